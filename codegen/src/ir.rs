@@ -1,0 +1,402 @@
+//! The intermediate representation: the validated spec resolved into the
+//! shapes the Rust output needs (names, Rust types, optionality). It holds
+//! plain data only; [`crate::emit`] turns it into tokens.
+
+use crate::load::Spec;
+use crate::spec::{EnumRepr, Field, HttpMethod, Param, TokenKind, TypeKind, Window};
+use crate::types::{Scalar, TypeExpr};
+use crate::validate::{type_index, TypeIndex};
+
+/// Everything the generator emits.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// Named types, in declaration order.
+    pub types: Vec<TypeIr>,
+    /// Resources, sorted by name, each with its endpoints.
+    pub resources: Vec<ResourceIr>,
+}
+
+/// A named type.
+#[derive(Debug, Clone)]
+pub enum TypeIr {
+    /// A struct.
+    Struct(StructIr),
+    /// An open enum.
+    Enum(EnumIr),
+}
+
+/// A struct with named fields.
+#[derive(Debug, Clone)]
+pub struct StructIr {
+    /// Rust type name.
+    pub name: String,
+    /// Doc text.
+    pub doc: String,
+    /// Fields.
+    pub fields: Vec<FieldIr>,
+}
+
+/// A struct field.
+#[derive(Debug, Clone)]
+pub struct FieldIr {
+    /// Rust field name (snake_case; a keyword becomes a raw identifier).
+    pub ident: String,
+    /// JSON key.
+    pub wire: String,
+    /// Rust type (without the `Option`).
+    pub ty: RustTy,
+    /// `Option<_>` when the spec does not mark the field required.
+    pub optional: bool,
+    /// Doc text.
+    pub doc: String,
+}
+
+/// Rust types the generator uses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RustTy {
+    /// `String`.
+    String,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `i64` carried as a decimal string.
+    I64String,
+    /// `f64`.
+    F64,
+    /// `bool`.
+    Bool,
+    /// `crate::TimestampMs`.
+    TimestampMs,
+    /// `crate::JsonString`.
+    JsonString,
+    /// `serde_json::Value`.
+    Json,
+    /// A generated named type.
+    Named(String),
+    /// `Vec<_>`.
+    Vec(Box<RustTy>),
+}
+
+/// An enum that keeps unknown values.
+#[derive(Debug, Clone)]
+pub struct EnumIr {
+    /// Rust type name.
+    pub name: String,
+    /// Doc text.
+    pub doc: String,
+    /// Integer or string on the wire.
+    pub repr: EnumRepr,
+    /// Documented variants.
+    pub variants: Vec<VariantIr>,
+}
+
+/// One documented enum value.
+#[derive(Debug, Clone)]
+pub struct VariantIr {
+    /// Rust variant name (PascalCase).
+    pub ident: String,
+    /// The value on the wire.
+    pub wire: WireValue,
+    /// Doc text.
+    pub doc: String,
+}
+
+/// An enum's wire value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WireValue {
+    /// An integer.
+    Int(i64),
+    /// A string.
+    Str(String),
+}
+
+/// A resource and its operations.
+#[derive(Debug, Clone)]
+pub struct ResourceIr {
+    /// Spec name (snake_case), also the accessor method on `Client`.
+    pub name: String,
+    /// Accessor type name, e.g. `NotificationApi`.
+    pub api_type: String,
+    /// Endpoints, sorted by operation.
+    pub endpoints: Vec<EndpointIr>,
+}
+
+/// One endpoint.
+#[derive(Debug, Clone)]
+pub struct EndpointIr {
+    /// `resource.operation`.
+    pub id: String,
+    /// Operation method name on the resource accessor.
+    pub fn_name: String,
+    /// Type-name stem, e.g. `NotificationGet`.
+    pub stem: String,
+    /// Summary line.
+    pub summary: String,
+    /// Description.
+    pub description: String,
+    /// Link to the official page.
+    pub doc_url: Option<String>,
+    /// HTTP method.
+    pub method: HttpMethod,
+    /// Path template as written in the spec.
+    pub path: String,
+    /// The template split into literal parts and parameters.
+    pub segments: Vec<PathPart>,
+    /// Path parameters (positional arguments, in template order).
+    pub path_params: Vec<ParamIr>,
+    /// Query parameters.
+    pub query_params: Vec<ParamIr>,
+    /// Accepted token kinds.
+    pub tokens: Vec<TokenKind>,
+    /// Whether the helpdesk header is required.
+    pub helpdesk_header: bool,
+    /// `(requests, window seconds)` limits.
+    pub rate_limits: Vec<(u32, u32)>,
+    /// Rate-limit note.
+    pub rate_note: Option<String>,
+    /// Scopes (any of).
+    pub scopes: Vec<String>,
+    /// Reply `data` fields.
+    pub response_fields: Vec<FieldIr>,
+    /// Documented errors.
+    pub errors: Vec<ErrorIr>,
+}
+
+/// A part of a path template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathPart {
+    /// Literal text, including slashes.
+    Literal(String),
+    /// A parameter, by Rust identifier.
+    Param(String),
+}
+
+/// A path or query parameter.
+#[derive(Debug, Clone)]
+pub struct ParamIr {
+    /// Rust identifier.
+    pub ident: String,
+    /// Wire name.
+    pub wire: String,
+    /// Element type (for a list query param, the element).
+    pub ty: RustTy,
+    /// Repeated query key.
+    pub list: bool,
+    /// Required.
+    pub required: bool,
+    /// Doc text (with default and example).
+    pub doc: String,
+}
+
+/// A documented error code.
+#[derive(Debug, Clone)]
+pub struct ErrorIr {
+    /// Variant name (PascalCase).
+    pub variant: String,
+    /// HTTP status.
+    pub status: u16,
+    /// Code.
+    pub code: i64,
+    /// Message.
+    pub message: String,
+    /// Advice.
+    pub advice: String,
+}
+
+/// `snake_case` → `PascalCase`.
+pub fn pascal(s: &str) -> String {
+    s.split(['_', '.', '-'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// A JSON key → a Rust field identifier (snake_case).
+pub fn field_ident(wire: &str) -> String {
+    let mut out = String::new();
+    for (i, ch) in wire.chars().enumerate() {
+        if ch.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(ch.to_ascii_lowercase());
+        } else if ch.is_ascii_alphanumeric() || ch == '_' {
+            out.push(ch);
+        } else {
+            out.push('_');
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+fn rust_ty(te: &TypeExpr) -> RustTy {
+    match te {
+        TypeExpr::Scalar(s) => match s {
+            Scalar::String => RustTy::String,
+            Scalar::Int => RustTy::I32,
+            Scalar::Int64 => RustTy::I64,
+            Scalar::Int64String => RustTy::I64String,
+            Scalar::Float => RustTy::F64,
+            Scalar::Bool => RustTy::Bool,
+            Scalar::TimestampMs => RustTy::TimestampMs,
+            Scalar::JsonString => RustTy::JsonString,
+            Scalar::Json => RustTy::Json,
+        },
+        TypeExpr::Named(n) => RustTy::Named(n.clone()),
+        TypeExpr::List(inner) => RustTy::Vec(Box::new(rust_ty(inner))),
+    }
+}
+
+fn parse_ty(s: &str) -> RustTy {
+    TypeExpr::parse(s).map(|te| rust_ty(&te)).unwrap_or(RustTy::Json)
+}
+
+fn with_example(desc: &str, example: Option<&serde_json::Value>) -> String {
+    match example {
+        Some(ex) => format!("{}\n\nExample: `{ex}`", desc.trim()),
+        None => desc.trim().to_string(),
+    }
+}
+
+fn field_ir(f: &Field) -> FieldIr {
+    FieldIr {
+        ident: field_ident(&f.name),
+        wire: f.name.clone(),
+        ty: parse_ty(&f.ty),
+        optional: !f.required,
+        doc: with_example(&f.description, f.example.as_ref()),
+    }
+}
+
+fn param_ir(p: &Param, path: bool) -> ParamIr {
+    let (ty, list) = match parse_ty(&p.ty) {
+        RustTy::Vec(inner) => (*inner, true),
+        other => (other, false),
+    };
+    let mut doc = p.description.trim().to_string();
+    if let Some(d) = &p.default {
+        doc.push_str(&format!("\n\nDefault: `{d}`"));
+    }
+    if let Some(ex) = &p.example {
+        doc.push_str(&format!("\n\nExample: `{ex}`"));
+    }
+    ParamIr { ident: field_ident(&p.name), wire: p.name.clone(), ty, list, required: path || p.required, doc }
+}
+
+/// Builds the IR from a spec. Call [`crate::validate::validate`] first: on an
+/// invalid spec the IR is still built (never a panic) but may not compile.
+pub fn build(spec: &Spec) -> Api {
+    let index: TypeIndex<'_> = type_index(spec);
+    let mut types = Vec::new();
+    for f in &spec.type_files {
+        for t in &f.value.types {
+            if index.get(t.name.as_str()).is_some_and(|first| !std::ptr::eq(*first, t)) {
+                continue; // duplicate declaration
+            }
+            types.push(match t.kind {
+                TypeKind::Object => TypeIr::Struct(StructIr {
+                    name: t.name.clone(),
+                    doc: t.description.trim().to_string(),
+                    fields: t.fields.as_deref().unwrap_or(&[]).iter().map(field_ir).collect(),
+                }),
+                TypeKind::Enum => TypeIr::Enum(EnumIr {
+                    name: t.name.clone(),
+                    doc: t.description.trim().to_string(),
+                    repr: t.repr.unwrap_or(EnumRepr::String),
+                    variants: t
+                        .values
+                        .as_deref()
+                        .unwrap_or(&[])
+                        .iter()
+                        .map(|v| VariantIr {
+                            ident: pascal(&v.name),
+                            wire: match &v.value {
+                                serde_json::Value::Number(n) => WireValue::Int(n.as_i64().unwrap_or_default()),
+                                serde_json::Value::String(s) => WireValue::Str(s.clone()),
+                                other => WireValue::Str(other.to_string()),
+                            },
+                            doc: v.description.trim().to_string(),
+                        })
+                        .collect(),
+                }),
+            });
+        }
+    }
+
+    let mut resources: Vec<ResourceIr> = Vec::new();
+    for f in &spec.endpoints {
+        let e = &f.value;
+        let mut segments = Vec::new();
+        let mut lit = String::new();
+        for seg in e.path.split('/').skip(1) {
+            lit.push('/');
+            if let Some(name) = seg.strip_prefix(':') {
+                segments.push(PathPart::Literal(std::mem::take(&mut lit)));
+                segments.push(PathPart::Param(field_ident(name)));
+            } else {
+                lit.push_str(seg);
+            }
+        }
+        if !lit.is_empty() {
+            segments.push(PathPart::Literal(lit));
+        }
+        let ep = EndpointIr {
+            id: format!("{}.{}", e.resource, e.operation),
+            fn_name: field_ident(&e.operation),
+            stem: pascal(&format!("{}_{}", e.resource, e.operation)),
+            summary: e.summary.trim().to_string(),
+            description: e.description.trim().to_string(),
+            doc_url: e.doc_url.clone(),
+            method: e.method,
+            path: e.path.clone(),
+            segments,
+            path_params: e.path_params.iter().map(|p| param_ir(p, true)).collect(),
+            query_params: e.query_params.iter().map(|p| param_ir(p, false)).collect(),
+            tokens: e.auth.tokens.clone(),
+            helpdesk_header: e.auth.helpdesk_header,
+            rate_limits: e
+                .rate_limit
+                .limits
+                .iter()
+                .map(|l| (l.requests, if l.per == Window::Minute { 60 } else { 1 }))
+                .collect(),
+            rate_note: e.rate_limit.note.clone(),
+            scopes: e.scopes.any_of.iter().map(|s| s.name.clone()).collect(),
+            response_fields: e.response.as_ref().map(|r| r.fields.iter().map(field_ir).collect()).unwrap_or_default(),
+            errors: e
+                .errors
+                .iter()
+                .map(|er| ErrorIr {
+                    variant: pascal(&er.name),
+                    status: er.http_status,
+                    code: er.code,
+                    message: er.message.clone(),
+                    advice: er.advice.clone(),
+                })
+                .collect(),
+        };
+        match resources.iter_mut().find(|r| r.name == e.resource) {
+            Some(r) => r.endpoints.push(ep),
+            None => resources.push(ResourceIr {
+                name: e.resource.clone(),
+                api_type: format!("{}Api", pascal(&e.resource)),
+                endpoints: vec![ep],
+            }),
+        }
+    }
+    resources.sort_by(|a, b| a.name.cmp(&b.name));
+    for r in &mut resources {
+        r.endpoints.sort_by(|a, b| a.fn_name.cmp(&b.fn_name));
+    }
+    Api { types, resources }
+}

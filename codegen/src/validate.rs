@@ -1,0 +1,503 @@
+//! Validation: everything serde cannot check by itself. Collects all problems
+//! (errors and warnings), each located in its file.
+
+use crate::diag::{push_pointer, Diagnostic, Severity};
+use crate::load::{Located, Spec};
+use crate::spec::{EnumRepr, ErrorSpec, Field, Param, TypeDef, TypeKind};
+use crate::types::{Scalar, TypeExpr};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Index of named types: name → definition.
+pub type TypeIndex<'a> = BTreeMap<&'a str, &'a TypeDef>;
+
+/// Builds the type index (first declaration wins; duplicates are reported by [`validate`]).
+pub fn type_index(spec: &Spec) -> TypeIndex<'_> {
+    let mut idx = BTreeMap::new();
+    for f in &spec.type_files {
+        for t in &f.value.types {
+            idx.entry(t.name.as_str()).or_insert(t);
+        }
+    }
+    idx
+}
+
+fn is_snake(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && s.chars().all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+        && !s.ends_with('_')
+        && !s.contains("__")
+}
+
+fn is_pascal(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('A'..='Z')) && chars.all(|c| c.is_ascii_alphanumeric())
+}
+
+struct Ctx<'a, T> {
+    file: &'a Located<T>,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl<T> Ctx<'_, T> {
+    fn err(&mut self, pointer: &str, msg: impl Into<String>) {
+        let d = self.file.diag(Severity::Error, pointer, msg);
+        self.out.push(d);
+    }
+    fn warn(&mut self, pointer: &str, msg: impl Into<String>) {
+        let d = self.file.diag(Severity::Warning, pointer, msg);
+        self.out.push(d);
+    }
+}
+
+/// Validates the whole spec. Returns every diagnostic, errors first.
+pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let types = type_index(spec);
+
+    // service.json
+    {
+        let mut c = Ctx { file: &spec.service, out: &mut out };
+        let s = &c.file.value;
+        if !is_snake(&s.service) {
+            c.err("/service", format!("service name `{}` must be snake_case", s.service));
+        }
+        for (k, url) in &s.base_urls {
+            if !(url.starts_with("https://") || url.starts_with("http://")) || url.ends_with('/') {
+                c.err(
+                    &push_pointer("/base_urls", k),
+                    format!("base URL `{url}` must start with http(s):// and have no trailing slash"),
+                );
+            }
+        }
+        check_errors(&mut c, &s.platform_errors, "/platform_errors");
+    }
+
+    // types
+    let mut seen_types: BTreeMap<&str, &str> = BTreeMap::new();
+    for f in &spec.type_files {
+        let mut c = Ctx { file: f, out: &mut out };
+        for (i, t) in f.value.types.iter().enumerate() {
+            let p = format!("/types/{i}");
+            if !is_pascal(&t.name) {
+                c.err(&format!("{p}/name"), format!("type name `{}` must be PascalCase", t.name));
+            }
+            if let Some(first) = seen_types.insert(&t.name, &f.file) {
+                c.err(
+                    &format!("{p}/name"),
+                    format!("type `{}` is declared twice (first in {first})", t.name),
+                );
+            }
+            if t.description.trim().is_empty() {
+                c.warn(&p, format!("type `{}` has no description", t.name));
+            }
+            check_typedef(&mut c, t, &p, &types);
+        }
+    }
+
+    // endpoints
+    let mut seen_ops: BTreeMap<(String, String), &str> = BTreeMap::new();
+    let mut seen_routes: BTreeMap<(String, String), &str> = BTreeMap::new();
+    for f in &spec.endpoints {
+        let mut c = Ctx { file: f, out: &mut out };
+        let e = &f.value;
+        if !is_snake(&e.resource) {
+            c.err("/resource", format!("resource `{}` must be snake_case", e.resource));
+        }
+        if !is_snake(&e.operation) {
+            c.err("/operation", format!("operation `{}` must be snake_case", e.operation));
+        }
+        let key = (e.resource.clone(), e.operation.clone());
+        if let Some(first) = seen_ops.insert(key, &f.file) {
+            c.err(
+                "/operation",
+                format!("endpoint {}.{} is declared twice (first in {first})", e.resource, e.operation),
+            );
+        }
+        let expected_name = format!("{}.{}.json", e.resource, e.operation);
+        if !f.file.ends_with(&expected_name) {
+            c.warn("", format!("file should be named {expected_name}"));
+        }
+        let template = e.path.split('/').map(|seg| if seg.starts_with(':') { ":" } else { seg }).collect::<Vec<_>>().join("/");
+        if let Some(first) = seen_routes.insert((e.method.as_str().to_string(), template), &f.file) {
+            c.err("/path", format!("{} {} has the same route as {first}", e.method.as_str(), e.path));
+        }
+        if e.summary.trim().is_empty() {
+            c.warn("/summary", "endpoint has no summary");
+        }
+        // path template
+        if !e.path.starts_with("/open-apis/") {
+            c.err("/path", format!("path `{}` must start with /open-apis/", e.path));
+        }
+        let mut tpl_params = Vec::new();
+        for seg in e.path.split('/').skip(1) {
+            if seg.is_empty() {
+                c.err("/path", format!("path `{}` has an empty segment", e.path));
+            } else if let Some(name) = seg.strip_prefix(':') {
+                if !is_snake(name) {
+                    c.err("/path", format!("path parameter `:{name}` must be snake_case"));
+                }
+                tpl_params.push(name);
+            } else if seg.chars().any(|ch| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '-' || ch == '.')) {
+                c.err("/path", format!("path segment `{seg}` has characters that need encoding"));
+            }
+        }
+        let declared: Vec<&str> = e.path_params.iter().map(|p| p.name.as_str()).collect();
+        for (i, p) in e.path_params.iter().enumerate() {
+            if !tpl_params.contains(&p.name.as_str()) {
+                c.err(
+                    &format!("/path_params/{i}/name"),
+                    format!("path parameter `{}` does not appear in the path `{}`", p.name, e.path),
+                );
+            }
+        }
+        for name in &tpl_params {
+            if !declared.contains(name) {
+                c.err("/path", format!("path `{}` uses `:{name}`, which path_params does not declare", e.path));
+            }
+        }
+        check_params(&mut c, &e.path_params, "/path_params", &types, true);
+        check_params(&mut c, &e.query_params, "/query_params", &types, false);
+        // auth
+        if e.auth.tokens.is_empty() {
+            c.err("/auth/tokens", "auth must accept at least one token kind");
+        }
+        let set: BTreeSet<_> = e.auth.tokens.iter().collect();
+        if set.len() != e.auth.tokens.len() {
+            c.err("/auth/tokens", "a token kind is listed twice");
+        }
+        if e.scopes.any_of.is_empty() {
+            c.warn("/scopes/any_of", "endpoint lists no scope");
+        }
+        for (i, l) in e.rate_limit.limits.iter().enumerate() {
+            if l.requests == 0 {
+                c.err(&format!("/rate_limit/limits/{i}/requests"), "a rate limit of 0 requests cannot be met");
+            }
+        }
+        if e.rate_limit.limits.is_empty() && e.rate_limit.note.is_none() {
+            c.warn("/rate_limit", "no rate limit and no note saying why");
+        }
+        for (i, fs) in e.field_scopes.iter().enumerate() {
+            if let Some(w) = &fs.when {
+                let p = format!("/field_scopes/{i}/when");
+                match e.query_params.iter().find(|q| q.name == w.param) {
+                    None => c.err(&format!("{p}/param"), format!("`{}` is not a query parameter of this endpoint", w.param)),
+                    Some(q) => {
+                        if let Ok(ty) = TypeExpr::parse(&q.ty) {
+                            for m in check_value(&w.equals, &ty, &types, 0) {
+                                c.err(&format!("{p}/equals{}", m.0), m.1);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // response
+        let mut resp_fields: &[Field] = &[];
+        if let Some(r) = &e.response {
+            resp_fields = &r.fields;
+            check_fields(&mut c, &r.fields, "/response/fields", &types);
+        }
+        check_errors(&mut c, &e.errors, "/errors");
+        if e.errors.is_empty() {
+            c.warn("/errors", "endpoint documents no error code");
+        }
+        match &e.example_response {
+            None => c.warn("", "endpoint has no example_response"),
+            Some(ex) => check_example(&mut c, ex, resp_fields, &types),
+        }
+    }
+    out.sort_by_key(|d| d.severity);
+    out
+}
+
+fn check_errors<T>(c: &mut Ctx<'_, T>, errors: &[ErrorSpec], base: &str) {
+    let mut codes = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    for (i, e) in errors.iter().enumerate() {
+        let p = format!("{base}/{i}");
+        if !(100..=599).contains(&e.http_status) {
+            c.err(&format!("{p}/http_status"), format!("{} is not an HTTP status", e.http_status));
+        }
+        if e.code == 0 {
+            c.err(&format!("{p}/code"), "code 0 means success and cannot be an error");
+        }
+        if !codes.insert(e.code) {
+            c.err(&format!("{p}/code"), format!("error code {} is listed twice", e.code));
+        }
+        if !is_snake(&e.name) {
+            c.err(&format!("{p}/name"), format!("error name `{}` must be snake_case", e.name));
+        } else if e.name == "unhandled" {
+            c.err(&format!("{p}/name"), "`unhandled` is reserved for undocumented codes");
+        }
+        if !names.insert(e.name.as_str()) {
+            c.err(&format!("{p}/name"), format!("error name `{}` is used twice", e.name));
+        }
+        if e.advice.trim().is_empty() {
+            c.warn(&p, format!("error {} has no troubleshooting advice", e.code));
+        }
+    }
+}
+
+fn check_typedef<T>(c: &mut Ctx<'_, T>, t: &TypeDef, p: &str, types: &TypeIndex<'_>) {
+    match t.kind {
+        TypeKind::Object => {
+            if t.repr.is_some() {
+                c.err(&format!("{p}/repr"), "`repr` is only for enums");
+            }
+            if t.values.is_some() {
+                c.err(&format!("{p}/values"), "`values` is only for enums");
+            }
+            match &t.fields {
+                None => c.err(p, format!("object type `{}` needs `fields`", t.name)),
+                Some(fields) => check_fields(c, fields, &format!("{p}/fields"), types),
+            }
+        }
+        TypeKind::Enum => {
+            if t.fields.is_some() {
+                c.err(&format!("{p}/fields"), "`fields` is only for objects");
+            }
+            let Some(repr) = t.repr else {
+                c.err(p, format!("enum `{}` needs `repr` (int or string)", t.name));
+                return;
+            };
+            let Some(values) = &t.values else {
+                c.err(p, format!("enum `{}` needs `values`", t.name));
+                return;
+            };
+            if values.is_empty() {
+                c.err(&format!("{p}/values"), format!("enum `{}` has no values", t.name));
+            }
+            let mut seen_v = BTreeSet::new();
+            let mut seen_n = BTreeSet::new();
+            for (i, v) in values.iter().enumerate() {
+                let vp = format!("{p}/values/{i}");
+                let ok = match repr {
+                    EnumRepr::Int => v.value.as_i64().is_some(),
+                    EnumRepr::String => v.value.is_string(),
+                };
+                if !ok {
+                    c.err(
+                        &format!("{vp}/value"),
+                        format!("value {} is not a{} as `repr` says", v.value, if repr == EnumRepr::Int { "n integer" } else { " string" }),
+                    );
+                }
+                if !seen_v.insert(v.value.to_string()) {
+                    c.err(&format!("{vp}/value"), format!("enum value {} is listed twice", v.value));
+                }
+                if !is_snake(&v.name) {
+                    c.err(&format!("{vp}/name"), format!("enum value name `{}` must be snake_case", v.name));
+                } else if v.name == "unknown" {
+                    c.err(&format!("{vp}/name"), "`unknown` is reserved for values the spec does not list");
+                }
+                if !seen_n.insert(v.name.as_str()) {
+                    c.err(&format!("{vp}/name"), format!("enum value name `{}` is used twice", v.name));
+                }
+                if v.description.trim().is_empty() {
+                    c.warn(&vp, format!("enum value {} has no meaning", v.value));
+                }
+            }
+        }
+    }
+}
+
+fn check_type_ref<T>(c: &mut Ctx<'_, T>, ty: &str, p: &str, types: &TypeIndex<'_>) -> Option<TypeExpr> {
+    match TypeExpr::parse(ty) {
+        Err(m) => {
+            c.err(p, m);
+            None
+        }
+        Ok(te) => {
+            if let Some(n) = te.named() {
+                if !types.contains_key(n) {
+                    c.err(p, format!("unknown type `{n}`"));
+                    return None;
+                }
+            }
+            Some(te)
+        }
+    }
+}
+
+fn check_fields<T>(c: &mut Ctx<'_, T>, fields: &[Field], base: &str, types: &TypeIndex<'_>) {
+    let mut names = BTreeSet::new();
+    for (i, f) in fields.iter().enumerate() {
+        let p = format!("{base}/{i}");
+        if f.name.is_empty() || f.name.chars().any(|ch| !(ch.is_ascii_alphanumeric() || ch == '_')) {
+            c.err(&format!("{p}/name"), format!("field name `{}` must be letters, digits and `_`", f.name));
+        }
+        if !names.insert(f.name.as_str()) {
+            c.err(&format!("{p}/name"), format!("field `{}` is declared twice", f.name));
+        }
+        if f.description.trim().is_empty() {
+            c.warn(&p, format!("field `{}` has no description", f.name));
+        }
+        if let Some(te) = check_type_ref(c, &f.ty, &format!("{p}/type"), types) {
+            if let Some(ex) = &f.example {
+                for (sub, m) in check_value(ex, &te, types, 0) {
+                    c.err(&format!("{p}/example{sub}"), format!("example does not match `{}`: {m}", f.ty));
+                }
+            }
+        }
+    }
+}
+
+fn check_params<T>(c: &mut Ctx<'_, T>, params: &[Param], base: &str, types: &TypeIndex<'_>, path: bool) {
+    let mut names = BTreeSet::new();
+    for (i, prm) in params.iter().enumerate() {
+        let p = format!("{base}/{i}");
+        if !is_snake(&prm.name) {
+            c.err(&format!("{p}/name"), format!("parameter `{}` must be snake_case", prm.name));
+        }
+        if !names.insert(prm.name.as_str()) {
+            c.err(&format!("{p}/name"), format!("parameter `{}` is declared twice", prm.name));
+        }
+        if path && prm.default.is_some() {
+            c.err(&format!("{p}/default"), "a path parameter cannot have a default");
+        }
+        if prm.description.trim().is_empty() {
+            c.warn(&p, format!("parameter `{}` has no description", prm.name));
+        }
+        let Some(te) = check_type_ref(c, &prm.ty, &format!("{p}/type"), types) else {
+            continue;
+        };
+        let scalar_ok = |te: &TypeExpr| match te {
+            TypeExpr::Scalar(s) => !matches!(s, Scalar::Json | Scalar::JsonString),
+            TypeExpr::Named(n) => types.get(n.as_str()).is_some_and(|t| t.kind == TypeKind::Enum),
+            TypeExpr::List(_) => false,
+        };
+        let ok = match &te {
+            TypeExpr::List(inner) if !path => scalar_ok(inner),
+            other => scalar_ok(other),
+        };
+        if !ok {
+            c.err(
+                &format!("{p}/type"),
+                format!(
+                    "`{}` cannot be a {} parameter: use a scalar or an enum{}",
+                    prm.ty,
+                    if path { "path" } else { "query" },
+                    if path { "" } else { " (or a list of them)" }
+                ),
+            );
+            continue;
+        }
+        for (key, v) in [("example", &prm.example), ("default", &prm.default)] {
+            if let Some(v) = v {
+                for (sub, m) in check_value(v, &te, types, 0) {
+                    c.err(&format!("{p}/{key}{sub}"), format!("{key} does not match `{}`: {m}", prm.ty));
+                }
+            }
+        }
+    }
+}
+
+fn check_example(c: &mut Ctx<'_, crate::spec::EndpointFile>, ex: &Value, fields: &[Field], types: &TypeIndex<'_>) {
+    let Some(obj) = ex.as_object() else {
+        c.err("/example_response", "example_response must be the whole reply object {code, msg, data}");
+        return;
+    };
+    if obj.get("code").and_then(Value::as_i64) != Some(0) {
+        c.err("/example_response", "example_response must have \"code\": 0");
+    }
+    if let Some(k) = obj.keys().find(|k| !["code", "msg", "data"].contains(&k.as_str())) {
+        c.err(&push_pointer("/example_response", k), format!("unexpected key `{k}` in the reply envelope"));
+    }
+    let data = obj.get("data").cloned().unwrap_or(Value::Object(Default::default()));
+    for (sub, m) in check_object(&data, fields, types, 0) {
+        c.err(&format!("/example_response/data{sub}"), m);
+    }
+}
+
+type Mismatch = (String, String);
+
+/// Checks a JSON value against a type; returns `(pointer suffix, message)` pairs.
+pub fn check_value(v: &Value, te: &TypeExpr, types: &TypeIndex<'_>, depth: usize) -> Vec<Mismatch> {
+    if depth > 64 {
+        return vec![(String::new(), "nested too deeply".into())];
+    }
+    let bad = |what: &str| vec![(String::new(), format!("expected {what}, found {}", short(v)))];
+    match te {
+        TypeExpr::Scalar(s) => match s {
+            Scalar::String => if v.is_string() { vec![] } else { bad("a string") },
+            Scalar::Int => match v.as_i64() {
+                Some(n) if i32::try_from(n).is_ok() => vec![],
+                _ => bad("a 32-bit integer"),
+            },
+            Scalar::Int64 => if v.as_i64().is_some() { vec![] } else { bad("an integer") },
+            Scalar::Int64String | Scalar::TimestampMs => match v.as_str() {
+                Some(s) if s.parse::<i64>().is_ok() => vec![],
+                _ => bad("an integer in a decimal string"),
+            },
+            Scalar::Float => if v.is_number() { vec![] } else { bad("a number") },
+            Scalar::Bool => if v.is_boolean() { vec![] } else { bad("true or false") },
+            Scalar::JsonString => match v.as_str() {
+                Some(s) if serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok() => vec![],
+                Some(_) => bad("a string holding JSON"),
+                None => bad("a string holding JSON"),
+            },
+            Scalar::Json => vec![],
+        },
+        TypeExpr::List(inner) => match v.as_array() {
+            None => bad("an array"),
+            Some(items) => items
+                .iter()
+                .enumerate()
+                .flat_map(|(i, item)| {
+                    check_value(item, inner, types, depth + 1)
+                        .into_iter()
+                        .map(move |(p, m)| (format!("/{i}{p}"), m))
+                })
+                .collect(),
+        },
+        TypeExpr::Named(n) => match types.get(n.as_str()) {
+            None => vec![(String::new(), format!("unknown type `{n}`"))],
+            Some(t) => match t.kind {
+                TypeKind::Object => check_object(v, t.fields.as_deref().unwrap_or(&[]), types, depth + 1),
+                TypeKind::Enum => {
+                    let known = t.values.as_deref().unwrap_or(&[]).iter().any(|ev| &ev.value == v);
+                    if known {
+                        vec![]
+                    } else {
+                        bad(&format!("one of the values of `{n}`"))
+                    }
+                }
+            },
+        },
+    }
+}
+
+fn check_object(v: &Value, fields: &[Field], types: &TypeIndex<'_>, depth: usize) -> Vec<Mismatch> {
+    let Some(obj) = v.as_object() else {
+        return vec![(String::new(), format!("expected an object, found {}", short(v)))];
+    };
+    let mut out = Vec::new();
+    for f in fields {
+        match obj.get(&f.name) {
+            None if f.required => out.push((String::new(), format!("required field `{}` is missing", f.name))),
+            None => {}
+            Some(fv) => {
+                if let Ok(te) = TypeExpr::parse(&f.ty) {
+                    let p = push_pointer("", &f.name);
+                    out.extend(check_value(fv, &te, types, depth + 1).into_iter().map(|(s, m)| (format!("{p}{s}"), m)));
+                }
+            }
+        }
+    }
+    for k in obj.keys() {
+        if !fields.iter().any(|f| &f.name == k) {
+            out.push((push_pointer("", k), format!("field `{k}` is not declared")));
+        }
+    }
+    out
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s
+    }
+}

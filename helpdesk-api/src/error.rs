@@ -1,0 +1,266 @@
+//! Errors. [`Error<E>`] is what every `send_with` returns: `E` is the
+//! endpoint's own error enum (one variant per documented code), the other
+//! variants are failures shared by all endpoints.
+
+use crate::runtime::OperationError;
+use std::fmt;
+
+/// A reply with a non-zero `code`: the service understood the request and
+/// refused it. Carried by every variant of an endpoint's error enum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// HTTP status of the reply.
+    pub status: u16,
+    /// The `code` field.
+    pub code: i64,
+    /// The `msg` field.
+    pub msg: String,
+    /// The `X-Tt-Logid` header, to quote to Feishu support.
+    pub log_id: Option<String>,
+    /// The spec's troubleshooting advice (排查建议) for a documented code.
+    pub advice: Option<&'static str>,
+}
+
+impl ApiError {
+    /// An error for a reply. Public so tests and mocks can build one.
+    pub fn new(status: u16, code: i64, msg: impl Into<String>, log_id: Option<String>) -> Self {
+        ApiError { status, code, msg: msg.into(), log_id, advice: None }
+    }
+
+    /// The same error with troubleshooting advice attached.
+    pub fn with_advice(mut self, advice: &'static str) -> Self {
+        self.advice = Some(advice);
+        self
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "code {} (HTTP {}): {}", self.code, self.status, self.msg)?;
+        if let Some(a) = self.advice {
+            write!(f, "; advice: {a}")?;
+        }
+        if let Some(l) = &self.log_id {
+            write!(f, " [log id {l}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The request was refused before anything was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidRequest {
+    /// Why.
+    pub reason: String,
+}
+
+impl fmt::Display for InvalidRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid request: {}", self.reason)
+    }
+}
+
+impl std::error::Error for InvalidRequest {}
+
+/// What was wrong with a reply that could not be decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReplyErrorKind {
+    /// The body was empty.
+    Empty,
+    /// The body is not JSON (an HTML error page, a plain-text 404, ...).
+    NotJson,
+    /// The JSON ends early.
+    Truncated,
+    /// The envelope is not `{code, msg, data}` (e.g. `code` is missing or a string).
+    BadEnvelope,
+    /// `data` does not match the endpoint's reply type.
+    BadData,
+    /// `code` is 0 but the HTTP status is not a success.
+    UnexpectedStatus,
+    /// The body is larger than the client's limit.
+    TooLarge,
+}
+
+/// A reply the client could not turn into a result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReplyError {
+    /// What went wrong.
+    pub kind: ReplyErrorKind,
+    /// HTTP status.
+    pub status: u16,
+    /// The `code` field, when it could be read.
+    pub code: Option<i64>,
+    /// The `X-Tt-Logid` header.
+    pub log_id: Option<String>,
+    /// The first bytes of the body (lossy UTF-8, at most 512 bytes).
+    pub excerpt: String,
+    /// The decoder's message (with the JSON path for `BadData`).
+    pub detail: String,
+}
+
+impl fmt::Display for ReplyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            ReplyErrorKind::Empty => "empty reply",
+            ReplyErrorKind::NotJson => "reply is not JSON",
+            ReplyErrorKind::Truncated => "reply JSON is truncated",
+            ReplyErrorKind::BadEnvelope => "reply is not a {code, msg, data} envelope",
+            ReplyErrorKind::BadData => "reply data does not match the endpoint's type",
+            ReplyErrorKind::UnexpectedStatus => "reply has code 0 but an error status",
+            ReplyErrorKind::TooLarge => "reply is larger than the limit",
+        };
+        write!(f, "{what} (HTTP {}", self.status)?;
+        if let Some(c) = self.code {
+            write!(f, ", code {c}")?;
+        }
+        if let Some(l) = &self.log_id {
+            write!(f, ", log id {l}")?;
+        }
+        write!(f, ")")?;
+        if !self.detail.is_empty() {
+            write!(f, ": {}", self.detail)?;
+        }
+        if !self.excerpt.is_empty() {
+            write!(f, "; body starts: {:?}", self.excerpt)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ReplyError {}
+
+/// A failure to exchange bytes with the server (connect, TLS, I/O, timeout).
+#[derive(Debug)]
+pub struct TransportError {
+    source: reqwest::Error,
+}
+
+impl TransportError {
+    pub(crate) fn new(source: reqwest::Error) -> Self {
+        TransportError { source }
+    }
+    /// Whether it failed while connecting (nothing was sent).
+    pub fn is_connect(&self) -> bool {
+        self.source.is_connect()
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.source)?;
+        let mut src = std::error::Error::source(&self.source);
+        while let Some(s) = src {
+            write!(f, ": {s}")?;
+            src = s.source();
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// The error of every call. `E` is the endpoint's error enum.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error<E> {
+    /// The service answered with a non-zero `code`: `E` has one variant
+    /// per documented code and `Unhandled` for the rest.
+    Api(E),
+    /// Refused before sending (bad header value, missing credentials, ...).
+    InvalidRequest(InvalidRequest),
+    /// No reply in time.
+    Timeout(TransportError),
+    /// Connect, TLS or I/O failure.
+    Transport(TransportError),
+    /// A reply that could not be decoded (HTML page, truncated JSON, wrong types, ...).
+    Reply(ReplyError),
+}
+
+impl<E: OperationError> Error<E> {
+    /// The endpoint error, if the service answered with a non-zero code.
+    pub fn as_api(&self) -> Option<&E> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, where there was a reply.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.api_error().status),
+            Error::Reply(r) => Some(r.status),
+            _ => None,
+        }
+    }
+
+    /// The `code` field, where it could be read.
+    pub fn code(&self) -> Option<i64> {
+        match self {
+            Error::Api(e) => Some(e.api_error().code),
+            Error::Reply(r) => r.code,
+            _ => None,
+        }
+    }
+
+    /// The `X-Tt-Logid` of the reply, where there was one.
+    pub fn log_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.api_error().log_id.as_deref(),
+            Error::Reply(r) => r.log_id.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => write!(f, "API error: {e}"),
+            Error::InvalidRequest(e) => write!(f, "{e}"),
+            Error::Timeout(e) => write!(f, "timed out: {e}"),
+            Error::Transport(e) => write!(f, "transport error: {e}"),
+            Error::Reply(e) => write!(f, "bad reply: {e}"),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Api(e) => Some(e),
+            Error::InvalidRequest(e) => Some(e),
+            Error::Timeout(e) | Error::Transport(e) => Some(e),
+            Error::Reply(e) => Some(e),
+        }
+    }
+}
+
+impl<E> From<InvalidRequest> for Error<E> {
+    fn from(e: InvalidRequest) -> Self {
+        Error::InvalidRequest(e)
+    }
+}
+
+/// An error building a [`crate::Client`].
+#[derive(Debug)]
+pub struct BuildError {
+    pub(crate) reason: String,
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot build the client: {}", self.reason)
+    }
+}
+
+impl std::error::Error for BuildError {}

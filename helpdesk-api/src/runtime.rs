@@ -1,0 +1,351 @@
+//! The hand-written runtime every generated endpoint calls into: endpoint
+//! metadata, URL building (percent-encoding), reply decoding. Written once,
+//! shared by all endpoints.
+
+use crate::error::{ApiError, Error, InvalidRequest, ReplyError, ReplyErrorKind};
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
+
+pub(crate) mod sealed {
+    pub trait Sealed {}
+}
+
+/// HTTP methods of the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    /// The method name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    pub(crate) fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+        }
+    }
+}
+
+/// Kinds of access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)]
+pub enum TokenKind {
+    /// `user_access_token` (`u-…`).
+    UserAccessToken,
+    /// `tenant_access_token` (`t-…`).
+    TenantAccessToken,
+    /// `app_access_token` (`a-…`).
+    AppAccessToken,
+}
+
+/// A documented rate limit: `requests` per `per_seconds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed in the window.
+    pub requests: u32,
+    /// Window length in seconds.
+    pub per_seconds: u32,
+}
+
+/// Static facts about one endpoint, generated from the spec.
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint {
+    /// `resource.operation`.
+    pub id: &'static str,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template, e.g. `/open-apis/helpdesk/v1/notifications/:notification_id`.
+    pub path: &'static str,
+    /// Accepted token kinds.
+    pub tokens: &'static [TokenKind],
+    /// Whether `X-Lark-Helpdesk-Authorization` is sent.
+    pub helpdesk_header: bool,
+    /// Documented rate limits (empty when the doc gives no number).
+    pub rate_limits: &'static [RateLimit],
+}
+
+/// An access token of a known kind. Sealed: implemented by
+/// [`crate::UserAccessToken`], [`crate::TenantAccessToken`] and
+/// [`crate::AppAccessToken`].
+pub trait Token: sealed::Sealed {
+    /// Its kind.
+    const KIND: TokenKind;
+    /// The token string, for the `Authorization` header.
+    fn secret(&self) -> &str;
+}
+
+/// Decodes a reply body into the endpoint's `data` type or its error.
+/// Public so that benchmarks and fuzzers reach the exact code `send_with` runs.
+pub trait OperationError: Sized {
+    /// Maps a non-zero `code` to the endpoint's variant.
+    fn from_api(err: ApiError) -> Self;
+    /// The reply details every variant carries.
+    fn api_error(&self) -> &ApiError;
+}
+
+/// A value that can be written into a query string or a path segment.
+pub trait QueryValue {
+    /// Appends the unencoded text form.
+    fn write_query(&self, out: &mut String);
+    /// The unencoded text form.
+    fn to_query_string(&self) -> String {
+        let mut s = String::new();
+        self.write_query(&mut s);
+        s
+    }
+}
+
+impl QueryValue for str {
+    fn write_query(&self, out: &mut String) {
+        out.push_str(self)
+    }
+}
+impl QueryValue for String {
+    fn write_query(&self, out: &mut String) {
+        out.push_str(self)
+    }
+}
+impl QueryValue for bool {
+    fn write_query(&self, out: &mut String) {
+        out.push_str(if *self { "true" } else { "false" })
+    }
+}
+macro_rules! display_query {
+    ($($t:ty),*) => {$(
+        impl QueryValue for $t {
+            fn write_query(&self, out: &mut String) {
+                use std::fmt::Write;
+                let _ = write!(out, "{self}");
+            }
+        }
+    )*};
+}
+display_query!(i32, i64, f64, crate::TimestampMs);
+
+impl<T: QueryValue + ?Sized> QueryValue for &T {
+    fn write_query(&self, out: &mut String) {
+        (**self).write_query(out)
+    }
+}
+
+/// An encoded query string under construction.
+#[derive(Debug, Default, Clone)]
+pub struct Query {
+    buf: String,
+    scratch: String,
+}
+
+impl Query {
+    /// An empty query.
+    pub fn new() -> Self {
+        Query::default()
+    }
+
+    /// Appends `key=value`, percent-encoding both.
+    pub fn push<V: QueryValue + ?Sized>(&mut self, key: &str, value: &V) {
+        if !self.buf.is_empty() {
+            self.buf.push('&');
+        }
+        encode_into(&mut self.buf, key);
+        self.buf.push('=');
+        self.scratch.clear();
+        value.write_query(&mut self.scratch);
+        encode_into(&mut self.buf, &self.scratch);
+    }
+
+    /// The encoded query string, without the leading `?`.
+    pub fn as_str(&self) -> &str {
+        &self.buf
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+fn encode_into(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
+        }
+    }
+}
+
+/// Appends `value` to `path` as exactly one path segment: `/`, `?`, `#`,
+/// `%` and all non-unreserved bytes are percent-encoded, and the dot
+/// segments `.` / `..` are encoded so that no URL parser folds them. An
+/// empty value is refused (it would address another route).
+pub fn push_path_segment(path: &mut String, name: &str, value: &str) -> Result<(), InvalidRequest> {
+    match value {
+        "" => Err(InvalidRequest { reason: format!("path parameter `{name}` is empty") }),
+        "." => {
+            path.push_str("%2E");
+            Ok(())
+        }
+        ".." => {
+            path.push_str("%2E%2E");
+            Ok(())
+        }
+        v => {
+            encode_into(path, v);
+            Ok(())
+        }
+    }
+}
+
+/// Deserializes a string (borrowed or owned) through `f`.
+pub fn deserialize_str_with<'de, D, T>(d: D, f: fn(&str) -> T) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct V<T>(fn(&str) -> T);
+    impl<T> Visitor<'_> for V<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+            Ok((self.0)(v))
+        }
+    }
+    d.deserialize_str(V(f))
+}
+
+/// `i64` carried as a decimal string (decoding also accepts a JSON integer).
+pub mod serde_i64_string {
+    use serde::{Deserializer, Serializer};
+
+    /// Serializes as a decimal string.
+    pub fn serialize<S: Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+
+    /// Deserializes from a decimal string or an integer.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        d.deserialize_any(crate::values::I64Visitor)
+    }
+
+    /// The same for `Option<i64>`.
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        /// Serializes `Some` as a decimal string.
+        pub fn serialize<S: Serializer>(v: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(v) => s.collect_str(v),
+                None => s.serialize_none(),
+            }
+        }
+
+        /// Deserializes `null`, a decimal string or an integer.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+            #[derive(Deserialize)]
+            struct W(#[serde(with = "super")] i64);
+            Option::<W>::deserialize(d).map(|o| o.map(|w| w.0))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(default)]
+    code: Option<i64>,
+    #[serde(default, borrow)]
+    msg: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    data: Option<&'a RawValue>,
+}
+
+/// Longest body excerpt kept in errors.
+pub const EXCERPT_BYTES: usize = 512;
+
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(EXCERPT_BYTES)];
+    String::from_utf8_lossy(cut).into_owned()
+}
+
+/// Decodes a whole reply: `{code, msg, data}` → `data` as `T`, a non-zero
+/// `code` → `E`, anything else → [`ReplyError`]. Never panics.
+pub fn decode_reply<T, E>(status: u16, log_id: Option<&str>, body: &[u8]) -> Result<T, Error<E>>
+where
+    T: DeserializeOwned,
+    E: OperationError,
+{
+    let fail = |kind, code, detail: String| {
+        Error::Reply(ReplyError {
+            kind,
+            status,
+            code,
+            log_id: log_id.map(str::to_owned),
+            excerpt: excerpt(body),
+            detail,
+        })
+    };
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    let Some(&first) = first else {
+        return Err(fail(ReplyErrorKind::Empty, None, String::new()));
+    };
+    if first != b'{' {
+        return Err(fail(ReplyErrorKind::NotJson, None, String::new()));
+    }
+    let env: Envelope<'_> = match serde_json::from_slice(body) {
+        Ok(env) => env,
+        Err(e) => {
+            let kind = match e.classify() {
+                serde_json::error::Category::Eof => ReplyErrorKind::Truncated,
+                serde_json::error::Category::Syntax | serde_json::error::Category::Io => ReplyErrorKind::NotJson,
+                serde_json::error::Category::Data => ReplyErrorKind::BadEnvelope,
+            };
+            return Err(fail(kind, None, e.to_string()));
+        }
+    };
+    let Some(code) = env.code else {
+        return Err(fail(ReplyErrorKind::BadEnvelope, None, "the reply has no `code`".into()));
+    };
+    if code != 0 {
+        let msg = env.msg.map(Cow::into_owned).unwrap_or_default();
+        return Err(Error::Api(E::from_api(ApiError::new(status, code, msg, log_id.map(str::to_owned)))));
+    }
+    if !(200..300).contains(&status) {
+        return Err(fail(ReplyErrorKind::UnexpectedStatus, Some(0), String::new()));
+    }
+    let raw = match env.data {
+        Some(raw) if raw.get() != "null" => raw.get(),
+        _ => "{}",
+    };
+    match serde_json::from_str::<T>(raw) {
+        Ok(v) => Ok(v),
+        Err(_) => {
+            // Slow path, errors only: decode again to name the JSON path.
+            let mut de = serde_json::Deserializer::from_str(raw);
+            let detail = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Err(e) => format!("at data.{}: {}", e.path(), e.inner()),
+                Ok(_) => "data does not decode".to_string(),
+            };
+            Err(fail(ReplyErrorKind::BadData, Some(0), detail))
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Value types the spec's scalar kinds map to.
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Milliseconds since the Unix epoch, sent by the API as a decimal string
+/// (`"1626332244719"`). Decoding also accepts a JSON integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimestampMs(pub i64);
+
+impl TimestampMs {
+    /// Milliseconds since the Unix epoch.
+    pub fn millis(self) -> i64 {
+        self.0
+    }
+
+    /// The instant as a [`SystemTime`] (times before 1970 included).
+    pub fn to_system_time(self) -> SystemTime {
+        let d = Duration::from_millis(self.0.unsigned_abs());
+        if self.0 >= 0 { UNIX_EPOCH + d } else { UNIX_EPOCH - d }
+    }
+
+    /// The timestamp of a [`SystemTime`], truncated to milliseconds
+    /// (saturating at the bounds of `i64`).
+    pub fn from_system_time(t: SystemTime) -> Self {
+        match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => TimestampMs(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+            Err(e) => TimestampMs(-i64::try_from(e.duration().as_millis()).unwrap_or(i64::MAX)),
+        }
+    }
+}
+
+impl From<TimestampMs> for SystemTime {
+    fn from(t: TimestampMs) -> SystemTime {
+        t.to_system_time()
+    }
+}
+
+impl fmt::Display for TimestampMs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl Serialize for TimestampMs {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for TimestampMs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::runtime::serde_i64_string::deserialize(d).map(TimestampMs)
+    }
+}
+
+/// A JSON document carried inside a JSON string (e.g. `push_content`, a
+/// message card, or `ext`). Keeps the raw text; parse it on demand.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct JsonString(String);
+
+impl JsonString {
+    /// Wraps raw JSON text (not checked).
+    pub fn new(raw: impl Into<String>) -> Self {
+        JsonString(raw.into())
+    }
+
+    /// Serializes a value into a JSON string.
+    pub fn from_value<T: Serialize>(value: &T) -> Result<Self, serde_json::Error> {
+        serde_json::to_string(value).map(JsonString)
+    }
+
+    /// The raw text as received.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Parses the text as JSON.
+    pub fn to_value(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::from_str(&self.0)
+    }
+
+    /// Parses the text into `T`.
+    pub fn parse<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(&self.0)
+    }
+
+    /// The raw text.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// An enum value the spec does not list, kept as received. Opaque on
+/// purpose: code cannot build one, so a later spec that gives the value a
+/// variant of its own does not silently change what matches.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UnknownValue(Repr);
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    Int(i64),
+    Str(Box<str>),
+}
+
+impl UnknownValue {
+    pub(crate) fn int(v: i64) -> Self {
+        UnknownValue(Repr::Int(v))
+    }
+    pub(crate) fn string(v: &str) -> Self {
+        UnknownValue(Repr::Str(v.into()))
+    }
+    /// The value, for an integer enum.
+    pub fn as_i64(&self) -> Option<i64> {
+        match &self.0 {
+            Repr::Int(v) => Some(*v),
+            Repr::Str(_) => None,
+        }
+    }
+    /// The value, for a string enum.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.0 {
+            Repr::Str(s) => Some(s),
+            Repr::Int(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Repr::Int(v) => write!(f, "{v}"),
+            Repr::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+pub(crate) struct I64Visitor;
+
+impl Visitor<'_> for I64Visitor {
+    type Value = i64;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an integer or a decimal string holding one")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+        Ok(v)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+        i64::try_from(v).map_err(|_| E::custom(format!("{v} is out of range for i64")))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
+        v.trim().parse().map_err(|_| E::custom(format!("`{v}` is not a decimal integer")))
+    }
+}
