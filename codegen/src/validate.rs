@@ -452,7 +452,8 @@ pub fn check_value(v: &Value, te: &TypeExpr, types: &TypeIndex<'_>, depth: usize
                 .collect(),
         },
         TypeExpr::Named(n) => match types.get(n.as_str()) {
-            None => vec![(String::new(), format!("unknown type `{n}`"))],
+            // reported where the reference is declared; no cascade here
+            None => vec![],
             Some(t) => match t.kind {
                 TypeKind::Object => check_object(v, t.fields.as_deref().unwrap_or(&[]), types, depth + 1),
                 TypeKind::Enum => {
