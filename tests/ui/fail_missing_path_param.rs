@@ -1,0 +1,9 @@
+use helpdesk_api::{Client, UserAccessToken};
+
+async fn call(client: &Client) {
+    let _ = client.notification().get().send_with(UserAccessToken::new("u-token")).await;
+}
+
+fn main() {
+    let _ = call;
+}

@@ -1,0 +1,14 @@
+use helpdesk_api::{Client, UserAccessToken};
+
+async fn call(client: &Client) {
+    let _ = client
+        .notification()
+        .get("1")
+        .user_id_type("open_id")
+        .send_with(UserAccessToken::new("u-token"))
+        .await;
+}
+
+fn main() {
+    let _ = call;
+}

@@ -1,0 +1,15 @@
+use helpdesk_api::{Client, NotificationGetError, UserAccessToken, UserIdType};
+
+async fn call(client: &Client) -> Result<Option<String>, helpdesk_api::Error<NotificationGetError>> {
+    let reply = client
+        .notification()
+        .get("1624326025000")
+        .user_id_type(UserIdType::OpenId)
+        .send_with(UserAccessToken::new("u-token"))
+        .await?;
+    Ok(reply.notification.map(|n| n.job_name))
+}
+
+fn main() {
+    let _ = call;
+}
