@@ -15,8 +15,11 @@
 
 pub mod diag;
 pub mod emit;
+pub mod filter;
+pub mod import;
 pub mod ir;
 pub mod load;
+pub mod openapi;
 pub mod spec;
 pub mod types;
 pub mod validate;

@@ -1,0 +1,536 @@
+//! `helpdesk-spec`: maintainer tooling for the Helpdesk API spec.
+//!
+//! Run `helpdesk-spec --help` for the subcommands and exit codes.
+
+use helpdesk_codegen::diag::{Diagnostic, Severity};
+use helpdesk_codegen::{filter, load, validate};
+use serde_json::Value as Json;
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const HELP: &str = "\
+helpdesk-spec: check, expand, export and import the Helpdesk API spec
+
+USAGE:
+    helpdesk-spec <COMMAND> [OPTIONS] [ARGS]
+
+COMMANDS:
+    check [SPEC_DIR]      Validate every spec file; print all errors and warnings
+    expand [SPEC_DIR]     Print the generated Rust (all endpoints, or one)
+    openapi [SPEC_DIR]    Export an OpenAPI 3.1 document
+    import <PAGE>         Turn a Feishu doc page (crawled text or markdown) into a spec draft
+    help [COMMAND]        Print this help or a command's help
+
+SPEC_DIR defaults to `spec`.
+
+OPTIONS:
+    -h, --help            Print help (also `helpdesk-spec <COMMAND> --help`)
+    -V, --version         Print the version
+
+OUTPUT:
+    Data (diagnostics of `check`, code, documents) goes to stdout; progress
+    and summaries go to stderr.
+
+EXIT CODES:
+    0    success (for `check`: no errors; warnings allowed unless --deny-warnings)
+    1    the spec has errors (or warnings with --deny-warnings), a file cannot be
+         read or written, an unknown endpoint, a page that cannot be imported
+    2    usage error (unknown command or option, missing or extra argument)
+";
+
+const HELP_CHECK: &str = "\
+helpdesk-spec check: validate every spec file
+
+USAGE:
+    helpdesk-spec check [SPEC_DIR] [--deny-warnings]
+
+Loads service.json, types/*.json and endpoints/*.json under SPEC_DIR (default
+`spec`), validates them and prints every diagnostic on stdout as
+
+    SPEC_DIR/FILE:LINE:COL: error|warning: MESSAGE (at /json/pointer)
+
+then a summary on stderr (files, endpoints, types, error codes, errors, warnings).
+
+OPTIONS:
+    --deny-warnings    Fail (exit 1) when there are warnings
+    -h, --help         Print this help
+
+EXIT CODES:
+    0    no errors (warnings allowed unless --deny-warnings)
+    1    errors (or warnings with --deny-warnings), or SPEC_DIR cannot be read
+    2    usage error
+";
+
+const HELP_EXPAND: &str = "\
+helpdesk-spec expand: print the generated Rust
+
+USAGE:
+    helpdesk-spec expand [SPEC_DIR] [--endpoint RESOURCE.OPERATION] [-o FILE]
+
+Prints the formatted Rust that the build generates from SPEC_DIR (default
+`spec`): what `helpdesk-api` compiles. With --endpoint, only that endpoint
+(and every named type) is generated.
+
+OPTIONS:
+    -e, --endpoint ID    Only the endpoint ID, e.g. notification.get
+    -o, --output FILE    Write to FILE instead of stdout
+    -h, --help           Print this help
+
+EXIT CODES:
+    0    success
+    1    the spec has errors, or the endpoint is unknown (the known ones are listed)
+    2    usage error
+";
+
+const HELP_OPENAPI: &str = "\
+helpdesk-spec openapi: export an OpenAPI 3.1 document
+
+USAGE:
+    helpdesk-spec openapi [SPEC_DIR] [-o FILE]
+
+Writes an OpenAPI 3.1 JSON document for the spec in SPEC_DIR (default `spec`):
+paths and parameters, security schemes (bearer tokens and the
+X-Lark-Helpdesk-Authorization header), the {code, msg, data} reply envelope,
+named types as components/schemas, documented error codes as responses,
+and x-rate-limit / x-scopes / x-app-types extensions.
+
+OPTIONS:
+    -o, --output FILE    Write to FILE instead of stdout
+    -h, --help           Print this help
+
+EXIT CODES:
+    0    success
+    1    the spec has errors, or FILE cannot be written
+    2    usage error
+";
+
+const HELP_IMPORT: &str = "\
+helpdesk-spec import: turn a Feishu doc page into a spec draft
+
+USAGE:
+    helpdesk-spec import <PAGE> [-o FILE] [--out-dir DIR] [--name RESOURCE.OPERATION]
+
+PAGE is an endpoint page of the Feishu open platform docs, either in the
+crawled text form or in the markdown form (detected from the content). The
+draft is printed as one JSON object {\"endpoint\": ..., \"types\": ...}, where
+`endpoint` is an endpoints/*.json file and `types` a types/*.json file.
+Enum value names are placeholders (value_0, ...): rename them. Review the
+draft, then move the types that already exist elsewhere into place.
+
+OPTIONS:
+    -o, --output FILE      Write the draft to FILE instead of stdout
+    --out-dir DIR          Also write DIR/endpoints/ID.json and DIR/types/ID.json
+    --name ID              The endpoint id, e.g. notification.get (default: from
+                           the page's source path, else from the method and path)
+    -h, --help             Print this help
+
+EXIT CODES:
+    0    success (notes about guesses go to stderr)
+    1    PAGE cannot be read or is not an endpoint doc page
+    2    usage error
+";
+
+/// Why the command did not succeed.
+enum Fail {
+    /// Bad command line: exit 2.
+    Usage(String),
+    /// The command ran and failed: exit 1.
+    Failed(String),
+}
+
+impl From<lexopt::Error> for Fail {
+    fn from(e: lexopt::Error) -> Self {
+        Fail::Usage(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    match run(std::env::args_os().skip(1).collect()) {
+        Ok(code) => code,
+        Err(Fail::Usage(msg)) => {
+            say(&format!(
+                "helpdesk-spec: {msg}\nRun `helpdesk-spec --help` for usage."
+            ));
+            ExitCode::from(2)
+        }
+        Err(Fail::Failed(msg)) => {
+            say(&format!("helpdesk-spec: error: {msg}"));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A line on stderr (never panics, unlike `eprintln!`).
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Data on stdout; a closed pipe (`| head`) is not an error.
+fn emit(text: &str) -> Result<(), Fail> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Fail::Failed(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// Writes `text` to `path`, or to stdout when there is no path.
+fn output(path: Option<&Path>, text: &str) -> Result<(), Fail> {
+    match path {
+        None => emit(text),
+        Some(p) => {
+            std::fs::write(p, text)
+                .map_err(|e| Fail::Failed(format!("cannot write {}: {e}", p.display())))?;
+            say(&format!("wrote {}", p.display()));
+            Ok(())
+        }
+    }
+}
+
+fn run(args: Vec<OsString>) -> Result<ExitCode, Fail> {
+    use lexopt::prelude::*;
+    let mut p = lexopt::Parser::from_args(args);
+    let cmd = match p.next()? {
+        None => {
+            emit(HELP)?;
+            return Err(Fail::Usage("no command given".into()));
+        }
+        Some(Short('h') | Long("help")) => {
+            emit(HELP)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Short('V') | Long("version")) => {
+            emit(&format!("helpdesk-spec {}\n", env!("CARGO_PKG_VERSION")))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Value(v)) => v.string()?,
+        Some(other) => return Err(other.unexpected().into()),
+    };
+    match cmd.as_str() {
+        "check" => cmd_check(&mut p),
+        "expand" => cmd_expand(&mut p),
+        "openapi" => cmd_openapi(&mut p),
+        "import" => cmd_import(&mut p),
+        "help" => {
+            let topic = match p.next()? {
+                Some(Value(v)) => Some(v.string()?),
+                None => None,
+                Some(other) => return Err(other.unexpected().into()),
+            };
+            let text = match topic.as_deref() {
+                None => HELP,
+                Some("check") => HELP_CHECK,
+                Some("expand") => HELP_EXPAND,
+                Some("openapi") => HELP_OPENAPI,
+                Some("import") => HELP_IMPORT,
+                Some(other) => return Err(Fail::Usage(format!("unknown command `{other}`"))),
+            };
+            emit(text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        other => Err(Fail::Usage(format!(
+            "unknown command `{other}` (expected check, expand, openapi, import or help)"
+        ))),
+    }
+}
+
+/// Stores a positional argument, refusing a second one.
+fn one_positional(slot: &mut Option<PathBuf>, v: OsString, what: &str) -> Result<(), Fail> {
+    if slot.is_some() {
+        return Err(Fail::Usage(format!(
+            "unexpected extra argument {:?} (only one {what})",
+            v
+        )));
+    }
+    *slot = Some(PathBuf::from(v));
+    Ok(())
+}
+
+fn cmd_check(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
+    use lexopt::prelude::*;
+    let mut dir = None;
+    let mut deny = false;
+    while let Some(arg) = p.next()? {
+        match arg {
+            Short('h') | Long("help") => {
+                emit(HELP_CHECK)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            Long("deny-warnings") => deny = true,
+            Value(v) => one_positional(&mut dir, v, "SPEC_DIR")?,
+            other => return Err(other.unexpected().into()),
+        }
+    }
+    let dir = dir.unwrap_or_else(|| PathBuf::from("spec"));
+    require_dir(&dir)?;
+    let (files, diags) = match load::read_dir(&dir) {
+        Ok(files) => {
+            let diags = match load::parse_files(&files) {
+                Ok(spec) => validate::validate(&spec),
+                Err(e) => e.diagnostics,
+            };
+            (files, diags)
+        }
+        Err(e) => (Vec::new(), e.diagnostics),
+    };
+    let mut diags = diags;
+    diags.sort_by_key(|d| d.severity);
+    let mut text = String::new();
+    for d in &diags {
+        text.push_str(&prefixed(&dir, d));
+        text.push('\n');
+    }
+    emit(&text)?;
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diags.len() - errors;
+    let c = count(&files);
+    say(&format!(
+        "checked {}: {} file(s), {} endpoint(s), {} type(s), {} error code(s) ({} distinct)",
+        dir.display(),
+        c.files,
+        c.endpoints,
+        c.types,
+        c.error_rows,
+        c.distinct_codes,
+    ));
+    let failed = errors > 0 || (deny && warnings > 0);
+    say(&format!(
+        "{}: {errors} error(s), {warnings} warning(s){}",
+        if failed { "FAILED" } else { "ok" },
+        if deny && warnings > 0 && errors == 0 {
+            " (warnings denied by --deny-warnings)"
+        } else {
+            ""
+        }
+    ));
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn require_dir(dir: &Path) -> Result<(), Fail> {
+    if dir.is_dir() {
+        Ok(())
+    } else if dir.exists() {
+        Err(Fail::Failed(format!(
+            "`{}` is not a directory (expected a spec directory)",
+            dir.display()
+        )))
+    } else {
+        Err(Fail::Failed(format!(
+            "spec directory `{}` does not exist",
+            dir.display()
+        )))
+    }
+}
+
+/// The diagnostic with its file given relative to the working directory, so
+/// that editors can jump to it.
+fn prefixed(dir: &Path, d: &Diagnostic) -> String {
+    let mut d = d.clone();
+    let f = Path::new(&d.file);
+    if f.is_relative() && !f.starts_with(dir) {
+        d.file = dir.join(f).display().to_string();
+    }
+    d.to_string()
+}
+
+/// Counts for the summary, read leniently from the raw JSON so that they
+/// are there even when a file does not load.
+struct Counts {
+    files: usize,
+    endpoints: usize,
+    types: usize,
+    error_rows: usize,
+    distinct_codes: usize,
+}
+
+fn count(files: &[(String, String)]) -> Counts {
+    let mut c = Counts {
+        files: files.len(),
+        endpoints: 0,
+        types: 0,
+        error_rows: 0,
+        distinct_codes: 0,
+    };
+    let mut codes = BTreeSet::new();
+    for (name, text) in files {
+        let v: Json = serde_json::from_str(text).unwrap_or(Json::Null);
+        let list = |key: &str| {
+            v.get(key)
+                .and_then(Json::as_array)
+                .cloned()
+                .unwrap_or_default()
+        };
+        if name.starts_with("endpoints/") {
+            c.endpoints += 1;
+        }
+        c.types += list("types").len();
+        for e in list("errors").iter().chain(list("platform_errors").iter()) {
+            c.error_rows += 1;
+            codes.insert(e.get("code").map(Json::to_string).unwrap_or_default());
+        }
+    }
+    c.distinct_codes = codes.len();
+    c
+}
+
+/// Loads and validates `dir`; on errors prints them on stderr and fails.
+fn load_checked(dir: &Path) -> Result<load::Spec, Fail> {
+    require_dir(dir)?;
+    match helpdesk_codegen::check_dir(dir) {
+        Ok(checked) => {
+            for w in &checked.warnings {
+                say(&prefixed(dir, w));
+            }
+            Ok(checked.spec)
+        }
+        Err(e) => {
+            for d in &e.diagnostics {
+                say(&prefixed(dir, d));
+            }
+            let n = e.errors().count();
+            Err(Fail::Failed(format!(
+                "the spec in {} has {n} error(s); see `helpdesk-spec check {}`",
+                dir.display(),
+                dir.display()
+            )))
+        }
+    }
+}
+
+fn cmd_expand(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
+    use lexopt::prelude::*;
+    let mut dir = None;
+    let mut endpoint = None;
+    let mut out = None;
+    while let Some(arg) = p.next()? {
+        match arg {
+            Short('h') | Long("help") => {
+                emit(HELP_EXPAND)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            Short('e') | Long("endpoint") => endpoint = Some(p.value()?.string()?),
+            Short('o') | Long("output") => out = Some(PathBuf::from(p.value()?)),
+            Value(v) => one_positional(&mut dir, v, "SPEC_DIR")?,
+            other => return Err(other.unexpected().into()),
+        }
+    }
+    let dir = dir.unwrap_or_else(|| PathBuf::from("spec"));
+    let mut spec = load_checked(&dir)?;
+    if let Some(id) = &endpoint {
+        spec = filter::only_endpoint(&spec, id).map_err(|known| {
+            Fail::Failed(format!(
+                "unknown endpoint `{id}`; the spec in {} has: {}",
+                dir.display(),
+                if known.is_empty() {
+                    "no endpoints".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ))
+        })?;
+    }
+    let code = helpdesk_codegen::generate(&spec);
+    output(out.as_deref(), &code)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_openapi(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
+    use lexopt::prelude::*;
+    let mut dir = None;
+    let mut out = None;
+    while let Some(arg) = p.next()? {
+        match arg {
+            Short('h') | Long("help") => {
+                emit(HELP_OPENAPI)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            Short('o') | Long("output") => out = Some(PathBuf::from(p.value()?)),
+            Value(v) => one_positional(&mut dir, v, "SPEC_DIR")?,
+            other => return Err(other.unexpected().into()),
+        }
+    }
+    let dir = dir.unwrap_or_else(|| PathBuf::from("spec"));
+    let spec = load_checked(&dir)?;
+    let doc = helpdesk_codegen::openapi::document(&spec);
+    let text = serde_json::to_string_pretty(&doc)
+        .map_err(|e| Fail::Failed(format!("cannot serialize: {e}")))?;
+    output(out.as_deref(), &format!("{text}\n"))?;
+    let paths = doc
+        .get("paths")
+        .and_then(Json::as_object)
+        .map_or(0, |m| m.len());
+    say(&format!("exported {paths} path(s) as OpenAPI 3.1"));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_import(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
+    use lexopt::prelude::*;
+    let mut page = None;
+    let mut out = None;
+    let mut out_dir: Option<PathBuf> = None;
+    let mut name = None;
+    while let Some(arg) = p.next()? {
+        match arg {
+            Short('h') | Long("help") => {
+                emit(HELP_IMPORT)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            Short('o') | Long("output") => out = Some(PathBuf::from(p.value()?)),
+            Long("out-dir") => out_dir = Some(PathBuf::from(p.value()?)),
+            Long("name") => name = Some(p.value()?.string()?),
+            Value(v) => one_positional(&mut page, v, "PAGE")?,
+            other => return Err(other.unexpected().into()),
+        }
+    }
+    let Some(page) = page else {
+        return Err(Fail::Usage("import needs a PAGE (a doc page file)".into()));
+    };
+    let bytes = std::fs::read(&page)
+        .map_err(|e| Fail::Failed(format!("cannot read {}: {e}", page.display())))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Fail::Failed(format!(
+            "{} is not UTF-8 text, so not a doc page",
+            page.display()
+        ))
+    })?;
+    let draft = helpdesk_codegen::import::import_page(&text, name.as_deref())
+        .map_err(|e| Fail::Failed(format!("cannot import {}: {e}", page.display())))?;
+    for note in &draft.notes {
+        say(&format!("note: {note}"));
+    }
+    let json = |v: &Json| serde_json::to_string_pretty(v).map(|s| s + "\n");
+    let whole = serde_json::json!({ "endpoint": draft.endpoint, "types": draft.types });
+    let text = json(&whole).map_err(|e| Fail::Failed(format!("cannot serialize: {e}")))?;
+    if let Some(d) = &out_dir {
+        for (sub, v) in [("endpoints", &draft.endpoint), ("types", &draft.types)] {
+            let sd = d.join(sub);
+            std::fs::create_dir_all(&sd)
+                .map_err(|e| Fail::Failed(format!("cannot create {}: {e}", sd.display())))?;
+            let f = sd.join(format!("{}.json", draft.id));
+            let t = json(v).map_err(|e| Fail::Failed(format!("cannot serialize: {e}")))?;
+            std::fs::write(&f, t)
+                .map_err(|e| Fail::Failed(format!("cannot write {}: {e}", f.display())))?;
+            say(&format!("wrote {}", f.display()));
+        }
+    }
+    if out.is_some() || out_dir.is_none() {
+        output(out.as_deref(), &text)?;
+    }
+    say(&format!(
+        "imported {} as a draft of endpoint {}",
+        page.display(),
+        draft.id
+    ));
+    Ok(ExitCode::SUCCESS)
+}
