@@ -314,3 +314,200 @@ fn expand_writes_to_a_file() {
             .contains("pub struct Notification")
     );
 }
+
+// ---------------------------------------------------------------- openapi
+
+const VALIDATOR_INSTALL: &str = "python3 -m pip install 'openapi-spec-validator==0.9.0'";
+
+/// Runs the real OpenAPI validator (PyPI `openapi-spec-validator`) on `file`.
+/// Fails, never skips, when the validator is not installed.
+fn openapi_validator(file: &Path) -> std::process::Output {
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import openapi_spec_validator"])
+        .output();
+    match probe {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => panic!(
+            "the OpenAPI validator is not installed ({}); install it with:\n    {VALIDATOR_INSTALL}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        ),
+        Err(e) => panic!(
+            "python3 is needed to run the OpenAPI validator ({e}); install python3, then:\n    {VALIDATOR_INSTALL}"
+        ),
+    }
+    std::process::Command::new("python3")
+        .args(["-m", "openapi_spec_validator"])
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
+fn openapi_doc() -> serde_json::Value {
+    let r = run(&["openapi", s(&spec_dir())]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    serde_json::from_str(&r.stdout).unwrap()
+}
+
+#[test]
+fn openapi_document_passes_a_real_validator() {
+    let d = scratch("openapi_valid");
+    let f = d.join("openapi.json");
+    let r = run(&["openapi", s(&spec_dir()), "-o", s(&f)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "with -o nothing goes to stdout");
+    let out = openapi_validator(&f);
+    assert!(
+        out.status.success(),
+        "openapi-spec-validator rejects the document:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn openapi_validator_is_not_vacuous() {
+    // The same document with one broken value must be rejected, so the test
+    // above cannot pass because the validator accepts anything.
+    let mut doc = openapi_doc();
+    doc["paths"]["/open-apis/helpdesk/v1/notifications/{notification_id}"]["get"]["parameters"]
+        [0]["required"] = serde_json::json!("yes");
+    let d = scratch("openapi_invalid");
+    let f = d.join("broken.json");
+    std::fs::write(&f, serde_json::to_string(&doc).unwrap()).unwrap();
+    let out = openapi_validator(&f);
+    assert!(
+        !out.status.success(),
+        "the validator accepted a broken document"
+    );
+}
+
+#[test]
+fn openapi_document_content() {
+    let doc = openapi_doc();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["info"]["version"], "v1");
+    assert!(doc["info"]["title"].as_str().unwrap().contains("Helpdesk"));
+    let urls: Vec<&str> = doc["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        urls,
+        ["https://open.feishu.cn", "https://open.larksuite.com"]
+    );
+
+    let op = &doc["paths"]["/open-apis/helpdesk/v1/notifications/{notification_id}"]["get"];
+    assert_eq!(op["operationId"], "notification.get");
+    let params = op["parameters"].as_array().unwrap();
+    assert_eq!(params[0]["name"], "notification_id");
+    assert_eq!(params[0]["in"], "path");
+    assert_eq!(params[0]["required"], true);
+    assert_eq!(params[1]["name"], "user_id_type");
+    assert_eq!(params[1]["in"], "query");
+    assert_eq!(
+        params[1]["schema"]["enum"],
+        serde_json::json!(["open_id", "union_id", "user_id"])
+    );
+    assert_eq!(params[1]["schema"]["default"], "open_id");
+    assert_eq!(params[1]["example"], "open_id");
+    assert!(
+        params[1]["schema"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("`union_id`")
+    );
+
+    // security: user token AND the helpdesk header
+    assert_eq!(
+        op["security"],
+        serde_json::json!([{"user_access_token": [], "helpdesk_token": []}])
+    );
+    let schemes = &doc["components"]["securitySchemes"];
+    for k in [
+        "user_access_token",
+        "tenant_access_token",
+        "app_access_token",
+    ] {
+        assert_eq!(schemes[k]["type"], "http");
+        assert_eq!(schemes[k]["scheme"], "bearer");
+        assert_eq!(schemes[k]["x-token-kind"], k);
+    }
+    assert_eq!(schemes["helpdesk_token"]["type"], "apiKey");
+    assert_eq!(schemes["helpdesk_token"]["in"], "header");
+    assert_eq!(
+        schemes["helpdesk_token"]["name"],
+        "X-Lark-Helpdesk-Authorization"
+    );
+
+    // envelope and example
+    let ok = &op["responses"]["200"]["content"]["application/json"];
+    assert_eq!(ok["schema"]["properties"]["code"]["const"], 0);
+    assert_eq!(
+        ok["schema"]["properties"]["data"]["properties"]["notification"]["$ref"],
+        "#/components/schemas/Notification"
+    );
+    let endpoint: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(spec_dir().join("endpoints/notification.get.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(ok["example"], endpoint["example_response"]);
+
+    // errors by status; platform errors merged in
+    let e400 = &op["responses"]["400"];
+    let codes = e400["content"]["application/json"]["schema"]["properties"]["code"]["enum"]
+        .as_array()
+        .unwrap();
+    assert!(
+        codes.contains(&serde_json::json!(154000)) && codes.contains(&serde_json::json!(99991661))
+    );
+    assert!(e400["description"].as_str().unwrap().contains("154000"));
+    for status in ["401", "403", "404", "405", "429", "500"] {
+        assert!(op["responses"][status].is_object(), "no {status} response");
+    }
+    assert_eq!(
+        op["x-rate-limit"]["limits"][0],
+        serde_json::json!({"requests": 100, "per": "minute"})
+    );
+    assert_eq!(op["x-scopes"]["any_of"][0]["name"], "helpdesk:all:readonly");
+
+    // named types and scalar refinements
+    let schemas = &doc["components"]["schemas"];
+    let n = &schemas["Notification"]["properties"];
+    assert_eq!(n["created_at"]["type"], "string");
+    assert_eq!(n["created_at"]["pattern"], "^-?[0-9]+$");
+    assert!(
+        n["created_at"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("milliseconds")
+    );
+    assert_eq!(n["push_content"]["type"], "string");
+    assert_eq!(n["push_content"]["contentMediaType"], "application/json");
+    assert_eq!(n["target_user_count"]["type"], "integer");
+    assert_eq!(n["target_user_count"]["format"], "int32");
+    assert_eq!(
+        n["user_list"]["items"]["$ref"],
+        "#/components/schemas/NotificationUser"
+    );
+    let req = schemas["Notification"]["required"].as_array().unwrap();
+    assert!(
+        req.contains(&serde_json::json!("job_name")) && !req.contains(&serde_json::json!("id"))
+    );
+    assert_eq!(schemas["PushScopeType"]["type"], "integer");
+    assert_eq!(
+        schemas["PushScopeType"]["enum"],
+        serde_json::json!([0, 1, 2, 3])
+    );
+}
+
+#[test]
+fn openapi_of_a_bad_spec_exits_1() {
+    let r = run(&["openapi", s(&fixture("bad_spec"))]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.is_empty());
+    assert!(r.stderr.contains("error"), "{}", r.stderr);
+    let r = run(&["openapi", "/definitely/not/here"]);
+    assert_eq!(r.code, 1);
+}
