@@ -99,7 +99,7 @@ impl Config {
     pub fn run(self) -> Result<PathBuf, Box<dyn std::error::Error>> {
         if self.cargo_directives {
             println!("cargo:rerun-if-changed={}", self.spec_dir.display());
-            for sub in ["", "types", "endpoints"] {
+            for sub in ["", "types", "endpoints", "events"] {
                 let d = self.spec_dir.join(sub);
                 println!("cargo:rerun-if-changed={}", d.display());
                 if let Ok(rd) = std::fs::read_dir(&d) {

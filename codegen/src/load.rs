@@ -1,7 +1,7 @@
 //! Loading: spec files → [`Spec`] with located serde errors.
 
 use crate::diag::{locate, push_pointer, Diagnostic, Severity, SpecError};
-use crate::spec::{EndpointFile, ServiceFile, TypesFile};
+use crate::spec::{EndpointFile, EventFile, ServiceFile, TypesFile};
 use serde::de::DeserializeOwned;
 use std::path::Path;
 
@@ -40,10 +40,13 @@ pub struct Spec {
     pub type_files: Vec<Located<TypesFile>>,
     /// `endpoints/*.json`, sorted by file name.
     pub endpoints: Vec<Located<EndpointFile>>,
+    /// `events/*.json`, sorted by file name.
+    pub events: Vec<Located<EventFile>>,
 }
 
 /// Reads every spec file under `dir` (`service.json`, `types/*.json`,
-/// `endpoints/*.json`); `schema.json` and other files are ignored.
+/// `endpoints/*.json`, `events/*.json`; a missing `events/` is fine);
+/// `schema.json` and other files are ignored.
 pub fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, SpecError> {
     let mut files = Vec::new();
     let mut diags = Vec::new();
@@ -60,10 +63,11 @@ pub fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, SpecError> {
         Ok(s) => files.push(("service.json".to_string(), s)),
         Err(e) => diags.push(io_err(&service.display().to_string(), e)),
     }
-    for sub in ["types", "endpoints"] {
+    for sub in ["types", "endpoints", "events"] {
         let d = dir.join(sub);
         let entries = match std::fs::read_dir(&d) {
             Ok(e) => e,
+            Err(_) if sub == "events" && !d.exists() => continue,
             Err(e) => {
                 diags.push(io_err(&d.display().to_string(), e));
                 continue;
@@ -91,13 +95,14 @@ pub fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, SpecError> {
 }
 
 /// Parses spec files given as `(name, text)`. The name decides the role:
-/// `service.json`, `types/…`, `endpoints/…` (a leading directory is allowed).
+/// `service.json`, `types/…`, `endpoints/…`, `events/…` (a leading directory is allowed).
 /// Every file is parsed even after a failure, so all errors come at once.
 pub fn parse_files(files: &[(String, String)]) -> Result<Spec, SpecError> {
     let mut diags = Vec::new();
     let mut service = None;
     let mut type_files = Vec::new();
     let mut endpoints = Vec::new();
+    let mut events = Vec::new();
     for (name, text) in files {
         let norm = name.replace('\\', "/");
         let base = norm.rsplit('/').next().unwrap_or(&norm);
@@ -112,6 +117,10 @@ pub fn parse_files(files: &[(String, String)]) -> Result<Spec, SpecError> {
         } else if norm.contains("endpoints/") {
             if let Some(v) = parse_one::<EndpointFile>(name, text, &mut diags) {
                 endpoints.push(v);
+            }
+        } else if norm.contains("events/") {
+            if let Some(v) = parse_one::<EventFile>(name, text, &mut diags) {
+                events.push(v);
             }
         }
     }
@@ -129,7 +138,8 @@ pub fn parse_files(files: &[(String, String)]) -> Result<Spec, SpecError> {
         Some(service) if diags.is_empty() => {
             type_files.sort_by(|a, b| a.file.cmp(&b.file));
             endpoints.sort_by(|a, b| a.file.cmp(&b.file));
-            Ok(Spec { service, type_files, endpoints })
+            events.sort_by(|a, b| a.file.cmp(&b.file));
+            Ok(Spec { service, type_files, endpoints, events })
         }
         _ => Err(SpecError { diagnostics: diags }),
     }

@@ -192,7 +192,13 @@ pub struct EndpointFile {
     /// Query parameters.
     #[serde(default)]
     pub query_params: Vec<Param>,
-    /// Reply `data` fields.
+    /// JSON request body (allowed on any method, e.g. a GET with a body).
+    #[serde(default)]
+    pub request_body: Option<RequestBody>,
+    /// How the endpoint pages, if it does.
+    #[serde(default)]
+    pub pagination: Option<Pagination>,
+    /// Reply `data` fields, or a binary reply.
     #[serde(default)]
     pub response: Option<Response>,
     /// The documented error table.
@@ -201,6 +207,127 @@ pub struct EndpointFile {
     /// The doc's reply example, whole envelope.
     #[serde(default)]
     pub example_response: Option<Value>,
+    /// The doc's request body example.
+    #[serde(default)]
+    pub example_request: Option<Value>,
+    /// Where this endpoint deliberately differs from the official SDKs, and why.
+    #[serde(default)]
+    pub sdk_deviations: Vec<Deviation>,
+}
+
+/// A JSON request body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestBody {
+    /// Top-level fields of the body.
+    pub fields: Vec<Field>,
+}
+
+/// Paging style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageStyle {
+    /// `page_token` query + `has_more` and a next-token field in the reply.
+    PageToken,
+    /// `page` / `page_size` query + `total` in the reply.
+    Page,
+}
+
+/// How a list endpoint pages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pagination {
+    /// The style.
+    pub style: PageStyle,
+    /// The reply field holding the page's items (a list).
+    pub items: String,
+    /// Query parameter carrying the page token (page_token style; default `page_token`).
+    #[serde(default)]
+    pub page_token_param: Option<String>,
+    /// Reply field with the next token (page_token style; default `page_token`).
+    #[serde(default)]
+    pub next_token_field: Option<String>,
+    /// Reply field saying more pages exist (page_token style; default `has_more`).
+    #[serde(default)]
+    pub has_more_field: Option<String>,
+    /// Query parameter with the 1-based page number (page style; default `page`).
+    #[serde(default)]
+    pub page_param: Option<String>,
+    /// Reply field with the total item count (page style; default `total`).
+    #[serde(default)]
+    pub total_field: Option<String>,
+    /// Query parameter with the page size (default `page_size`).
+    #[serde(default)]
+    pub page_size_param: Option<String>,
+}
+
+impl Pagination {
+    /// `page_token_param` or its default.
+    pub fn page_token_param(&self) -> &str {
+        self.page_token_param.as_deref().unwrap_or("page_token")
+    }
+    /// `next_token_field` or its default.
+    pub fn next_token_field(&self) -> &str {
+        self.next_token_field.as_deref().unwrap_or("page_token")
+    }
+    /// `has_more_field` or its default.
+    pub fn has_more_field(&self) -> &str {
+        self.has_more_field.as_deref().unwrap_or("has_more")
+    }
+    /// `page_param` or its default.
+    pub fn page_param(&self) -> &str {
+        self.page_param.as_deref().unwrap_or("page")
+    }
+    /// `total_field` or its default.
+    pub fn total_field(&self) -> &str {
+        self.total_field.as_deref().unwrap_or("total")
+    }
+    /// `page_size_param` or its default.
+    pub fn page_size_param(&self) -> &str {
+        self.page_size_param.as_deref().unwrap_or("page_size")
+    }
+}
+
+/// A binary reply (file download).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BinaryReply {
+    /// Content type the doc gives, if any (e.g. `image/png`).
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// `spec/events/<event_type>.json`: one event pushed to the app.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventFile {
+    /// Editor hint.
+    #[serde(rename = "$schema", default)]
+    pub schema: Option<String>,
+    /// Event type, e.g. `helpdesk.ticket.created_v1`.
+    pub event_type: String,
+    /// Page title.
+    pub summary: String,
+    /// Page description.
+    #[serde(default)]
+    pub description: String,
+    /// Link to the official page.
+    #[serde(default)]
+    pub doc_url: Option<String>,
+    /// App types that receive it.
+    #[serde(default)]
+    pub app_types: Vec<String>,
+    /// Scopes; any one suffices.
+    #[serde(default)]
+    pub scopes: Option<Scopes>,
+    /// Fields of the `event` object.
+    pub fields: Vec<Field>,
+    /// The doc's example of the whole callback body (schema 2.0 envelope).
+    #[serde(default)]
+    pub example: Option<Value>,
 }
 
 /// HTTP methods used by the API.
@@ -363,12 +490,16 @@ pub struct Param {
     pub default: Option<Value>,
 }
 
-/// Reply `data`.
+/// Reply `data`, or a binary reply.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Response {
-    /// Fields of `data`.
+    /// Fields of `data` (empty for a binary reply).
+    #[serde(default)]
     pub fields: Vec<Field>,
+    /// Set when the reply is a file, not JSON.
+    #[serde(default)]
+    pub binary: Option<BinaryReply>,
 }
 
 /// One row of an error table.

@@ -193,23 +193,111 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
                 }
             }
         }
+        // request body
+        if let Some(b) = &e.request_body {
+            check_fields(&mut c, &b.fields, "/request_body/fields", &types);
+            if let Some(ex) = &e.example_request {
+                for (sub, m) in check_object(ex, &b.fields, &types, 0) {
+                    c.err(&format!("/example_request{sub}"), m);
+                }
+            }
+        } else if e.example_request.is_some() {
+            c.err("/example_request", "example_request without request_body");
+        }
         // response
         let mut resp_fields: &[Field] = &[];
+        let mut binary = false;
         if let Some(r) = &e.response {
             resp_fields = &r.fields;
+            binary = r.binary.is_some();
+            if binary && !r.fields.is_empty() {
+                c.err("/response/fields", "a binary reply has no JSON fields");
+            }
             check_fields(&mut c, &r.fields, "/response/fields", &types);
+        }
+        if let Some(pg) = &e.pagination {
+            check_pagination(&mut c, pg, &e.query_params, resp_fields);
         }
         check_errors(&mut c, &e.errors, "/errors");
         if e.errors.is_empty() {
             c.warn("/errors", "endpoint documents no error code");
         }
         match &e.example_response {
-            None => c.warn("", "endpoint has no example_response"),
+            None if !binary => c.warn("", "endpoint has no example_response"),
+            None => {}
+            Some(_) if binary => c.err("/example_response", "a binary reply has no JSON example"),
             Some(ex) => check_example(&mut c, ex, resp_fields, &types),
+        }
+    }
+
+    // events
+    let mut seen_events: BTreeMap<&str, &str> = BTreeMap::new();
+    for f in &spec.events {
+        let mut c = Ctx { file: f, out: &mut out };
+        let ev = &f.value;
+        let ok_name = ev.event_type.split('.').count() >= 3
+            && ev.event_type.split('.').all(|p| !p.is_empty() && p.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_'));
+        if !ok_name {
+            c.err("/event_type", format!("event type `{}` must look like `helpdesk.ticket.created_v1`", ev.event_type));
+        }
+        if let Some(first) = seen_events.insert(&ev.event_type, &f.file) {
+            c.err("/event_type", format!("event `{}` is declared twice (first in {first})", ev.event_type));
+        }
+        check_fields(&mut c, &ev.fields, "/fields", &types);
+        match &ev.example {
+            None => c.warn("", "event has no example"),
+            Some(ex) => {
+                if ex.get("schema").and_then(Value::as_str) != Some("2.0") {
+                    c.err("/example/schema", "the example must be a schema 2.0 envelope (\"schema\": \"2.0\")");
+                }
+                match ex.pointer("/header/event_type").and_then(Value::as_str) {
+                    Some(t) if t == ev.event_type => {}
+                    _ => c.err("/example/header/event_type", format!("the example's header.event_type must be `{}`", ev.event_type)),
+                }
+                let event = ex.get("event").cloned().unwrap_or(Value::Null);
+                for (sub, m) in check_object(&event, &ev.fields, &types, 0) {
+                    c.err(&format!("/example/event{sub}"), m);
+                }
+            }
         }
     }
     out.sort_by_key(|d| d.severity);
     out
+}
+
+fn check_pagination<T>(c: &mut Ctx<'_, T>, pg: &crate::spec::Pagination, query: &[Param], resp: &[Field]) {
+    use crate::spec::PageStyle;
+    let q = |name: &str| query.iter().any(|p| p.name == name);
+    let field = |name: &str| resp.iter().find(|f| f.name == name);
+    let need_query = |c: &mut Ctx<'_, T>, key: &str, name: &str| {
+        if !q(name) {
+            c.err(&format!("/pagination/{key}"), format!("`{name}` is not a query parameter of this endpoint"));
+        }
+    };
+    need_query(c, "page_size_param", pg.page_size_param());
+    let need_field = |c: &mut Ctx<'_, T>, key: &str, name: &str, want: &str| match field(name) {
+        None => c.err(&format!("/pagination/{key}"), format!("`{name}` is not a field of the reply")),
+        Some(f) if !want.is_empty() && f.ty != want => {
+            c.err(&format!("/pagination/{key}"), format!("reply field `{name}` is `{}`, paging needs `{want}`", f.ty))
+        }
+        Some(_) => {}
+    };
+    match field(&pg.items) {
+        Some(f) if f.ty.ends_with("[]") => {}
+        Some(f) => c.err("/pagination/items", format!("reply field `{}` is `{}`, not a list", f.name, f.ty)),
+        None => c.err("/pagination/items", format!("`{}` is not a field of the reply", pg.items)),
+    }
+    match pg.style {
+        PageStyle::PageToken => {
+            need_query(c, "page_token_param", pg.page_token_param());
+            need_field(c, "next_token_field", pg.next_token_field(), "string");
+            need_field(c, "has_more_field", pg.has_more_field(), "bool");
+        }
+        PageStyle::Page => {
+            need_query(c, "page_param", pg.page_param());
+            need_field(c, "total_field", pg.total_field(), "");
+        }
+    }
 }
 
 fn check_errors<T>(c: &mut Ctx<'_, T>, errors: &[ErrorSpec], base: &str) {

@@ -15,7 +15,7 @@ root = sys.argv[1]
 schema = json.load(open(os.path.join(root, "schema.json")))
 jsonschema.Draft202012Validator.check_schema(schema)
 v = jsonschema.Draft202012Validator(schema)
-files = ["service.json"] + sorted(glob.glob("types/*.json", root_dir=root)) + sorted(glob.glob("endpoints/*.json", root_dir=root))
+files = ["service.json"] + sorted(glob.glob("types/*.json", root_dir=root)) + sorted(glob.glob("endpoints/*.json", root_dir=root)) + sorted(glob.glob("events/*.json", root_dir=root))
 bad = 0
 for f in files:
     doc = json.load(open(os.path.join(root, f)))

@@ -49,3 +49,8 @@ mod generated {
 }
 
 pub use generated::*;
+
+/// The README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
