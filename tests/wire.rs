@@ -60,7 +60,8 @@ async fn odd_ids_are_percent_encoded_as_one_segment() {
     let (mock, client) = setup().await;
     for (id, encoded) in [
         ("a/b?c#d", "a%2Fb%3Fc%23d"),
-        ("..", "%2E%2E"),
+        ("...", "..."),
+        ("%2E%2E", "%252E%252E"),
         ("服务 台%", "%E6%9C%8D%E5%8A%A1%20%E5%8F%B0%25"),
         ("x&user_id_type=1", "x%26user_id_type%3D1"),
     ] {
@@ -74,10 +75,12 @@ async fn odd_ids_are_percent_encoded_as_one_segment() {
 }
 
 #[tokio::test]
-async fn an_empty_id_is_refused_before_sending() {
+async fn ids_that_would_address_another_route_are_refused_before_sending() {
     let (mock, client) = setup().await;
-    let err = client.notification().get("").send_with(user()).await.unwrap_err();
-    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    for id in ["", ".", ".."] {
+        let err = client.notification().get(id).send_with(user()).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    }
     assert!(mock.requests().is_empty());
 }
 

@@ -108,6 +108,27 @@ fn gen_struct(s: &StructIr, _response: bool) -> TokenStream {
     let name = ident(&s.name);
     let d = doc(&s.doc);
     let fields = s.fields.iter().map(gen_field);
+    let required: Vec<&FieldIr> = s.fields.iter().filter(|f| !f.optional).collect();
+    let args = required.iter().map(|f| {
+        let n = ident(&f.ident);
+        let t = arg_ty(&f.ty);
+        quote!(#n: #t)
+    });
+    let inits = s.fields.iter().map(|f| {
+        let n = ident(&f.ident);
+        if f.optional {
+            quote!(#n: None)
+        } else if f.ty == RustTy::String {
+            quote!(#n: #n.into())
+        } else {
+            quote!(#n)
+        }
+    });
+    let new_doc = doc(if required.is_empty() {
+        "A value with every optional field unset."
+    } else {
+        "A value from its required fields; optional fields are unset (assign them directly)."
+    });
     quote! {
         #d
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -115,7 +136,29 @@ fn gen_struct(s: &StructIr, _response: bool) -> TokenStream {
         pub struct #name {
             #(#fields)*
         }
+        impl #name {
+            #new_doc
+            #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits),* }
+            }
+        }
     }
+}
+
+/// Argument type for a value of `t`: strings accept anything `Into<String>`.
+fn arg_ty(t: &RustTy) -> TokenStream {
+    match t {
+        RustTy::String => quote!(impl Into<String>),
+        other => ty_tokens(other),
+    }
+}
+
+/// The name a body field takes in builder methods (prefixed if it clashes with a parameter).
+fn body_arg_name(e: &EndpointIr, f: &FieldIr) -> String {
+    let clash = e.path_params.iter().chain(&e.query_params).any(|p| p.ident == f.ident)
+        || matches!(f.ident.as_str(), "send_with" | "pages" | "items" | "body");
+    if clash { format!("body_{}", f.ident.trim_start_matches("r#")) } else { f.ident.clone() }
 }
 
 fn gen_enum(e: &EnumIr) -> TokenStream {
@@ -334,6 +377,9 @@ fn gen_constructor(e: &EndpointIr) -> TokenStream {
     for p in e.path_params.iter().chain(e.query_params.iter().filter(|q| q.required)) {
         d.push_str(&format!("\n`{}`: {}\n", p.ident, p.doc.lines().next().unwrap_or_default()));
     }
+    for f in e.body.iter().flatten().filter(|f| !f.optional) {
+        d.push_str(&format!("\n`{}` (body): {}\n", body_arg_name(e, f), f.doc.lines().next().unwrap_or_default()));
+    }
     let d = doc(&d);
     let required: Vec<&ParamIr> =
         e.path_params.iter().chain(e.query_params.iter().filter(|q| q.required)).collect();
@@ -358,13 +404,27 @@ fn gen_constructor(e: &EndpointIr) -> TokenStream {
         let n = ident(&p.ident);
         if p.list { quote!(#n: Vec::new()) } else { quote!(#n: None) }
     });
+    let body_required: Vec<&FieldIr> = e.body.iter().flatten().filter(|f| !f.optional).collect();
+    let body_args = body_required.iter().map(|f| {
+        let n = ident(&body_arg_name(e, f));
+        let t = arg_ty(&f.ty);
+        quote!(#n: #t)
+    });
+    let body_init = e.body.as_ref().map(|_| {
+        let body = format_ident!("{}Body", e.stem);
+        let names = body_required.iter().map(|f| ident(&body_arg_name(e, f)));
+        quote!(body: #body::new(#(#names),*),)
+    });
+    let args: Vec<TokenStream> = args.chain(body_args).collect();
     quote! {
         #d
+        #[allow(clippy::too_many_arguments)]
         pub fn #f(&self, #(#args),*) -> #req {
             #req {
                 client: self.client.clone(),
                 #(#inits,)*
                 #(#optional_inits,)*
+                #body_init
             }
         }
     }
@@ -527,6 +587,54 @@ fn gen_endpoint(e: &EndpointIr) -> TokenStream {
     let advices: Vec<&String> = e.errors.iter().map(|er| &er.advice).collect();
     let vnames: Vec<Ident> = e.errors.iter().map(|er| ident(&er.variant)).collect();
 
+    let body_ty = format_ident!("{}Body", e.stem);
+    let body_field = e.body.as_ref().map(|_| quote!(body: #body_ty,));
+    let body_struct = e.body.as_ref().map(|fields| {
+        gen_struct(
+            &StructIr {
+                name: body_ty.to_string(),
+                doc: format!("The JSON request body of `{}`.", e.id),
+                fields: fields.clone(),
+            },
+            false,
+        )
+    });
+    let body_setters = e.body.iter().flatten().filter(|f| f.optional).map(|f| {
+        let setter = ident(&body_arg_name(e, f));
+        let field = ident(&f.ident);
+        let d = doc(&format!("{}\n\n(request body field `{}`)", f.doc, f.wire));
+        let t = arg_ty(&f.ty);
+        let conv = if f.ty == RustTy::String { quote!(value.into()) } else { quote!(value) };
+        quote! {
+            #d
+            pub fn #setter(mut self, value: #t) -> Self {
+                self.body.#field = Some(#conv);
+                self
+            }
+        }
+    });
+    let body_replace = e.body.as_ref().map(|_| {
+        quote! {
+            /// Replaces the whole request body.
+            pub fn body(mut self, body: #body_ty) -> Self {
+                self.body = body;
+                self
+            }
+        }
+    });
+    let body_expr = if e.body.is_some() {
+        quote!(Some(crate::runtime::encode_body(&self.body)?))
+    } else {
+        quote!(None)
+    };
+    let (ret_ty, exec) = if e.binary {
+        (quote!(crate::Download), quote!(execute_download))
+    } else {
+        (quote!(#resp), quote!(execute))
+    };
+    let resp_struct = if e.binary { quote!() } else { resp_struct };
+    let paging = e.pagination.as_ref().map(|pg| gen_paging(e, pg));
+
     quote! {
         #meta_doc
         pub static #meta: crate::runtime::Endpoint = crate::runtime::Endpoint {
@@ -546,25 +654,32 @@ fn gen_endpoint(e: &EndpointIr) -> TokenStream {
         pub struct #req {
             client: crate::Client,
             #(#req_fields)*
+            #body_field
         }
 
         impl #req {
             #(#setters)*
+            #(#body_setters)*
+            #body_replace
 
             #send_doc
-            pub async fn send_with #token_generics(self, #token_arg) -> Result<#resp, crate::Error<#err>> {
+            pub async fn send_with #token_generics(self, #token_arg) -> Result<#ret_ty, crate::Error<#err>> {
                 let mut path = String::with_capacity(#cap);
                 #(#path_build)*
                 #[allow(unused_mut)]
                 let mut query = crate::runtime::Query::new();
                 #(#query_build)*
+                let body: Option<Vec<u8>> = #body_expr;
                 self.client
-                    .execute(&#meta, path, query, crate::runtime::Token::secret(&token))
+                    .#exec(&#meta, path, query, crate::runtime::Token::secret(&token), body)
                     .await
             }
+
+            #paging
         }
 
         #resp_struct
+        #body_struct
 
         #err_doc
         #[derive(Debug)]
@@ -606,4 +721,89 @@ fn pascal_method(m: &str) -> String {
         f.make_ascii_uppercase();
     }
     s
+}
+
+/// `pages(token)` and `items(token)` for a list endpoint.
+fn gen_paging(e: &EndpointIr, pg: &crate::ir::PaginationIr) -> TokenStream {
+    use crate::spec::PageStyle;
+    let resp = format_ident!("{}Response", e.stem);
+    let err = format_ident!("{}Error", e.stem);
+    let item = ty_tokens(&pg.item_ty);
+    let items_field = ident(&pg.items.ident);
+    let cursor = ident(&pg.cursor_param);
+    let (token_generics, token_ty) = if e.tokens.len() == 1 {
+        (quote!(), token_type(e.tokens[0]))
+    } else {
+        let tr = format_ident!("{}Token", e.stem);
+        (quote!(<T: #tr + Clone + Send + 'static>), quote!(T))
+    };
+    let opt = |f: &FieldIr| {
+        let n = ident(&f.ident);
+        if f.optional { quote!(page.#n.clone()) } else { quote!(Some(page.#n.clone())) }
+    };
+    let items_expr = if pg.items.optional {
+        quote!(page.#items_field.clone().unwrap_or_default())
+    } else {
+        quote!(page.#items_field.clone())
+    };
+    let next = match pg.style {
+        PageStyle::PageToken => {
+            let has_more = pg.has_more.as_ref().map(opt).unwrap_or(quote!(None::<bool>));
+            let next_token = pg.next_token.as_ref().map(opt).unwrap_or(quote!(None::<String>));
+            quote! {
+                let next = crate::runtime::next_token_cursor(#has_more, #next_token).map_err(crate::Error::<#err>::Reply)?;
+            }
+        }
+        PageStyle::Page => {
+            let total = pg.total.as_ref().map(|f| {
+                let e = opt(f);
+                quote!(#e.map(|t| t as i64))
+            }).unwrap_or(quote!(None::<i64>));
+            quote! {
+                let got = #items_expr.len();
+                let next = crate::runtime::next_page_cursor(cursor, got, #total);
+            }
+        }
+    };
+    let apply = match pg.style {
+        PageStyle::PageToken => quote! {
+            if let Some(crate::runtime::Cursor::Token(t)) = &cursor {
+                req.#cursor = Some(t.clone());
+            }
+        },
+        PageStyle::Page => quote! {
+            let cursor = match cursor {
+                Some(c) => c,
+                None => crate::runtime::Cursor::Page { page: req.#cursor.unwrap_or(1) as i64, seen: 0 },
+            };
+            if let crate::runtime::Cursor::Page { page, .. } = &cursor {
+                req.#cursor = Some(*page as _);
+            }
+        },
+    };
+    let pages_doc = doc(
+        "Every page, starting from this request's position, fetched lazily one at a time.\n\n\
+         A failed page is yielded as `Err` and ends the stream: an error is never swallowed.",
+    );
+    let items_doc = doc("Every item of every page, fetched lazily. A failed page is yielded as `Err` and ends the stream.");
+    quote! {
+        #pages_doc
+        pub fn pages #token_generics(self, token: #token_ty) -> crate::Pages<#resp, #err> {
+            crate::Pages::new(move |cursor: Option<crate::runtime::Cursor>| {
+                let mut req = self.clone();
+                let token = token.clone();
+                async move {
+                    #apply
+                    let page = req.send_with(token).await?;
+                    #next
+                    Ok::<_, crate::Error<#err>>((page, next))
+                }
+            })
+        }
+
+        #items_doc
+        pub fn items #token_generics(self, token: #token_ty) -> crate::Items<#item, #resp, #err> {
+            crate::Items::new(self.pages(token), |page: &#resp| #items_expr)
+        }
+    }
 }

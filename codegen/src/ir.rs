@@ -159,8 +159,35 @@ pub struct EndpointIr {
     pub scopes: Vec<String>,
     /// Reply `data` fields.
     pub response_fields: Vec<FieldIr>,
+    /// JSON request body fields (`None`: no body).
+    pub body: Option<Vec<FieldIr>>,
+    /// Paging, for list endpoints.
+    pub pagination: Option<PaginationIr>,
+    /// The reply is a file, not JSON.
+    pub binary: bool,
     /// Documented errors.
     pub errors: Vec<ErrorIr>,
+}
+
+/// How a list endpoint pages, resolved to Rust names.
+#[derive(Debug, Clone)]
+pub struct PaginationIr {
+    /// Token or page-number paging.
+    pub style: crate::spec::PageStyle,
+    /// Reply field with the items.
+    pub items: FieldIr,
+    /// Element type of the items.
+    pub item_ty: RustTy,
+    /// Request field carrying the cursor (page token or page number).
+    pub cursor_param: String,
+    /// Request field with the page size.
+    pub page_size_param: String,
+    /// Reply field with the next token (token style).
+    pub next_token: Option<FieldIr>,
+    /// Reply field saying more pages exist (token style).
+    pub has_more: Option<FieldIr>,
+    /// Reply field with the total (page style).
+    pub total: Option<FieldIr>,
 }
 
 /// A part of a path template.
@@ -373,6 +400,29 @@ pub fn build(spec: &Spec) -> Api {
             rate_note: e.rate_limit.note.clone(),
             scopes: e.scopes.any_of.iter().map(|s| s.name.clone()).collect(),
             response_fields: e.response.as_ref().map(|r| r.fields.iter().map(field_ir).collect()).unwrap_or_default(),
+            body: e.request_body.as_ref().map(|b| b.fields.iter().map(field_ir).collect()),
+            pagination: e.pagination.as_ref().and_then(|pg| {
+                let fields: Vec<FieldIr> =
+                    e.response.as_ref().map(|r| r.fields.iter().map(field_ir).collect()).unwrap_or_default();
+                let find = |name: &str| fields.iter().find(|f| f.wire == name).cloned();
+                let items = find(&pg.items)?;
+                let item_ty = match &items.ty {
+                    RustTy::Vec(inner) => (**inner).clone(),
+                    _ => return None,
+                };
+                let token = pg.style == crate::spec::PageStyle::PageToken;
+                Some(PaginationIr {
+                    style: pg.style,
+                    items,
+                    item_ty,
+                    cursor_param: field_ident(if token { pg.page_token_param() } else { pg.page_param() }),
+                    page_size_param: field_ident(pg.page_size_param()),
+                    next_token: if token { find(pg.next_token_field()) } else { None },
+                    has_more: if token { find(pg.has_more_field()) } else { None },
+                    total: if token { None } else { find(pg.total_field()) },
+                })
+            }),
+            binary: e.response.as_ref().is_some_and(|r| r.binary.is_some()),
             errors: e
                 .errors
                 .iter()

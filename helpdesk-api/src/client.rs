@@ -186,11 +186,66 @@ impl Client {
         path: String,
         query: Query,
         token: &str,
+        body: Option<Vec<u8>>,
     ) -> Result<T, Error<E>>
     where
         T: DeserializeOwned,
         E: OperationError,
     {
+        let resp = self.send(endpoint, path, query, token, body).await?;
+        let status = resp.status().as_u16();
+        let log_id = resp.headers().get(LOG_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let body = read_body(resp, self.inner.max_response_bytes, status, log_id.as_deref()).await?;
+        decode_reply(status, log_id.as_deref(), &body)
+    }
+
+    /// Like [`Client::execute`] for endpoints that reply with a file: a
+    /// success is handed over unread, as a stream; an error reply is decoded.
+    pub(crate) async fn execute_download<E>(
+        &self,
+        endpoint: &'static Endpoint,
+        path: String,
+        query: Query,
+        token: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Download, Error<E>>
+    where
+        E: OperationError,
+    {
+        let resp = self.send(endpoint, path, query, token, body).await?;
+        let status = resp.status().as_u16();
+        let log_id = resp.headers().get(LOG_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let is_json = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/json"));
+        if (200..300).contains(&status) && !is_json {
+            return Ok(Download::new(resp, log_id, self.inner.max_response_bytes));
+        }
+        let body = read_body(resp, self.inner.max_response_bytes, status, log_id.as_deref()).await?;
+        // A JSON reply here is an error envelope; one with code 0 is not a file.
+        match decode_reply::<serde::de::IgnoredAny, E>(status, log_id.as_deref(), &body) {
+            Err(e) => Err(e),
+            Ok(_) => Err(Error::Reply(ReplyError {
+                kind: ReplyErrorKind::BadEnvelope,
+                status,
+                code: Some(0),
+                log_id,
+                excerpt: crate::runtime::excerpt(&body),
+                detail: "expected a file, got a JSON reply".into(),
+            })),
+        }
+    }
+
+    async fn send<E>(
+        &self,
+        endpoint: &'static Endpoint,
+        path: String,
+        query: Query,
+        token: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<reqwest::Response, Error<E>> {
         let inner = &*self.inner;
         let q = query.as_str();
         let mut url = String::with_capacity(inner.base_url.len() + path.len() + q.len() + 1);
@@ -218,11 +273,64 @@ impl Client {
                 }
             }
         }
-        let resp = req.send().await.map_err(transport_error)?;
-        let status = resp.status().as_u16();
-        let log_id = resp.headers().get(LOG_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let body = read_body(resp, inner.max_response_bytes, status, log_id.as_deref()).await?;
-        decode_reply(status, log_id.as_deref(), &body)
+        if let Some(body) = body {
+            req = req
+                .header(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"))
+                .body(body);
+        }
+        req.send().await.map_err(transport_error)
+    }
+}
+
+/// A file reply (e.g. an FAQ or ticket image), streamed: nothing is read
+/// until asked for.
+#[derive(Debug)]
+pub struct Download {
+    resp: reqwest::Response,
+    log_id: Option<String>,
+    file_name: Option<String>,
+    limit: usize,
+}
+
+impl Download {
+    fn new(resp: reqwest::Response, log_id: Option<String>, limit: usize) -> Self {
+        let file_name = resp
+            .headers()
+            .get(reqwest::header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::runtime::content_disposition_file_name);
+        Download { resp, log_id, file_name, limit }
+    }
+
+    /// The file name from `Content-Disposition`, if the server sent one.
+    pub fn file_name(&self) -> Option<&str> {
+        self.file_name.as_deref()
+    }
+
+    /// The `Content-Type` header.
+    pub fn content_type(&self) -> Option<&str> {
+        self.resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
+    }
+
+    /// The declared length, if any.
+    pub fn content_length(&self) -> Option<u64> {
+        self.resp.content_length()
+    }
+
+    /// The reply's log id.
+    pub fn log_id(&self) -> Option<&str> {
+        self.log_id.as_deref()
+    }
+
+    /// The next chunk of the file; `None` at the end.
+    pub async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, TransportError> {
+        self.resp.chunk().await.map_err(TransportError::new)
+    }
+
+    /// The whole file, up to the client's `max_response_bytes`.
+    pub async fn bytes(self) -> Result<Vec<u8>, Error<std::convert::Infallible>> {
+        let status = self.resp.status().as_u16();
+        read_body(self.resp, self.limit, status, self.log_id.as_deref()).await
     }
 }
 

@@ -30,15 +30,17 @@
 mod auth;
 mod client;
 mod error;
+mod paging;
 pub mod runtime;
 mod tls;
 mod values;
 
 pub use auth::{AppAccessToken, HelpdeskCredentials, TenantAccessToken, UserAccessToken};
 pub use client::{
-    Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, FEISHU_BASE_URL, HELPDESK_HEADER, LARK_BASE_URL, LOG_ID_HEADER,
+    Client, Download, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, FEISHU_BASE_URL, HELPDESK_HEADER, LARK_BASE_URL, LOG_ID_HEADER,
 };
 pub use error::{ApiError, BuildError, Error, InvalidRequest, ReplyError, ReplyErrorKind, TransportError};
+pub use paging::{Items, Pages};
 pub use values::{JsonString, TimestampMs, UnknownValue};
 
 /// The code generated from `spec/` (types, request builders, error enums).

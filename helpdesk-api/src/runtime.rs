@@ -195,20 +195,15 @@ fn encode_into(out: &mut String, s: &str) {
 }
 
 /// Appends `value` to `path` as exactly one path segment: `/`, `?`, `#`,
-/// `%` and all non-unreserved bytes are percent-encoded, and the dot
-/// segments `.` / `..` are encoded so that no URL parser folds them. An
-/// empty value is refused (it would address another route).
+/// `%` and all non-unreserved bytes are percent-encoded. Values that no URL
+/// can carry as a segment are refused: the empty string, `.` and `..`
+/// (URL parsers fold even their encoded forms `%2E%2E`), since they would
+/// address another route.
 pub fn push_path_segment(path: &mut String, name: &str, value: &str) -> Result<(), InvalidRequest> {
     match value {
-        "" => Err(InvalidRequest { reason: format!("path parameter `{name}` is empty") }),
-        "." => {
-            path.push_str("%2E");
-            Ok(())
-        }
-        ".." => {
-            path.push_str("%2E%2E");
-            Ok(())
-        }
+        "" | "." | ".." => Err(InvalidRequest {
+            reason: format!("path parameter `{name}` cannot be {value:?}: it would address another route"),
+        }),
         v => {
             encode_into(path, v);
             Ok(())
@@ -348,4 +343,96 @@ where
             Err(fail(ReplyErrorKind::BadData, Some(0), detail))
         }
     }
+}
+
+/// Serializes a request body.
+pub fn encode_body<B: serde::Serialize>(body: &B) -> Result<Vec<u8>, InvalidRequest> {
+    serde_json::to_vec(body).map_err(|e| InvalidRequest { reason: format!("cannot encode the request body: {e}") })
+}
+
+/// Where the next page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cursor {
+    /// A page token (`page_token` style).
+    Token(String),
+    /// A 1-based page number and the items seen so far (`page` style).
+    Page {
+        /// Page number.
+        page: i64,
+        /// Items seen before this page.
+        seen: u64,
+    },
+}
+
+/// The cursor after a token-style page: none when `has_more` is not true;
+/// an error when the server says there is more but gives no token (which
+/// would otherwise loop or stop silently).
+pub fn next_token_cursor(has_more: Option<bool>, token: Option<String>) -> Result<Option<Cursor>, ReplyError> {
+    if has_more != Some(true) {
+        return Ok(None);
+    }
+    match token {
+        Some(t) if !t.is_empty() => Ok(Some(Cursor::Token(t))),
+        _ => Err(ReplyError {
+            kind: ReplyErrorKind::BadData,
+            status: 200,
+            code: Some(0),
+            log_id: None,
+            excerpt: String::new(),
+            detail: "has_more is true but the reply carries no next page token".into(),
+        }),
+    }
+}
+
+/// The cursor after a page-style page: none after an empty page or once
+/// `total` items were seen.
+pub fn next_page_cursor(current: Cursor, got: usize, total: Option<i64>) -> Option<Cursor> {
+    let (page, seen) = match current {
+        Cursor::Page { page, seen } => (page, seen),
+        Cursor::Token(_) => (1, 0),
+    };
+    let seen = seen + got as u64;
+    if got == 0 || total.is_some_and(|t| seen >= t.max(0) as u64) {
+        None
+    } else {
+        Some(Cursor::Page { page: page + 1, seen })
+    }
+}
+
+/// The file name of a `Content-Disposition` header (`filename*=UTF-8''…`
+/// preferred over `filename="…"`).
+pub fn content_disposition_file_name(header: &str) -> Option<String> {
+    let mut plain = None;
+    for part in header.split(';').map(str::trim) {
+        let Some((k, v)) = part.split_once('=') else { continue };
+        match k.trim().to_ascii_lowercase().as_str() {
+            "filename*" => {
+                let v = v.trim();
+                let encoded = v.split_once("''").map_or(v, |(_, rest)| rest);
+                if let Some(name) = percent_decode(encoded) {
+                    return Some(name);
+                }
+            }
+            "filename" => plain = Some(v.trim().trim_matches('"').to_string()),
+            _ => {}
+        }
+    }
+    plain.filter(|n| !n.is_empty())
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
