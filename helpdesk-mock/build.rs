@@ -29,7 +29,7 @@ fn main() {
     if service.is_file() {
         entries.push(("service.json".to_string(), service));
     }
-    for sub in ["types", "endpoints"] {
+    for sub in ["types", "endpoints", "events"] {
         let d = spec.join(sub);
         println!("cargo:rerun-if-changed={}", d.display());
         for f in json_files(&d) {

@@ -56,7 +56,9 @@
 //!    `invalid query parameter user_id_type: unknown value "foo"`.
 //! 7. **Reply**: the endpoint's `example_response` with HTTP 200,
 //!    `content-type: application/json; charset=utf-8` and a unique
-//!    `X-Tt-Logid` (every reply carries one).
+//!    `X-Tt-Logid` (every reply carries one). An endpoint whose `response`
+//!    is `binary` answers a few placeholder bytes with its `content_type`
+//!    (default `application/octet-stream`).
 //!
 //! Error replies made by the mock are `{"code", "msg", "error": {"log_id"}}`.
 //!

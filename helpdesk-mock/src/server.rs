@@ -1065,6 +1065,13 @@ fn serve_endpoint(
             log_id,
         );
     }
+    if let Some(bin) = ep.response.as_ref().and_then(|r| r.binary.as_ref()) {
+        let ct = bin
+            .content_type
+            .as_deref()
+            .unwrap_or("application/octet-stream");
+        return Reply::raw(200, ct, format!("mock file of {}", route.id));
+    }
     let example = ep
         .example_response
         .clone()

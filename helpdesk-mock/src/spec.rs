@@ -62,9 +62,7 @@ pub(crate) struct Route {
     pub index: usize,
     /// Path template segments (after the leading `/`).
     pub segments: Vec<Seg>,
-    /// Request body fields, when the endpoint file declares a
-    /// `request_body` with `fields` (read from the raw JSON, so the mock
-    /// follows the spec format as soon as the loader accepts the key).
+    /// Request body fields, when the endpoint declares a `request_body`.
     pub body_fields: Option<Vec<Field>>,
 }
 
@@ -105,7 +103,7 @@ impl MockSpec {
     }
 
     /// Reads and validates a spec directory (`service.json`, `types/*.json`,
-    /// `endpoints/*.json`).
+    /// `endpoints/*.json`, `events/*.json`).
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<MockSpec, MockSpecError> {
         let files = helpdesk_codegen::load::read_dir(dir.as_ref())?;
         Ok(MockSpec {
@@ -254,21 +252,10 @@ fn compile(files: &[(String, String)]) -> Result<Compiled, MockSpecError> {
             id: format!("{}.{}", e.resource, e.operation),
             index,
             segments,
-            body_fields: body_fields(&f.source),
+            body_fields: e.request_body.as_ref().map(|b| b.fields.clone()),
         });
     }
     Ok(Compiled { spec, routes })
-}
-
-/// `request_body.fields` of a raw endpoint file, if it declares one.
-fn body_fields(source: &str) -> Option<Vec<Field>> {
-    let v: serde_json::Value = serde_json::from_str(source).ok()?;
-    let rb = v.get("request_body")?;
-    let fields = match rb {
-        serde_json::Value::Array(_) => rb.clone(),
-        other => other.get("fields")?.clone(),
-    };
-    serde_json::from_value(fields).ok()
 }
 
 impl Compiled {
