@@ -511,3 +511,478 @@ fn openapi_of_a_bad_spec_exits_1() {
     let r = run(&["openapi", "/definitely/not/here"]);
     assert_eq!(r.code, 1);
 }
+
+// ---------------------------------------------------------------- import
+
+const SEED_TEXT: &str = "/work/shared/seed/000_413277861cd63ad7.txt";
+const SEED_MD: &str = "/work/shared/ref/docs/notification.get.md";
+
+/// A page under /work/shared, or a copy in tests/fixtures/pages when the
+/// shared directory is not there (CI).
+fn page(shared: &str) -> PathBuf {
+    let p = PathBuf::from(shared);
+    if p.exists() {
+        return p;
+    }
+    let name = p.file_name().unwrap().to_str().unwrap().to_string();
+    fixture("pages").join(name)
+}
+
+fn import(page_file: &Path) -> serde_json::Value {
+    let r = run(&["import", s(page_file)]);
+    assert_eq!(r.code, 0, "import {}: {}", page_file.display(), r.stderr);
+    serde_json::from_str(&r.stdout).unwrap()
+}
+
+/// A field tree resolved through named types, keeping what the wire shows.
+#[derive(Debug, PartialEq)]
+enum Wire {
+    /// JSON string (string, timestamp_ms, json_string, int64_string).
+    String,
+    /// JSON integer (int, int64).
+    Integer,
+    Number,
+    Bool,
+    Any,
+    /// An enum: its representation and its value set.
+    Enum(String, Vec<String>),
+    List(Box<Wire>),
+    /// Fields: name → (required, wire).
+    Object(std::collections::BTreeMap<String, (bool, Wire)>),
+}
+
+fn type_map(
+    type_files: &[serde_json::Value],
+) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let mut m = std::collections::BTreeMap::new();
+    for f in type_files {
+        for t in f["types"].as_array().unwrap() {
+            m.insert(t["name"].as_str().unwrap().to_string(), t.clone());
+        }
+    }
+    m
+}
+
+fn resolve(
+    ty: &str,
+    types: &std::collections::BTreeMap<String, serde_json::Value>,
+    depth: usize,
+) -> Wire {
+    assert!(depth < 32, "type cycle at {ty}");
+    if let Some(inner) = ty.strip_suffix("[]") {
+        return Wire::List(Box::new(resolve(inner, types, depth + 1)));
+    }
+    match ty {
+        "string" | "timestamp_ms" | "json_string" | "int64_string" => Wire::String,
+        "int" | "int64" => Wire::Integer,
+        "float" => Wire::Number,
+        "bool" => Wire::Bool,
+        "json" => Wire::Any,
+        named => {
+            let t = types
+                .get(named)
+                .unwrap_or_else(|| panic!("unknown type {named}"));
+            if t["kind"] == "enum" {
+                let mut vals: Vec<String> = t["values"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v["value"].to_string())
+                    .collect();
+                vals.sort();
+                Wire::Enum(t["repr"].as_str().unwrap().to_string(), vals)
+            } else {
+                object(t["fields"].as_array().unwrap(), types, depth + 1)
+            }
+        }
+    }
+}
+
+fn object(
+    fields: &[serde_json::Value],
+    types: &std::collections::BTreeMap<String, serde_json::Value>,
+    depth: usize,
+) -> Wire {
+    Wire::Object(
+        fields
+            .iter()
+            .map(|f| {
+                let required = f["required"].as_bool().unwrap_or(false);
+                (
+                    f["name"].as_str().unwrap().to_string(),
+                    (required, resolve(f["type"].as_str().unwrap(), types, depth)),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Lists the differences between two resolved trees, by field path.
+fn diff(path: &str, a: &Wire, b: &Wire, out: &mut Vec<String>) {
+    match (a, b) {
+        (Wire::Object(fa), Wire::Object(fb)) => {
+            for (name, (ra, wa)) in fa {
+                let p = format!("{path}.{name}");
+                match fb.get(name) {
+                    None => out.push(format!("{p}: only in the spec")),
+                    Some((rb, wb)) => {
+                        if ra != rb {
+                            out.push(format!("{p}: required: spec {ra}, doc {rb}"));
+                        }
+                        diff(&p, wa, wb, out);
+                    }
+                }
+            }
+            for name in fb.keys().filter(|n| !fa.contains_key(*n)) {
+                out.push(format!("{path}.{name}: only in the doc"));
+            }
+        }
+        (Wire::List(ia), Wire::List(ib)) => diff(&format!("{path}[]"), ia, ib, out),
+        _ if a != b => out.push(format!("{path}: wire type: spec {a:?}, doc {b:?}")),
+        _ => {}
+    }
+}
+
+fn params(
+    ep: &serde_json::Value,
+    key: &str,
+    types: &std::collections::BTreeMap<String, serde_json::Value>,
+) -> Vec<String> {
+    ep[key]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|p| {
+                    format!(
+                        "{} {:?} required={} default={} example={}",
+                        p["name"],
+                        resolve(p["type"].as_str().unwrap(), types, 0),
+                        p["required"].as_bool().unwrap_or(false),
+                        p["default"],
+                        p["example"]
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The crawled text form folds full-width punctuation to ASCII, even inside
+/// the JSON example (`，` → `,`); this applies the same folding.
+fn fold_punctuation(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(
+            s.chars()
+                .map(|c| match c {
+                    '，' => ',',
+                    '：' => ':',
+                    '（' => '(',
+                    '）' => ')',
+                    '；' => ';',
+                    '？' => '?',
+                    '！' => '!',
+                    other => other,
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(fold_punctuation).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), fold_punctuation(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Compares an imported draft with the hand-written notification.get spec.
+/// Returns the differences in field trees, wire types, optionality, enum
+/// values, parameters, auth, limits and error codes. Type *names* and
+/// descriptions are not compared; refinements the spec makes over the doc's
+/// `string` (timestamp_ms, json_string) compare as the strings they are on
+/// the wire; enums compare by their value sets.
+fn compare_with_spec(draft: &serde_json::Value, crawled_text: bool) -> Vec<String> {
+    let read = |p: PathBuf| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    let spec_ep = read(spec_dir().join("endpoints/notification.get.json"));
+    let spec_types: Vec<serde_json::Value> = std::fs::read_dir(spec_dir().join("types"))
+        .unwrap()
+        .map(|e| read(e.unwrap().path()))
+        .collect();
+    let st = type_map(&spec_types);
+    let dt = type_map(&[draft["types"].clone()]);
+    let de = &draft["endpoint"];
+    let mut out = Vec::new();
+
+    let a = object(spec_ep["response"]["fields"].as_array().unwrap(), &st, 0);
+    let b = object(de["response"]["fields"].as_array().unwrap(), &dt, 0);
+    diff("data", &a, &b, &mut out);
+
+    for key in ["path_params", "query_params"] {
+        let (pa, pb) = (params(&spec_ep, key, &st), params(de, key, &dt));
+        if pa != pb {
+            out.push(format!("{key}: spec {pa:?}, doc {pb:?}"));
+        }
+    }
+    for key in [
+        "method",
+        "path",
+        "rate_limit",
+        "app_types",
+        "scopes",
+        "auth",
+        "field_scopes",
+        "resource",
+        "operation",
+    ] {
+        let (va, vb) = (&spec_ep[key], &de[key]);
+        let same = if crawled_text {
+            fold_punctuation(va) == *vb
+        } else {
+            va == vb
+        };
+        if !same {
+            out.push(format!("{key}: spec {va}, doc {vb}"));
+        }
+    }
+    let codes = |e: &serde_json::Value| -> Vec<(i64, i64)> {
+        e["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x["http_status"].as_i64().unwrap(),
+                    x["code"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    if codes(&spec_ep) != codes(de) {
+        out.push(format!(
+            "errors: spec {:?}, doc {:?}",
+            codes(&spec_ep),
+            codes(de)
+        ));
+    }
+    let msgs = |e: &serde_json::Value| -> Vec<serde_json::Value> {
+        e["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| serde_json::json!([x["message"], x["advice"]]))
+            .collect()
+    };
+    let (ma, mb) = (msgs(&spec_ep), msgs(de));
+    let same_msgs = if crawled_text {
+        fold_punctuation(&serde_json::json!(ma)) == serde_json::json!(mb)
+    } else {
+        ma == mb
+    };
+    if !same_msgs {
+        out.push("error messages or advice differ".to_string());
+    }
+    let (ea, eb) = (&spec_ep["example_response"], &de["example_response"]);
+    let same_example = if crawled_text {
+        fold_punctuation(ea) == *eb
+    } else {
+        ea == eb
+    };
+    if !same_example {
+        out.push("example_response differs".to_string());
+    }
+    out
+}
+
+/// Differences between the doc and the hand-written spec that are known.
+/// Each is a judgement of the spec, not an import defect:
+///
+/// * `department_id` of NotificationDepartment: the spec says required; the
+///   response table gives it no 必填/非必填 marker (its siblings are all
+///   marked 非必填) and the request-body tables of notification.create /
+///   patch mark it 否 (optional). The importer reads an unmarked field as
+///   optional, so this shows up twice (both lists of departments).
+///   REPORTED as a likely spec mistake: a reply without `department_id`
+///   would fail to decode.
+const KNOWN_DIFFERENCES: [&str; 2] = [
+    "data.notification.department_list[].department_id: required: spec true, doc false",
+    "data.notification.new_staff_scope_department_list[].department_id: required: spec true, doc false",
+];
+
+#[test]
+fn import_of_the_seed_text_page_matches_the_hand_written_spec() {
+    let draft = import(&page(SEED_TEXT));
+    let diffs = compare_with_spec(&draft, true);
+    assert_eq!(
+        diffs, KNOWN_DIFFERENCES,
+        "differences between the imported seed page and spec/:\n{diffs:#?}"
+    );
+}
+
+#[test]
+fn import_of_the_markdown_page_matches_the_hand_written_spec() {
+    let draft = import(&page(SEED_MD));
+    let diffs = compare_with_spec(&draft, false);
+    assert_eq!(
+        diffs, KNOWN_DIFFERENCES,
+        "differences between the imported markdown page and spec/:\n{diffs:#?}"
+    );
+    assert_eq!(
+        draft["endpoint"]["doc_url"],
+        "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/get"
+    );
+}
+
+#[test]
+fn import_refines_timestamps_and_int_enums() {
+    let draft = import(&page(SEED_TEXT));
+    let types = type_map(&[draft["types"].clone()]);
+    let n = types["Notification"]["fields"].as_array().unwrap();
+    let field = |name: &str| n.iter().find(|f| f["name"] == name).unwrap().clone();
+    for ts in ["created_at", "updated_at", "send_at"] {
+        assert_eq!(field(ts)["type"], "timestamp_ms", "{ts}");
+    }
+    assert_eq!(field("push_type")["type"], "PushType");
+    assert_eq!(field("push_scope_type")["type"], "PushScopeType");
+    assert_eq!(field("new_staff_scope_type")["type"], "NewStaffScopeType");
+    assert_eq!(field("status")["type"], "int", "status enumerates nothing");
+    assert_eq!(field("create_user")["type"], "NotificationUser");
+    assert_eq!(field("user_list")["type"], "NotificationUser[]");
+    assert_eq!(types["PushScopeType"]["repr"], "int");
+    assert_eq!(draft["endpoint"]["query_params"][0]["type"], "UserIdType");
+    assert_eq!(draft["endpoint"]["query_params"][0]["default"], "open_id");
+    assert_eq!(
+        draft["endpoint"]["rate_limit"]["limits"][0],
+        serde_json::json!({"requests": 100, "per": "minute"})
+    );
+}
+
+#[test]
+fn imported_drafts_pass_check() {
+    for (name, p) in [("text", page(SEED_TEXT)), ("markdown", page(SEED_MD))] {
+        let d = scratch(&format!("import_check_{name}"));
+        std::fs::copy(spec_dir().join("service.json"), d.join("service.json")).unwrap();
+        let r = run(&["import", s(&p), "--out-dir", s(&d)]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stdout.is_empty(), "--out-dir alone writes no stdout");
+        assert!(d.join("endpoints/notification.get.json").exists());
+        assert!(d.join("types/notification.get.json").exists());
+        let r = run(&["check", s(&d)]);
+        assert_eq!(
+            r.code, 0,
+            "the {name} draft does not pass check:\n{}{}",
+            r.stdout, r.stderr
+        );
+    }
+}
+
+#[test]
+fn import_writes_to_a_file() {
+    let d = scratch("import_out");
+    let f = d.join("draft.json");
+    let r = run(&["import", s(&page(SEED_TEXT)), "-o", s(&f)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+    assert_eq!(v["endpoint"]["resource"], "notification");
+}
+
+#[test]
+fn import_of_a_non_doc_file_is_a_clear_error() {
+    let d = scratch("import_bad");
+    let cases = [
+        (
+            "notes.txt",
+            "just some notes\nnothing to see here\n".as_bytes(),
+        ),
+        ("empty.txt", b""),
+        ("binary.bin", &[0xff, 0xfe, 0x00, 0x12, 0x80]),
+        (
+            "table.md",
+            "# Title\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n".as_bytes(),
+        ),
+    ];
+    for (name, bytes) in cases {
+        let f = d.join(name);
+        std::fs::write(&f, bytes).unwrap();
+        let r = run(&["import", s(&f)]);
+        assert_eq!(r.code, 1, "{name}: {}", r.stderr);
+        assert!(r.stdout.is_empty());
+        assert!(r.stderr.contains(name), "{name}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("not an endpoint doc page")
+                || r.stderr
+                    .contains("does not look like a Feishu endpoint doc page")
+                || r.stderr.contains("not UTF-8"),
+            "{name}: {}",
+            r.stderr
+        );
+    }
+    let r = run(&["import", "/definitely/not/here.txt"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("cannot read"), "{}", r.stderr);
+}
+
+#[test]
+fn import_never_panics_on_any_shared_page() {
+    // Every page of the reference docs either imports or fails cleanly.
+    let Ok(dir) = std::fs::read_dir("/work/shared/ref/docs") else {
+        return;
+    };
+    for e in dir.flatten() {
+        let p = e.path();
+        let r = run(&["import", s(&p)]);
+        assert!(
+            r.code == 0 || r.code == 1,
+            "{}: exit {} {}",
+            p.display(),
+            r.code,
+            r.stderr
+        );
+        assert!(
+            !r.stderr.contains("panicked"),
+            "{}: {}",
+            p.display(),
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn the_import_comparison_is_not_vacuous() {
+    let mut draft = import(&page(SEED_MD));
+    let types = draft["types"]["types"].as_array_mut().unwrap();
+    let n = types
+        .iter_mut()
+        .find(|t| t["name"] == "Notification")
+        .unwrap();
+    let fields = n["fields"].as_array_mut().unwrap();
+    fields.retain(|f| f["name"] != "ext");
+    for f in fields.iter_mut() {
+        if f["name"] == "created_at" {
+            f["type"] = serde_json::json!("int64");
+        }
+        if f["name"] == "job_name" {
+            f["required"] = serde_json::json!(false);
+        }
+    }
+    let e = types.iter_mut().find(|t| t["name"] == "PushType").unwrap();
+    e["values"].as_array_mut().unwrap().pop();
+    draft["endpoint"]["errors"].as_array_mut().unwrap().pop();
+    draft["endpoint"]["example_response"]["data"]["approval_app_link"] = serde_json::json!("x");
+    let diffs = compare_with_spec(&draft, false);
+    for want in [
+        "data.notification.ext: only in the spec",
+        "data.notification.created_at: wire type",
+        "data.notification.job_name: required: spec true, doc false",
+        "data.notification.push_type: wire type",
+        "errors: spec",
+        "example_response differs",
+    ] {
+        assert!(
+            diffs.iter().any(|d| d.starts_with(want)),
+            "no `{want}` in {diffs:#?}"
+        );
+    }
+}

@@ -504,8 +504,12 @@ fn cmd_import(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
             page.display()
         ))
     })?;
-    let draft = helpdesk_codegen::import::import_page(&text, name.as_deref())
-        .map_err(|e| Fail::Failed(format!("cannot import {}: {e}", page.display())))?;
+    let draft = helpdesk_codegen::import::import_page(
+        &text,
+        name.as_deref(),
+        page.file_stem().and_then(|s| s.to_str()),
+    )
+    .map_err(|e| Fail::Failed(format!("cannot import {}: {e}", page.display())))?;
     for note in &draft.notes {
         say(&format!("note: {note}"));
     }
