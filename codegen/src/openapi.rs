@@ -20,7 +20,8 @@
 
 use crate::load::Spec;
 use crate::spec::{
-    EndpointFile, EnumRepr, ErrorSpec, Field, Param, TokenKind, TypeDef, TypeKind, Window,
+    Deviation, EndpointFile, EnumRepr, ErrorSpec, Field, PageStyle, Param, TokenKind, TypeDef,
+    TypeKind, Window,
 };
 use crate::types::{Scalar, TypeExpr};
 use serde_json::{Map, Value, json};
@@ -42,12 +43,7 @@ pub fn document(spec: &Spec) -> Value {
         info.insert("description".into(), json!(s.description));
     }
     if !s.sdk_deviations.is_empty() {
-        let devs: Vec<Value> = s
-            .sdk_deviations
-            .iter()
-            .map(|d| json!({"topic": d.topic, "sdks": d.sdks, "spec": d.spec, "why": d.why}))
-            .collect();
-        info.insert("x-sdk-deviations".into(), Value::Array(devs));
+        info.insert("x-sdk-deviations".into(), deviations(&s.sdk_deviations));
     }
     let servers: Vec<Value> = s
         .base_urls
@@ -127,6 +123,7 @@ pub fn document(spec: &Spec) -> Value {
         "servers": servers,
         "tags": tags.keys().map(|t| json!({"name": t})).collect::<Vec<_>>(),
         "paths": paths,
+        "webhooks": webhooks(spec),
         "components": {
             "schemas": schemas,
             "securitySchemes": security_schemes,
@@ -190,7 +187,41 @@ fn operation(ep: &EndpointFile, platform: &[ErrorSpec], spec: &Spec) -> Value {
         .collect();
     op.insert("security".into(), Value::Array(security));
 
+    if let Some(body) = &ep.request_body {
+        let mut media = Map::new();
+        media.insert("schema".into(), object_schema(&body.fields, None));
+        if let Some(ex) = &ep.example_request {
+            media.insert("example".into(), ex.clone());
+        }
+        op.insert(
+            "requestBody".into(),
+            json!({"required": true, "content": {"application/json": Value::Object(media)}}),
+        );
+    }
     op.insert("responses".into(), responses(ep, platform));
+    if let Some(pg) = &ep.pagination {
+        let style = match pg.style {
+            PageStyle::PageToken => json!({
+                "style": "page_token",
+                "items": pg.items,
+                "page_token_param": pg.page_token_param(),
+                "next_token_field": pg.next_token_field(),
+                "has_more_field": pg.has_more_field(),
+                "page_size_param": pg.page_size_param(),
+            }),
+            PageStyle::Page => json!({
+                "style": "page",
+                "items": pg.items,
+                "page_param": pg.page_param(),
+                "total_field": pg.total_field(),
+                "page_size_param": pg.page_size_param(),
+            }),
+        };
+        op.insert("x-pagination".into(), style);
+    }
+    if !ep.sdk_deviations.is_empty() {
+        op.insert("x-sdk-deviations".into(), deviations(&ep.sdk_deviations));
+    }
 
     let limits: Vec<Value> = ep
         .rate_limit
@@ -277,6 +308,28 @@ fn parameter(
 
 fn responses(ep: &EndpointFile, platform: &[ErrorSpec]) -> Value {
     let mut out = Map::new();
+    if let Some(bin) = ep.response.as_ref().and_then(|r| r.binary.as_ref()) {
+        let ct = bin
+            .content_type
+            .clone()
+            .unwrap_or_else(|| "application/octet-stream".into());
+        let desc = if bin.description.is_empty() {
+            "The file.".to_string()
+        } else {
+            bin.description.clone()
+        };
+        let mut content = Map::new();
+        content.insert(
+            ct.clone(),
+            json!({"schema": {"type": "string", "contentMediaType": ct}}),
+        );
+        out.insert(
+            "200".into(),
+            json!({"description": desc, "content": content}),
+        );
+        add_errors(&mut out, ep, platform);
+        return Value::Object(out);
+    }
     let data = match &ep.response {
         Some(r) => object_schema(&r.fields, None),
         None => json!({"type": "object", "description": "No data."}),
@@ -302,6 +355,12 @@ fn responses(ep: &EndpointFile, platform: &[ErrorSpec]) -> Value {
         json!({"description": "Success: `code` is 0 and `data` holds the result.", "content": {"application/json": ok_media}}),
     );
 
+    add_errors(&mut out, ep, platform);
+    Value::Object(out)
+}
+
+/// Adds the documented errors, grouped by HTTP status.
+fn add_errors(out: &mut Map<String, Value>, ep: &EndpointFile, platform: &[ErrorSpec]) {
     // status → rows (endpoint table first, then platform errors not shadowed by it)
     let mut by_status: BTreeMap<u16, Vec<(&ErrorSpec, &str)>> = BTreeMap::new();
     for e in &ep.errors {
@@ -358,7 +417,74 @@ fn responses(ep: &EndpointFile, platform: &[ErrorSpec]) -> Value {
             }),
         );
     }
-    Value::Object(out)
+}
+
+fn deviations(devs: &[Deviation]) -> Value {
+    Value::Array(
+        devs.iter()
+            .map(|d| json!({"topic": d.topic, "sdks": d.sdks, "spec": d.spec, "why": d.why}))
+            .collect(),
+    )
+}
+
+/// Events as OpenAPI 3.1 `webhooks`: a POST of the schema 2.0 callback body.
+fn webhooks(spec: &Spec) -> Map<String, Value> {
+    let mut out = Map::new();
+    for e in &spec.events {
+        let ev = &e.value;
+        let mut media = Map::new();
+        media.insert(
+            "schema".into(),
+            json!({
+                "type": "object",
+                "required": ["schema", "header", "event"],
+                "properties": {
+                    "schema": {"type": "string", "const": "2.0"},
+                    "header": {
+                        "type": "object",
+                        "properties": {"event_type": {"type": "string", "const": ev.event_type}},
+                    },
+                    "event": object_schema(&ev.fields, None),
+                }
+            }),
+        );
+        if let Some(ex) = &ev.example {
+            media.insert("example".into(), ex.clone());
+        }
+        let mut op = Map::new();
+        op.insert(
+            "operationId".into(),
+            json!(format!("event.{}", ev.event_type)),
+        );
+        op.insert("summary".into(), json!(ev.summary));
+        if !ev.description.is_empty() {
+            op.insert("description".into(), json!(ev.description));
+        }
+        if let Some(url) = &ev.doc_url {
+            op.insert("externalDocs".into(), json!({"url": url}));
+        }
+        op.insert(
+            "requestBody".into(),
+            json!({"required": true, "content": {"application/json": media}}),
+        );
+        op.insert(
+            "responses".into(),
+            json!({"200": {"description": "The app received the event."}}),
+        );
+        if let Some(sc) = &ev.scopes {
+            let scopes: Vec<Value> = sc
+                .any_of
+                .iter()
+                .map(|s| json!({"name": s.name, "description": s.description}))
+                .collect();
+            op.insert("x-scopes".into(), json!({"any_of": scopes}));
+        }
+        if !ev.app_types.is_empty() {
+            op.insert("x-app-types".into(), json!(ev.app_types));
+        }
+        out.insert(ev.event_type.clone(), json!({"post": op}));
+    }
+    out
 }
 
 /// The schema of a named type.

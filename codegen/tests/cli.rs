@@ -986,3 +986,98 @@ fn the_import_comparison_is_not_vacuous() {
         );
     }
 }
+
+#[test]
+fn openapi_request_bodies_and_webhooks() {
+    // A copy of the spec plus one event, so the test does not depend on
+    // which events spec/ has yet.
+    let d = scratch("openapi_events");
+    for sub in ["types", "endpoints"] {
+        std::fs::create_dir_all(d.join(sub)).unwrap();
+        for e in std::fs::read_dir(spec_dir().join(sub)).unwrap().flatten() {
+            std::fs::copy(e.path(), d.join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    std::fs::copy(spec_dir().join("service.json"), d.join("service.json")).unwrap();
+    std::fs::create_dir_all(d.join("events")).unwrap();
+    std::fs::write(
+        d.join("events/helpdesk.ticket.created_v1.json"),
+        r#"{
+  "event_type": "helpdesk.ticket.created_v1",
+  "summary": "工单创建事件",
+  "fields": [ { "name": "ticket_id", "type": "string", "description": "工单ID" } ],
+  "example": { "schema": "2.0", "header": { "event_type": "helpdesk.ticket.created_v1" }, "event": { "ticket_id": "1" } }
+}"#,
+    )
+    .unwrap();
+    let r = run(&["check", s(&d)]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("1 event(s)"), "{}", r.stderr);
+    let f = d.join("openapi.json");
+    let r = run(&["openapi", s(&d), "-o", s(&f)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = openapi_validator(&f);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+    let hook = &doc["webhooks"]["helpdesk.ticket.created_v1"]["post"];
+    assert_eq!(hook["operationId"], "event.helpdesk.ticket.created_v1");
+    assert_eq!(
+        hook["requestBody"]["content"]["application/json"]["schema"]["properties"]["event"]["properties"]
+            ["ticket_id"]["type"],
+        "string"
+    );
+    // every endpoint with a request body has one in the document
+    for e in std::fs::read_dir(spec_dir().join("endpoints"))
+        .unwrap()
+        .flatten()
+    {
+        let ep: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(e.path()).unwrap()).unwrap();
+        let path = ep["path"]
+            .as_str()
+            .unwrap()
+            .split('/')
+            .map(|seg| match seg.strip_prefix(':') {
+                Some(n) => format!("{{{n}}}"),
+                None => seg.to_string(),
+            });
+        let path = path.collect::<Vec<_>>().join("/");
+        let method = ep["method"].as_str().unwrap().to_ascii_lowercase();
+        let op = &doc["paths"][&path][&method];
+        assert_eq!(
+            op["operationId"],
+            format!(
+                "{}.{}",
+                ep["resource"].as_str().unwrap(),
+                ep["operation"].as_str().unwrap()
+            )
+        );
+        if let Some(fields) = ep["request_body"]["fields"].as_array() {
+            let props = &op["requestBody"]["content"]["application/json"]["schema"]["properties"];
+            for fld in fields {
+                assert!(
+                    props[fld["name"].as_str().unwrap()].is_object(),
+                    "{path}: body field {}",
+                    fld["name"]
+                );
+            }
+        }
+        if ep["pagination"].is_object() {
+            assert_eq!(op["x-pagination"]["items"], ep["pagination"]["items"]);
+        }
+        if ep["response"]["binary"].is_object() {
+            assert!(
+                op["responses"]["200"]["content"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .all(|k| !k.contains("json"))
+            );
+        }
+    }
+}

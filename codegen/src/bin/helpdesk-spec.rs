@@ -292,10 +292,11 @@ fn cmd_check(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
     let warnings = diags.len() - errors;
     let c = count(&files);
     say(&format!(
-        "checked {}: {} file(s), {} endpoint(s), {} type(s), {} error code(s) ({} distinct)",
+        "checked {}: {} file(s), {} endpoint(s), {} event(s), {} type(s), {} error code(s) ({} distinct)",
         dir.display(),
         c.files,
         c.endpoints,
+        c.events,
         c.types,
         c.error_rows,
         c.distinct_codes,
@@ -349,6 +350,7 @@ fn prefixed(dir: &Path, d: &Diagnostic) -> String {
 struct Counts {
     files: usize,
     endpoints: usize,
+    events: usize,
     types: usize,
     error_rows: usize,
     distinct_codes: usize,
@@ -358,6 +360,7 @@ fn count(files: &[(String, String)]) -> Counts {
     let mut c = Counts {
         files: files.len(),
         endpoints: 0,
+        events: 0,
         types: 0,
         error_rows: 0,
         distinct_codes: 0,
@@ -373,6 +376,9 @@ fn count(files: &[(String, String)]) -> Counts {
         };
         if name.starts_with("endpoints/") {
             c.endpoints += 1;
+        }
+        if name.starts_with("events/") {
+            c.events += 1;
         }
         c.types += list("types").len();
         for e in list("errors").iter().chain(list("platform_errors").iter()) {
