@@ -39,11 +39,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .start()
                 .await?;
             // Make one id unknown so that we can show a typed error below.
-            mock.on("notification.get").path_param("notification_id", "no-such-id").reply_error(154004);
-            println!("no FEISHU_* credentials set: using the embedded mock server at {}", mock.base_url());
+            mock.on("notification.get")
+                .path_param("notification_id", "no-such-id")
+                .reply_error(154004);
+            println!(
+                "no FEISHU_* credentials set: using the embedded mock server at {}",
+                mock.base_url()
+            );
             let url = mock.base_url();
             _mock = Some(mock);
-            (url, "u-quickstart-user-token".into(), "quickstart-helpdesk".into(), "quickstart-secret".into(), "6981801914270744596".into())
+            (
+                url,
+                "u-quickstart-user-token".into(),
+                "quickstart-helpdesk".into(),
+                "quickstart-secret".into(),
+                "6981801914270744596".into(),
+            )
         }
     };
 
@@ -60,15 +71,33 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .send_with(token.clone())
         .await?;
     if let Some(n) = &reply.notification {
-        println!("notification {}: {:?}", n.id.as_deref().unwrap_or("?"), n.job_name);
-        println!("  push type {:?}, scope {:?}", n.push_type, n.push_scope_type);
+        println!(
+            "notification {}: {:?}",
+            n.id.as_deref().unwrap_or("?"),
+            n.job_name
+        );
+        println!(
+            "  push type {:?}, scope {:?}",
+            n.push_type, n.push_scope_type
+        );
         if let Some(t) = n.created_at {
             println!("  created at {} ms ({:?})", t.millis(), t.to_system_time());
         }
-        println!("  card: {}", n.push_content.to_value().map(|v| v["elements"][0]["tag"].to_string()).unwrap_or_default());
+        println!(
+            "  card: {}",
+            n.push_content
+                .to_value()
+                .map(|v| v["elements"][0]["tag"].to_string())
+                .unwrap_or_default()
+        );
     }
 
-    match client.notification().get("no-such-id").send_with(token).await {
+    match client
+        .notification()
+        .get("no-such-id")
+        .send_with(token)
+        .await
+    {
         Err(Error::Api(NotificationGetError::NotFound(e))) => {
             println!("typed error for an unknown id: {e}");
         }

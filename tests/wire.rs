@@ -1,7 +1,9 @@
 //! `notification.get` end to end against the spec-driven mock server: the
 //! exact request on the wire, and every kind of reply decoded.
 
-use helpdesk_api::{Client, Error, NotificationGetError, ReplyErrorKind, UserAccessToken, UserIdType};
+use helpdesk_api::{
+    Client, Error, NotificationGetError, ReplyErrorKind, UserAccessToken, UserIdType,
+};
 use helpdesk_mock::{Fault, MockServer, Reply};
 use std::time::Duration;
 
@@ -10,7 +12,11 @@ const HD_TOKEN: &str = "hd-secret-token";
 const USER: &str = "u-7f1bcd13fc57d46bac21793a18e560";
 
 async fn setup() -> (MockServer, Client) {
-    let mock = MockServer::builder().helpdesk_credentials(HD_ID, HD_TOKEN).start().await.unwrap();
+    let mock = MockServer::builder()
+        .helpdesk_credentials(HD_ID, HD_TOKEN)
+        .start()
+        .await
+        .unwrap();
     let client = Client::builder()
         .base_url(mock.base_url())
         .helpdesk_credentials(HD_ID, HD_TOKEN)
@@ -42,16 +48,27 @@ async fn the_request_on_the_wire_is_exactly_what_the_spec_says() {
     assert_eq!(r.path, "/open-apis/helpdesk/v1/notifications/1624326025000");
     assert_eq!(r.raw_query.as_deref(), Some("user_id_type=user_id"));
     assert_eq!(r.endpoint.as_deref(), Some("notification.get"));
-    assert_eq!(r.header("authorization"), Some(format!("Bearer {USER}").as_str()));
+    assert_eq!(
+        r.header("authorization"),
+        Some(format!("Bearer {USER}").as_str())
+    );
     // base64("7100000000000000001:hd-secret-token"), no scheme prefix
-    assert_eq!(r.header("x-lark-helpdesk-authorization"), Some("NzEwMDAwMDAwMDAwMDAwMDAwMTpoZC1zZWNyZXQtdG9rZW4="));
+    assert_eq!(
+        r.header("x-lark-helpdesk-authorization"),
+        Some("NzEwMDAwMDAwMDAwMDAwMDAwMTpoZC1zZWNyZXQtdG9rZW4=")
+    );
     assert!(r.body.is_empty());
 }
 
 #[tokio::test]
 async fn no_query_string_when_no_optional_param_is_set() {
     let (mock, client) = setup().await;
-    client.notification().get("1").send_with(user()).await.unwrap();
+    client
+        .notification()
+        .get("1")
+        .send_with(user())
+        .await
+        .unwrap();
     assert_eq!(mock.requests()[0].raw_query, None);
 }
 
@@ -66,10 +83,21 @@ async fn odd_ids_are_percent_encoded_as_one_segment() {
         ("x&user_id_type=1", "x%26user_id_type%3D1"),
     ] {
         mock.clear_requests();
-        client.notification().get(id).send_with(user()).await.unwrap();
+        client
+            .notification()
+            .get(id)
+            .send_with(user())
+            .await
+            .unwrap();
         let r = &mock.requests()[0];
-        assert_eq!(r.path, format!("/open-apis/helpdesk/v1/notifications/{encoded}"));
-        assert_eq!(r.path_params.get("notification_id").map(String::as_str), Some(id));
+        assert_eq!(
+            r.path,
+            format!("/open-apis/helpdesk/v1/notifications/{encoded}")
+        );
+        assert_eq!(
+            r.path_params.get("notification_id").map(String::as_str),
+            Some(id)
+        );
         assert_eq!(r.endpoint.as_deref(), Some("notification.get"));
     }
 }
@@ -78,7 +106,12 @@ async fn odd_ids_are_percent_encoded_as_one_segment() {
 async fn ids_that_would_address_another_route_are_refused_before_sending() {
     let (mock, client) = setup().await;
     for id in ["", ".", ".."] {
-        let err = client.notification().get(id).send_with(user()).await.unwrap_err();
+        let err = client
+            .notification()
+            .get(id)
+            .send_with(user())
+            .await
+            .unwrap_err();
         assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
     }
     assert!(mock.requests().is_empty());
@@ -88,9 +121,16 @@ async fn ids_that_would_address_another_route_are_refused_before_sending() {
 async fn header_values_with_cr_or_lf_are_refused_before_sending() {
     let (mock, client) = setup().await;
     for bad in ["u-abc\r\nX-Injected: 1", "u-abc\n", "u-\0"] {
-        let err = client.notification().get("1").send_with(UserAccessToken::new(bad)).await.unwrap_err();
+        let err = client
+            .notification()
+            .get("1")
+            .send_with(UserAccessToken::new(bad))
+            .await
+            .unwrap_err();
         match &err {
-            Error::InvalidRequest(e) => assert!(!e.to_string().contains("u-abc"), "token leaked: {e}"),
+            Error::InvalidRequest(e) => {
+                assert!(!e.to_string().contains("u-abc"), "token leaked: {e}")
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -101,7 +141,12 @@ async fn header_values_with_cr_or_lf_are_refused_before_sending() {
 async fn the_helpdesk_header_is_required_by_the_spec() {
     let (mock, _) = setup().await;
     let client = Client::builder().base_url(mock.base_url()).build().unwrap();
-    let err = client.notification().get("1").send_with(user()).await.unwrap_err();
+    let err = client
+        .notification()
+        .get("1")
+        .send_with(user())
+        .await
+        .unwrap_err();
     match err {
         Error::InvalidRequest(e) => assert!(e.reason.contains("helpdesk credentials"), "{e}"),
         other => panic!("{other:?}"),
@@ -112,10 +157,22 @@ async fn the_helpdesk_header_is_required_by_the_spec() {
 #[tokio::test]
 async fn every_documented_error_decodes_to_its_variant() {
     let (mock, client) = setup().await;
-    for (code, status) in [(154000, 400), (154001, 401), (154003, 403), (154004, 404), (154005, 405), (155000, 500)] {
+    for (code, status) in [
+        (154000, 400),
+        (154001, 401),
+        (154003, 403),
+        (154004, 404),
+        (154005, 405),
+        (155000, 500),
+    ] {
         mock.clear_hooks();
         mock.on("notification.get").reply_error(code);
-        let err = client.notification().get("1").send_with(user()).await.unwrap_err();
+        let err = client
+            .notification()
+            .get("1")
+            .send_with(user())
+            .await
+            .unwrap_err();
         assert_eq!(err.status(), Some(status), "{err}");
         assert_eq!(err.code(), Some(code));
         let log_id = err.log_id().expect("log id").to_string();
@@ -142,20 +199,52 @@ async fn every_documented_error_decodes_to_its_variant() {
 async fn an_undocumented_code_is_unhandled_with_its_details() {
     let (mock, client) = setup().await;
     mock.on("notification.get")
-        .reply(Reply::json(400, serde_json::json!({"code": 99991668, "msg": "Invalid access token for authorization."})));
-    match client.notification().get("1").send_with(user()).await.unwrap_err() {
+        .reply(Reply::json(400, serde_json::json!({"code": 99991672, "msg": "Access denied. One of the following scopes is required"})));
+    match client
+        .notification()
+        .get("1")
+        .send_with(user())
+        .await
+        .unwrap_err()
+    {
         Error::Api(NotificationGetError::Unhandled(e)) => {
-            assert_eq!((e.status, e.code), (400, 99991668));
+            assert_eq!((e.status, e.code), (400, 99991672));
             assert!(e.log_id.is_some());
         }
         other => panic!("{other:?}"),
     }
 }
 
+#[tokio::test]
+async fn a_rejected_user_token_is_a_typed_token_error_and_not_retried() {
+    let (mock, client) = setup().await;
+    mock.on("notification.get").reply(Reply::json(
+        400,
+        serde_json::json!({"code": 99991668, "msg": "Invalid access token for authorization."}),
+    ));
+    match client
+        .notification()
+        .get("1")
+        .send_with(user())
+        .await
+        .unwrap_err()
+    {
+        Error::TokenInvalid(e) => assert_eq!((e.status, e.code), (400, 99991668)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(mock.requests().len(), 1);
+}
+
 async fn reply_error(mock: &MockServer, client: &Client, reply: Reply) -> helpdesk_api::ReplyError {
     mock.clear_hooks();
     mock.on("notification.get").reply(reply);
-    match client.notification().get("1").send_with(user()).await.unwrap_err() {
+    match client
+        .notification()
+        .get("1")
+        .send_with(user())
+        .await
+        .unwrap_err()
+    {
         Error::Reply(r) => r,
         other => panic!("{other:?}"),
     }
@@ -164,20 +253,47 @@ async fn reply_error(mock: &MockServer, client: &Client, reply: Reply) -> helpde
 #[tokio::test]
 async fn malformed_replies_are_typed_errors_with_status_log_id_and_excerpt() {
     let (mock, client) = setup().await;
-    let r = reply_error(&mock, &client, Reply::raw(502, "text/html", "<html><title>502 Bad Gateway</title></html>")).await;
+    let r = reply_error(
+        &mock,
+        &client,
+        Reply::raw(
+            502,
+            "text/html",
+            "<html><title>502 Bad Gateway</title></html>",
+        ),
+    )
+    .await;
     assert_eq!((r.kind, r.status), (ReplyErrorKind::NotJson, 502));
     assert!(r.excerpt.contains("502 Bad Gateway") && r.log_id.is_some());
 
-    let r = reply_error(&mock, &client, Reply::raw(404, "text/plain", "404 page not found")).await;
-    assert_eq!((r.kind, r.status, r.excerpt.as_str()), (ReplyErrorKind::NotJson, 404, "404 page not found"));
+    let r = reply_error(
+        &mock,
+        &client,
+        Reply::raw(404, "text/plain", "404 page not found"),
+    )
+    .await;
+    assert_eq!(
+        (r.kind, r.status, r.excerpt.as_str()),
+        (ReplyErrorKind::NotJson, 404, "404 page not found")
+    );
 
-    let r = reply_error(&mock, &client, Reply::raw(200, "application/json", r#"{"code":0,"data":{"notifi"#)).await;
+    let r = reply_error(
+        &mock,
+        &client,
+        Reply::raw(200, "application/json", r#"{"code":0,"data":{"notifi"#),
+    )
+    .await;
     assert_eq!(r.kind, ReplyErrorKind::Truncated);
 
     let r = reply_error(&mock, &client, Reply::raw(200, "application/json", "")).await;
     assert_eq!(r.kind, ReplyErrorKind::Empty);
 
-    let r = reply_error(&mock, &client, Reply::json(200, serde_json::json!({"msg": "ok", "data": {}}))).await;
+    let r = reply_error(
+        &mock,
+        &client,
+        Reply::json(200, serde_json::json!({"msg": "ok", "data": {}})),
+    )
+    .await;
     assert_eq!(r.kind, ReplyErrorKind::BadEnvelope);
 
     let wrong = serde_json::json!({"code": 0, "data": {"notification": {"job_name": 5, "push_content": "{}", "push_type": 0, "push_scope_type": 0}}});
@@ -195,7 +311,13 @@ async fn an_unknown_route_gets_the_platforms_plain_text_404() {
         .helpdesk_credentials(HD_ID, HD_TOKEN)
         .build()
         .unwrap();
-    match client.notification().get("1").send_with(user()).await.unwrap_err() {
+    match client
+        .notification()
+        .get("1")
+        .send_with(user())
+        .await
+        .unwrap_err()
+    {
         Error::Reply(r) => assert_eq!((r.kind, r.status), (ReplyErrorKind::NotJson, 404)),
         other => panic!("{other:?}"),
     }
@@ -205,14 +327,25 @@ async fn an_unknown_route_gets_the_platforms_plain_text_404() {
 async fn a_truncated_body_or_a_reset_connection_is_a_typed_error() {
     let (mock, client) = setup().await;
     mock.on("notification.get").fault(Fault::TruncatedBody);
-    let err = client.notification().get("1").send_with(user()).await.unwrap_err();
+    let err = client
+        .notification()
+        .get("1")
+        .send_with(user())
+        .await
+        .unwrap_err();
     assert!(
-        matches!(&err, Error::Transport(_)) || matches!(&err, Error::Reply(r) if r.kind == ReplyErrorKind::Truncated),
+        matches!(&err, Error::Transport(_))
+            || matches!(&err, Error::Reply(r) if r.kind == ReplyErrorKind::Truncated),
         "{err:?}"
     );
     mock.clear_hooks();
     mock.on("notification.get").fault(Fault::ConnectionReset);
-    let err = client.notification().get("1").send_with(user()).await.unwrap_err();
+    let err = client
+        .notification()
+        .get("1")
+        .send_with(user())
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
 }
 
@@ -225,8 +358,14 @@ async fn a_slow_reply_times_out() {
         .timeout(Some(Duration::from_millis(100)))
         .build()
         .unwrap();
-    mock.on("notification.get").fault(Fault::Delay(Duration::from_millis(600)));
-    let err = client.notification().get("1").send_with(user()).await.unwrap_err();
+    mock.on("notification.get")
+        .fault(Fault::Delay(Duration::from_millis(600)));
+    let err = client
+        .notification()
+        .get("1")
+        .send_with(user())
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Timeout(_)), "{err:?}");
 }
 
@@ -240,8 +379,15 @@ async fn replies_over_the_size_limit_are_refused() {
         .build()
         .unwrap();
     let big = format!(r#"{{"code":0,"msg":"{}"}}"#, "x".repeat(4096));
-    mock.on("notification.get").reply(Reply::raw(200, "application/json", big));
-    match client.notification().get("1").send_with(user()).await.unwrap_err() {
+    mock.on("notification.get")
+        .reply(Reply::raw(200, "application/json", big));
+    match client
+        .notification()
+        .get("1")
+        .send_with(user())
+        .await
+        .unwrap_err()
+    {
         Error::Reply(r) => assert_eq!(r.kind, ReplyErrorKind::TooLarge),
         other => panic!("{other:?}"),
     }
@@ -251,11 +397,22 @@ async fn replies_over_the_size_limit_are_refused() {
 async fn secrets_do_not_appear_in_debug_or_errors() {
     let (mock, client) = setup().await;
     let shown = format!("{client:?} {:?}", user());
-    assert!(!shown.contains(HD_TOKEN) && !shown.contains(USER), "{shown}");
+    assert!(
+        !shown.contains(HD_TOKEN) && !shown.contains(USER),
+        "{shown}"
+    );
     let req = client.notification().get("1");
     assert!(!format!("{req:?}").contains(HD_TOKEN));
     mock.on("notification.get").reply_error(154001);
-    let err = client.notification().get("1").send_with(user()).await.unwrap_err();
+    let err = client
+        .notification()
+        .get("1")
+        .send_with(user())
+        .await
+        .unwrap_err();
     let shown = format!("{err} {err:?}");
-    assert!(!shown.contains(HD_TOKEN) && !shown.contains(USER), "{shown}");
+    assert!(
+        !shown.contains(HD_TOKEN) && !shown.contains(USER),
+        "{shown}"
+    );
 }

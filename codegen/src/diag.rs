@@ -35,7 +35,11 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{}:{}:{}: {sev}: {}", self.file, self.line, self.column, self.message)?;
+        write!(
+            f,
+            "{}:{}:{}: {sev}: {}",
+            self.file, self.line, self.column, self.message
+        )?;
         if !self.pointer.is_empty() {
             write!(f, " (at {})", self.pointer)?;
         }
@@ -53,7 +57,9 @@ pub struct SpecError {
 impl SpecError {
     /// Only the errors.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
     }
 }
 
@@ -89,7 +95,10 @@ pub fn locate(src: &str, pointer: &str) -> (usize, usize) {
             .map(|t| t.replace("~1", "/").replace("~0", "~"))
             .collect()
     };
-    let mut s = Scanner { b: src.as_bytes(), i: 0 };
+    let mut s = Scanner {
+        b: src.as_bytes(),
+        i: 0,
+    };
     let mut best = 0usize;
     s.ws();
     best = best.max(s.i);
@@ -106,8 +115,14 @@ fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(src.len());
     let before = &src.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, col)
 }
 

@@ -4,7 +4,10 @@
 //! builders and calls into the hand-written runtime of `helpdesk-api`
 //! (`crate::runtime`) for everything that happens on the wire.
 
-use crate::ir::{Api, EndpointIr, EnumIr, FieldIr, ParamIr, PathPart, ResourceIr, RustTy, StructIr, TypeIr, WireValue};
+use crate::ir::{
+    Api, EndpointIr, EnumIr, FieldIr, ParamIr, PathPart, ResourceIr, RustTy, StructIr, TypeIr,
+    WireValue,
+};
 use crate::spec::{EnumRepr, TokenKind};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -156,9 +159,17 @@ fn arg_ty(t: &RustTy) -> TokenStream {
 
 /// The name a body field takes in builder methods (prefixed if it clashes with a parameter).
 fn body_arg_name(e: &EndpointIr, f: &FieldIr) -> String {
-    let clash = e.path_params.iter().chain(&e.query_params).any(|p| p.ident == f.ident)
+    let clash = e
+        .path_params
+        .iter()
+        .chain(&e.query_params)
+        .any(|p| p.ident == f.ident)
         || matches!(f.ident.as_str(), "send_with" | "pages" | "items" | "body");
-    if clash { format!("body_{}", f.ident.trim_start_matches("r#")) } else { f.ident.clone() }
+    if clash {
+        format!("body_{}", f.ident.trim_start_matches("r#"))
+    } else {
+        f.ident.clone()
+    }
 }
 
 fn gen_enum(e: &EnumIr) -> TokenStream {
@@ -300,7 +311,11 @@ fn gen_resource(r: &ResourceIr) -> TokenStream {
     let cdoc = doc(&format!(
         "Operations on the `{}` resource: {}.",
         r.name,
-        r.endpoints.iter().map(|e| format!("`{}`", e.fn_name)).collect::<Vec<_>>().join(", ")
+        r.endpoints
+            .iter()
+            .map(|e| format!("`{}`", e.fn_name))
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     let methods = r.endpoints.iter().map(gen_constructor);
     let endpoints = r.endpoints.iter().map(gen_endpoint);
@@ -329,11 +344,19 @@ fn endpoint_doc(e: &EndpointIr) -> String {
         s.push_str(&format!("\n{}\n", e.description));
     }
     s.push_str(&format!("\n`{} {}`\n", e.method.as_str(), e.path));
-    let tokens: Vec<_> = e.tokens.iter().map(|t| format!("`{}`", t.as_str())).collect();
+    let tokens: Vec<_> = e
+        .tokens
+        .iter()
+        .map(|t| format!("`{}`", t.as_str()))
+        .collect();
     s.push_str(&format!("\n- Access token: {}\n", tokens.join(" or ")));
     s.push_str(&format!(
         "- Helpdesk header (`X-Lark-Helpdesk-Authorization`): {}\n",
-        if e.helpdesk_header { "required, sent automatically" } else { "not used" }
+        if e.helpdesk_header {
+            "required, sent automatically"
+        } else {
+            "not used"
+        }
     ));
     let limits: Vec<_> = e
         .rate_limits
@@ -349,7 +372,11 @@ fn endpoint_doc(e: &EndpointIr) -> String {
     if !e.scopes.is_empty() {
         s.push_str(&format!(
             "- Scopes (any of): {}\n",
-            e.scopes.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ")
+            e.scopes
+                .iter()
+                .map(|x| format!("`{x}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     if let Some(u) = &e.doc_url {
@@ -374,15 +401,30 @@ fn gen_constructor(e: &EndpointIr) -> TokenStream {
     let f = ident(&e.fn_name);
     let req = format_ident!("{}Request", e.stem);
     let mut d = endpoint_doc(e);
-    for p in e.path_params.iter().chain(e.query_params.iter().filter(|q| q.required)) {
-        d.push_str(&format!("\n`{}`: {}\n", p.ident, p.doc.lines().next().unwrap_or_default()));
+    for p in e
+        .path_params
+        .iter()
+        .chain(e.query_params.iter().filter(|q| q.required))
+    {
+        d.push_str(&format!(
+            "\n`{}`: {}\n",
+            p.ident,
+            p.doc.lines().next().unwrap_or_default()
+        ));
     }
     for f in e.body.iter().flatten().filter(|f| !f.optional) {
-        d.push_str(&format!("\n`{}` (body): {}\n", body_arg_name(e, f), f.doc.lines().next().unwrap_or_default()));
+        d.push_str(&format!(
+            "\n`{}` (body): {}\n",
+            body_arg_name(e, f),
+            f.doc.lines().next().unwrap_or_default()
+        ));
     }
     let d = doc(&d);
-    let required: Vec<&ParamIr> =
-        e.path_params.iter().chain(e.query_params.iter().filter(|q| q.required)).collect();
+    let required: Vec<&ParamIr> = e
+        .path_params
+        .iter()
+        .chain(e.query_params.iter().filter(|q| q.required))
+        .collect();
     let args = required.iter().map(|p| {
         let n = ident(&p.ident);
         let t = if p.list {
@@ -402,7 +444,11 @@ fn gen_constructor(e: &EndpointIr) -> TokenStream {
     });
     let optional_inits = e.query_params.iter().filter(|q| !q.required).map(|p| {
         let n = ident(&p.ident);
-        if p.list { quote!(#n: Vec::new()) } else { quote!(#n: None) }
+        if p.list {
+            quote!(#n: Vec::new())
+        } else {
+            quote!(#n: None)
+        }
     });
     let body_required: Vec<&FieldIr> = e.body.iter().flatten().filter(|f| !f.optional).collect();
     let body_args = body_required.iter().map(|f| {
@@ -425,6 +471,7 @@ fn gen_constructor(e: &EndpointIr) -> TokenStream {
                 #(#inits,)*
                 #(#optional_inits,)*
                 #body_init
+                options: Default::default(),
             }
         }
     }
@@ -439,7 +486,10 @@ fn gen_endpoint(e: &EndpointIr) -> TokenStream {
     let path = &e.path;
     let method = format_ident!("{}", pascal_method(e.method.as_str()));
     let helpdesk = e.helpdesk_header;
-    let limits = e.rate_limits.iter().map(|(n, w)| quote!(crate::runtime::RateLimit { requests: #n, per_seconds: #w }));
+    let limits = e
+        .rate_limits
+        .iter()
+        .map(|(n, w)| quote!(crate::runtime::RateLimit { requests: #n, per_seconds: #w }));
     let token_kinds = e.tokens.iter().map(|t| {
         let v = format_ident!("{}", crate::ir::pascal(t.as_str()));
         quote!(crate::runtime::TokenKind::#v)
@@ -449,7 +499,11 @@ fn gen_endpoint(e: &EndpointIr) -> TokenStream {
     let req_fields = e.path_params.iter().chain(e.query_params.iter()).map(|p| {
         let n = ident(&p.ident);
         let t = param_store_ty(p);
-        if p.required || p.list { quote!(#n: #t,) } else { quote!(#n: Option<#t>,) }
+        if p.required || p.list {
+            quote!(#n: #t,)
+        } else {
+            quote!(#n: Option<#t>,)
+        }
     });
     // optional setters
     let setters = e.query_params.iter().filter(|q| !q.required).map(|p| {
@@ -473,7 +527,11 @@ fn gen_endpoint(e: &EndpointIr) -> TokenStream {
             }
         } else {
             let t = param_arg_ty(p);
-            let conv = if p.ty == RustTy::String { quote!(value.into()) } else { quote!(value) };
+            let conv = if p.ty == RustTy::String {
+                quote!(value.into())
+            } else {
+                quote!(value)
+            };
             quote! {
                 #d
                 pub fn #n(mut self, value: #t) -> Self {
@@ -527,9 +585,17 @@ fn gen_endpoint(e: &EndpointIr) -> TokenStream {
     };
     let multi_token_trait = if e.tokens.len() > 1 {
         let tr = format_ident!("{}Token", e.stem);
-        let kinds = e.tokens.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(" or ");
+        let kinds = e
+            .tokens
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" or ");
         let msg = format!("`{{Self}}` cannot call `{}`: it accepts {kinds}", e.id);
-        let td = doc(&format!("The access-token kinds `{}` accepts: {kinds}.", e.id));
+        let td = doc(&format!(
+            "The access-token kinds `{}` accepts: {kinds}.",
+            e.id
+        ));
         let impls = e.tokens.iter().map(|t| {
             let ty = token_type(*t);
             quote!(impl #tr for #ty {})
@@ -553,7 +619,11 @@ fn gen_endpoint(e: &EndpointIr) -> TokenStream {
     ));
     let send_doc = doc(&format!(
         "Sends the request with the given access token ({}).{}",
-        e.tokens.iter().map(|t| format!("`{}`", t.as_str())).collect::<Vec<_>>().join(" or "),
+        e.tokens
+            .iter()
+            .map(|t| format!("`{}`", t.as_str()))
+            .collect::<Vec<_>>()
+            .join(" or "),
         if e.helpdesk_header {
             " The helpdesk header is added from the client's helpdesk credentials."
         } else {
@@ -604,7 +674,11 @@ fn gen_endpoint(e: &EndpointIr) -> TokenStream {
         let field = ident(&f.ident);
         let d = doc(&format!("{}\n\n(request body field `{}`)", f.doc, f.wire));
         let t = arg_ty(&f.ty);
-        let conv = if f.ty == RustTy::String { quote!(value.into()) } else { quote!(value) };
+        let conv = if f.ty == RustTy::String {
+            quote!(value.into())
+        } else {
+            quote!(value)
+        };
         quote! {
             #d
             pub fn #setter(mut self, value: #t) -> Self {
@@ -634,6 +708,19 @@ fn gen_endpoint(e: &EndpointIr) -> TokenStream {
     };
     let resp_struct = if e.binary { quote!() } else { resp_struct };
     let paging = e.pagination.as_ref().map(|pg| gen_paging(e, pg));
+    let send_managed = e.tokens.contains(&TokenKind::TenantAccessToken).then(|| {
+        let d = doc(
+            "Sends the request with the client's tenant access token (managed from\n\
+             `ClientBuilder::app_credentials`, or from a `ClientBuilder::token_provider`).\n\
+             A token the platform rejects is refreshed and the request retried once.",
+        );
+        quote! {
+            #d
+            pub async fn send(self) -> Result<#ret_ty, crate::Error<#err>> {
+                self.send_as(crate::runtime::Auth::Tenant).await
+            }
+        }
+    });
 
     quote! {
         #meta_doc
@@ -655,6 +742,7 @@ fn gen_endpoint(e: &EndpointIr) -> TokenStream {
             client: crate::Client,
             #(#req_fields)*
             #body_field
+            options: crate::RequestOptions,
         }
 
         impl #req {
@@ -664,15 +752,38 @@ fn gen_endpoint(e: &EndpointIr) -> TokenStream {
 
             #send_doc
             pub async fn send_with #token_generics(self, #token_arg) -> Result<#ret_ty, crate::Error<#err>> {
+                self.send_as(crate::runtime::Auth::Given(crate::runtime::Token::secret(&token))).await
+            }
+
+            #send_managed
+
+            async fn send_as(self, auth: crate::runtime::Auth<'_>) -> Result<#ret_ty, crate::Error<#err>> {
                 let mut path = String::with_capacity(#cap);
                 #(#path_build)*
                 #[allow(unused_mut)]
                 let mut query = crate::runtime::Query::new();
                 #(#query_build)*
                 let body: Option<Vec<u8>> = #body_expr;
-                self.client
-                    .#exec(&#meta, path, query, crate::runtime::Token::secret(&token), body)
-                    .await
+                let call = crate::runtime::Call { endpoint: &#meta, path, query, body, auth, options: &self.options };
+                self.client.#exec(call).await
+            }
+
+            /// Total time allowed for this request (each attempt), instead of the client's timeout.
+            pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+                self.options.timeout = Some(timeout);
+                self
+            }
+
+            /// The retry policy for this request, instead of the client's.
+            pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
+                self.options.retry = Some(policy);
+                self
+            }
+
+            /// Allow retries after 5xx replies and timeouts even though this request may change state.
+            pub fn retry_non_idempotent(mut self) -> Self {
+                self.options.retry_non_idempotent = true;
+                self
             }
 
             #paging
@@ -698,6 +809,12 @@ fn gen_endpoint(e: &EndpointIr) -> TokenStream {
                 }
             }
             fn api_error(&self) -> &crate::ApiError {
+                match self {
+                    #(Self::#vnames(e) => e,)*
+                    Self::Unhandled(e) => e,
+                }
+            }
+            fn into_api_error(self) -> crate::ApiError {
                 match self {
                     #(Self::#vnames(e) => e,)*
                     Self::Unhandled(e) => e,
@@ -739,7 +856,11 @@ fn gen_paging(e: &EndpointIr, pg: &crate::ir::PaginationIr) -> TokenStream {
     };
     let opt = |f: &FieldIr| {
         let n = ident(&f.ident);
-        if f.optional { quote!(page.#n.clone()) } else { quote!(Some(page.#n.clone())) }
+        if f.optional {
+            quote!(page.#n.clone())
+        } else {
+            quote!(Some(page.#n.clone()))
+        }
     };
     let items_expr = if pg.items.optional {
         quote!(page.#items_field.clone().unwrap_or_default())
@@ -748,17 +869,29 @@ fn gen_paging(e: &EndpointIr, pg: &crate::ir::PaginationIr) -> TokenStream {
     };
     let next = match pg.style {
         PageStyle::PageToken => {
-            let has_more = pg.has_more.as_ref().map(opt).unwrap_or(quote!(None::<bool>));
-            let next_token = pg.next_token.as_ref().map(opt).unwrap_or(quote!(None::<String>));
+            let has_more = pg
+                .has_more
+                .as_ref()
+                .map(opt)
+                .unwrap_or(quote!(None::<bool>));
+            let next_token = pg
+                .next_token
+                .as_ref()
+                .map(opt)
+                .unwrap_or(quote!(None::<String>));
             quote! {
                 let next = crate::runtime::next_token_cursor(#has_more, #next_token).map_err(crate::Error::<#err>::Reply)?;
             }
         }
         PageStyle::Page => {
-            let total = pg.total.as_ref().map(|f| {
-                let e = opt(f);
-                quote!(#e.map(|t| t as i64))
-            }).unwrap_or(quote!(None::<i64>));
+            let total = pg
+                .total
+                .as_ref()
+                .map(|f| {
+                    let e = opt(f);
+                    quote!(#e.map(|t| t as i64))
+                })
+                .unwrap_or(quote!(None::<i64>));
             quote! {
                 let got = #items_expr.len();
                 let next = crate::runtime::next_page_cursor(cursor, got, #total);
@@ -785,7 +918,9 @@ fn gen_paging(e: &EndpointIr, pg: &crate::ir::PaginationIr) -> TokenStream {
         "Every page, starting from this request's position, fetched lazily one at a time.\n\n\
          A failed page is yielded as `Err` and ends the stream: an error is never swallowed.",
     );
-    let items_doc = doc("Every item of every page, fetched lazily. A failed page is yielded as `Err` and ends the stream.");
+    let items_doc = doc(
+        "Every item of every page, fetched lazily. A failed page is yielded as `Err` and ends the stream.",
+    );
     quote! {
         #pages_doc
         pub fn pages #token_generics(self, token: #token_ty) -> crate::Pages<#resp, #err> {

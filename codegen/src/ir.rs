@@ -5,7 +5,7 @@
 use crate::load::Spec;
 use crate::spec::{EnumRepr, Field, HttpMethod, Param, TokenKind, TypeKind, Window};
 use crate::types::{Scalar, TypeExpr};
-use crate::validate::{type_index, TypeIndex};
+use crate::validate::{TypeIndex, type_index};
 
 /// Everything the generator emits.
 #[derive(Debug, Clone)]
@@ -285,7 +285,9 @@ fn rust_ty(te: &TypeExpr) -> RustTy {
 }
 
 fn parse_ty(s: &str) -> RustTy {
-    TypeExpr::parse(s).map(|te| rust_ty(&te)).unwrap_or(RustTy::Json)
+    TypeExpr::parse(s)
+        .map(|te| rust_ty(&te))
+        .unwrap_or(RustTy::Json)
 }
 
 fn with_example(desc: &str, example: Option<&serde_json::Value>) -> String {
@@ -317,7 +319,14 @@ fn param_ir(p: &Param, path: bool) -> ParamIr {
     if let Some(ex) = &p.example {
         doc.push_str(&format!("\n\nExample: `{ex}`"));
     }
-    ParamIr { ident: field_ident(&p.name), wire: p.name.clone(), ty, list, required: path || p.required, doc }
+    ParamIr {
+        ident: field_ident(&p.name),
+        wire: p.name.clone(),
+        ty,
+        list,
+        required: path || p.required,
+        doc,
+    }
 }
 
 /// Builds the IR from a spec. Call [`crate::validate::validate`] first: on an
@@ -327,14 +336,23 @@ pub fn build(spec: &Spec) -> Api {
     let mut types = Vec::new();
     for f in &spec.type_files {
         for t in &f.value.types {
-            if index.get(t.name.as_str()).is_some_and(|first| !std::ptr::eq(*first, t)) {
+            if index
+                .get(t.name.as_str())
+                .is_some_and(|first| !std::ptr::eq(*first, t))
+            {
                 continue; // duplicate declaration
             }
             types.push(match t.kind {
                 TypeKind::Object => TypeIr::Struct(StructIr {
                     name: t.name.clone(),
                     doc: t.description.trim().to_string(),
-                    fields: t.fields.as_deref().unwrap_or(&[]).iter().map(field_ir).collect(),
+                    fields: t
+                        .fields
+                        .as_deref()
+                        .unwrap_or(&[])
+                        .iter()
+                        .map(field_ir)
+                        .collect(),
                 }),
                 TypeKind::Enum => TypeIr::Enum(EnumIr {
                     name: t.name.clone(),
@@ -348,7 +366,9 @@ pub fn build(spec: &Spec) -> Api {
                         .map(|v| VariantIr {
                             ident: pascal(&v.name),
                             wire: match &v.value {
-                                serde_json::Value::Number(n) => WireValue::Int(n.as_i64().unwrap_or_default()),
+                                serde_json::Value::Number(n) => {
+                                    WireValue::Int(n.as_i64().unwrap_or_default())
+                                }
                                 serde_json::Value::String(s) => WireValue::Str(s.clone()),
                                 other => WireValue::Str(other.to_string()),
                             },
@@ -399,11 +419,21 @@ pub fn build(spec: &Spec) -> Api {
                 .collect(),
             rate_note: e.rate_limit.note.clone(),
             scopes: e.scopes.any_of.iter().map(|s| s.name.clone()).collect(),
-            response_fields: e.response.as_ref().map(|r| r.fields.iter().map(field_ir).collect()).unwrap_or_default(),
-            body: e.request_body.as_ref().map(|b| b.fields.iter().map(field_ir).collect()),
+            response_fields: e
+                .response
+                .as_ref()
+                .map(|r| r.fields.iter().map(field_ir).collect())
+                .unwrap_or_default(),
+            body: e
+                .request_body
+                .as_ref()
+                .map(|b| b.fields.iter().map(field_ir).collect()),
             pagination: e.pagination.as_ref().and_then(|pg| {
-                let fields: Vec<FieldIr> =
-                    e.response.as_ref().map(|r| r.fields.iter().map(field_ir).collect()).unwrap_or_default();
+                let fields: Vec<FieldIr> = e
+                    .response
+                    .as_ref()
+                    .map(|r| r.fields.iter().map(field_ir).collect())
+                    .unwrap_or_default();
                 let find = |name: &str| fields.iter().find(|f| f.wire == name).cloned();
                 let items = find(&pg.items)?;
                 let item_ty = match &items.ty {
@@ -415,10 +445,22 @@ pub fn build(spec: &Spec) -> Api {
                     style: pg.style,
                     items,
                     item_ty,
-                    cursor_param: field_ident(if token { pg.page_token_param() } else { pg.page_param() }),
+                    cursor_param: field_ident(if token {
+                        pg.page_token_param()
+                    } else {
+                        pg.page_param()
+                    }),
                     page_size_param: field_ident(pg.page_size_param()),
-                    next_token: if token { find(pg.next_token_field()) } else { None },
-                    has_more: if token { find(pg.has_more_field()) } else { None },
+                    next_token: if token {
+                        find(pg.next_token_field())
+                    } else {
+                        None
+                    },
+                    has_more: if token {
+                        find(pg.has_more_field())
+                    } else {
+                        None
+                    },
                     total: if token { None } else { find(pg.total_field()) },
                 })
             }),

@@ -45,7 +45,10 @@ pub fn check_files(files: &[(String, String)]) -> Result<Checked, SpecError> {
     if diags.iter().any(|d| d.severity == Severity::Error) {
         return Err(SpecError { diagnostics: diags });
     }
-    Ok(Checked { spec, warnings: diags })
+    Ok(Checked {
+        spec,
+        warnings: diags,
+    })
 }
 
 /// Reads, parses and validates the spec directory.
@@ -79,7 +82,11 @@ pub struct Config {
 impl Config {
     /// A config reading the spec from `spec_dir`.
     pub fn new(spec_dir: impl Into<PathBuf>) -> Self {
-        Config { spec_dir: spec_dir.into(), out_file: None, cargo_directives: true }
+        Config {
+            spec_dir: spec_dir.into(),
+            out_file: None,
+            cargo_directives: true,
+        }
     }
 
     /// Where to write the generated code (default: `$OUT_DIR/helpdesk.rs`).

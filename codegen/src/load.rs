@@ -1,6 +1,6 @@
 //! Loading: spec files → [`Spec`] with located serde errors.
 
-use crate::diag::{locate, push_pointer, Diagnostic, Severity, SpecError};
+use crate::diag::{Diagnostic, Severity, SpecError, locate, push_pointer};
 use crate::spec::{EndpointFile, EventFile, ServiceFile, TypesFile};
 use serde::de::DeserializeOwned;
 use std::path::Path;
@@ -18,7 +18,12 @@ pub struct Located<T> {
 
 impl<T> Located<T> {
     /// A diagnostic at `pointer` in this file.
-    pub fn diag(&self, severity: Severity, pointer: &str, message: impl Into<String>) -> Diagnostic {
+    pub fn diag(
+        &self,
+        severity: Severity,
+        pointer: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let (line, column) = locate(&self.source, pointer);
         Diagnostic {
             severity,
@@ -139,7 +144,12 @@ pub fn parse_files(files: &[(String, String)]) -> Result<Spec, SpecError> {
             type_files.sort_by(|a, b| a.file.cmp(&b.file));
             endpoints.sort_by(|a, b| a.file.cmp(&b.file));
             events.sort_by(|a, b| a.file.cmp(&b.file));
-            Ok(Spec { service, type_files, endpoints, events })
+            Ok(Spec {
+                service,
+                type_files,
+                endpoints,
+                events,
+            })
         }
         _ => Err(SpecError { diagnostics: diags }),
     }
@@ -165,7 +175,11 @@ fn parse_one<T: DeserializeOwned>(
                 });
                 return None;
             }
-            Some(Located { file: name.to_string(), source: text.to_string(), value })
+            Some(Located {
+                file: name.to_string(),
+                source: text.to_string(),
+                value,
+            })
         }
         Err(err) => {
             let mut pointer = String::new();

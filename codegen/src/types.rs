@@ -106,7 +106,13 @@ mod tests {
 
     #[test]
     fn parses_and_prints() {
-        for s in ["string", "int64_string", "NotificationUser", "NotificationUser[]", "int[][]"] {
+        for s in [
+            "string",
+            "int64_string",
+            "NotificationUser",
+            "NotificationUser[]",
+            "int[][]",
+        ] {
             assert_eq!(TypeExpr::parse(s).unwrap().to_string(), s);
         }
         assert!(TypeExpr::parse("notification_user").is_err());

@@ -1,7 +1,7 @@
 //! Validation: everything serde cannot check by itself. Collects all problems
 //! (errors and warnings), each located in its file.
 
-use crate::diag::{push_pointer, Diagnostic, Severity};
+use crate::diag::{Diagnostic, Severity, push_pointer};
 use crate::load::{Located, Spec};
 use crate::spec::{EnumRepr, ErrorSpec, Field, Param, TypeDef, TypeKind};
 use crate::types::{Scalar, TypeExpr};
@@ -58,16 +58,24 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
 
     // service.json
     {
-        let mut c = Ctx { file: &spec.service, out: &mut out };
+        let mut c = Ctx {
+            file: &spec.service,
+            out: &mut out,
+        };
         let s = &c.file.value;
         if !is_snake(&s.service) {
-            c.err("/service", format!("service name `{}` must be snake_case", s.service));
+            c.err(
+                "/service",
+                format!("service name `{}` must be snake_case", s.service),
+            );
         }
         for (k, url) in &s.base_urls {
             if !(url.starts_with("https://") || url.starts_with("http://")) || url.ends_with('/') {
                 c.err(
                     &push_pointer("/base_urls", k),
-                    format!("base URL `{url}` must start with http(s):// and have no trailing slash"),
+                    format!(
+                        "base URL `{url}` must start with http(s):// and have no trailing slash"
+                    ),
                 );
             }
         }
@@ -77,11 +85,17 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
     // types
     let mut seen_types: BTreeMap<&str, &str> = BTreeMap::new();
     for f in &spec.type_files {
-        let mut c = Ctx { file: f, out: &mut out };
+        let mut c = Ctx {
+            file: f,
+            out: &mut out,
+        };
         for (i, t) in f.value.types.iter().enumerate() {
             let p = format!("/types/{i}");
             if !is_pascal(&t.name) {
-                c.err(&format!("{p}/name"), format!("type name `{}` must be PascalCase", t.name));
+                c.err(
+                    &format!("{p}/name"),
+                    format!("type name `{}` must be PascalCase", t.name),
+                );
             }
             if let Some(first) = seen_types.insert(&t.name, &f.file) {
                 c.err(
@@ -100,35 +114,63 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
     let mut seen_ops: BTreeMap<(String, String), &str> = BTreeMap::new();
     let mut seen_routes: BTreeMap<(String, String), &str> = BTreeMap::new();
     for f in &spec.endpoints {
-        let mut c = Ctx { file: f, out: &mut out };
+        let mut c = Ctx {
+            file: f,
+            out: &mut out,
+        };
         let e = &f.value;
         if !is_snake(&e.resource) {
-            c.err("/resource", format!("resource `{}` must be snake_case", e.resource));
+            c.err(
+                "/resource",
+                format!("resource `{}` must be snake_case", e.resource),
+            );
         }
         if !is_snake(&e.operation) {
-            c.err("/operation", format!("operation `{}` must be snake_case", e.operation));
+            c.err(
+                "/operation",
+                format!("operation `{}` must be snake_case", e.operation),
+            );
         }
         let key = (e.resource.clone(), e.operation.clone());
         if let Some(first) = seen_ops.insert(key, &f.file) {
             c.err(
                 "/operation",
-                format!("endpoint {}.{} is declared twice (first in {first})", e.resource, e.operation),
+                format!(
+                    "endpoint {}.{} is declared twice (first in {first})",
+                    e.resource, e.operation
+                ),
             );
         }
         let expected_name = format!("{}.{}.json", e.resource, e.operation);
         if !f.file.ends_with(&expected_name) {
             c.warn("", format!("file should be named {expected_name}"));
         }
-        let template = e.path.split('/').map(|seg| if seg.starts_with(':') { ":" } else { seg }).collect::<Vec<_>>().join("/");
-        if let Some(first) = seen_routes.insert((e.method.as_str().to_string(), template), &f.file) {
-            c.err("/path", format!("{} {} has the same route as {first}", e.method.as_str(), e.path));
+        let template = e
+            .path
+            .split('/')
+            .map(|seg| if seg.starts_with(':') { ":" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/");
+        if let Some(first) = seen_routes.insert((e.method.as_str().to_string(), template), &f.file)
+        {
+            c.err(
+                "/path",
+                format!(
+                    "{} {} has the same route as {first}",
+                    e.method.as_str(),
+                    e.path
+                ),
+            );
         }
         if e.summary.trim().is_empty() {
             c.warn("/summary", "endpoint has no summary");
         }
         // path template
         if !e.path.starts_with("/open-apis/") {
-            c.err("/path", format!("path `{}` must start with /open-apis/", e.path));
+            c.err(
+                "/path",
+                format!("path `{}` must start with /open-apis/", e.path),
+            );
         }
         let mut tpl_params = Vec::new();
         for seg in e.path.split('/').skip(1) {
@@ -136,11 +178,20 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
                 c.err("/path", format!("path `{}` has an empty segment", e.path));
             } else if let Some(name) = seg.strip_prefix(':') {
                 if !is_snake(name) {
-                    c.err("/path", format!("path parameter `:{name}` must be snake_case"));
+                    c.err(
+                        "/path",
+                        format!("path parameter `:{name}` must be snake_case"),
+                    );
                 }
                 tpl_params.push(name);
-            } else if seg.chars().any(|ch| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '-' || ch == '.')) {
-                c.err("/path", format!("path segment `{seg}` has characters that need encoding"));
+            } else if seg
+                .chars()
+                .any(|ch| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '-' || ch == '.'))
+            {
+                c.err(
+                    "/path",
+                    format!("path segment `{seg}` has characters that need encoding"),
+                );
             }
         }
         let declared: Vec<&str> = e.path_params.iter().map(|p| p.name.as_str()).collect();
@@ -148,13 +199,22 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
             if !tpl_params.contains(&p.name.as_str()) {
                 c.err(
                     &format!("/path_params/{i}/name"),
-                    format!("path parameter `{}` does not appear in the path `{}`", p.name, e.path),
+                    format!(
+                        "path parameter `{}` does not appear in the path `{}`",
+                        p.name, e.path
+                    ),
                 );
             }
         }
         for name in &tpl_params {
             if !declared.contains(name) {
-                c.err("/path", format!("path `{}` uses `:{name}`, which path_params does not declare", e.path));
+                c.err(
+                    "/path",
+                    format!(
+                        "path `{}` uses `:{name}`, which path_params does not declare",
+                        e.path
+                    ),
+                );
             }
         }
         check_params(&mut c, &e.path_params, "/path_params", &types, true);
@@ -172,7 +232,10 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
         }
         for (i, l) in e.rate_limit.limits.iter().enumerate() {
             if l.requests == 0 {
-                c.err(&format!("/rate_limit/limits/{i}/requests"), "a rate limit of 0 requests cannot be met");
+                c.err(
+                    &format!("/rate_limit/limits/{i}/requests"),
+                    "a rate limit of 0 requests cannot be met",
+                );
             }
         }
         if e.rate_limit.limits.is_empty() && e.rate_limit.note.is_none() {
@@ -182,7 +245,10 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
             if let Some(w) = &fs.when {
                 let p = format!("/field_scopes/{i}/when");
                 match e.query_params.iter().find(|q| q.name == w.param) {
-                    None => c.err(&format!("{p}/param"), format!("`{}` is not a query parameter of this endpoint", w.param)),
+                    None => c.err(
+                        &format!("{p}/param"),
+                        format!("`{}` is not a query parameter of this endpoint", w.param),
+                    ),
                     Some(q) => {
                         if let Ok(ty) = TypeExpr::parse(&q.ty) {
                             for m in check_value(&w.equals, &ty, &types, 0) {
@@ -233,26 +299,54 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
     // events
     let mut seen_events: BTreeMap<&str, &str> = BTreeMap::new();
     for f in &spec.events {
-        let mut c = Ctx { file: f, out: &mut out };
+        let mut c = Ctx {
+            file: f,
+            out: &mut out,
+        };
         let ev = &f.value;
         let ok_name = ev.event_type.split('.').count() >= 3
-            && ev.event_type.split('.').all(|p| !p.is_empty() && p.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_'));
+            && ev.event_type.split('.').all(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+            });
         if !ok_name {
-            c.err("/event_type", format!("event type `{}` must look like `helpdesk.ticket.created_v1`", ev.event_type));
+            c.err(
+                "/event_type",
+                format!(
+                    "event type `{}` must look like `helpdesk.ticket.created_v1`",
+                    ev.event_type
+                ),
+            );
         }
         if let Some(first) = seen_events.insert(&ev.event_type, &f.file) {
-            c.err("/event_type", format!("event `{}` is declared twice (first in {first})", ev.event_type));
+            c.err(
+                "/event_type",
+                format!(
+                    "event `{}` is declared twice (first in {first})",
+                    ev.event_type
+                ),
+            );
         }
         check_fields(&mut c, &ev.fields, "/fields", &types);
         match &ev.example {
             None => c.warn("", "event has no example"),
             Some(ex) => {
                 if ex.get("schema").and_then(Value::as_str) != Some("2.0") {
-                    c.err("/example/schema", "the example must be a schema 2.0 envelope (\"schema\": \"2.0\")");
+                    c.err(
+                        "/example/schema",
+                        "the example must be a schema 2.0 envelope (\"schema\": \"2.0\")",
+                    );
                 }
                 match ex.pointer("/header/event_type").and_then(Value::as_str) {
                     Some(t) if t == ev.event_type => {}
-                    _ => c.err("/example/header/event_type", format!("the example's header.event_type must be `{}`", ev.event_type)),
+                    _ => c.err(
+                        "/example/header/event_type",
+                        format!(
+                            "the example's header.event_type must be `{}`",
+                            ev.event_type
+                        ),
+                    ),
                 }
                 let event = ex.get("event").cloned().unwrap_or(Value::Null);
                 for (sub, m) in check_object(&event, &ev.fields, &types, 0) {
@@ -265,27 +359,45 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
     out
 }
 
-fn check_pagination<T>(c: &mut Ctx<'_, T>, pg: &crate::spec::Pagination, query: &[Param], resp: &[Field]) {
+fn check_pagination<T>(
+    c: &mut Ctx<'_, T>,
+    pg: &crate::spec::Pagination,
+    query: &[Param],
+    resp: &[Field],
+) {
     use crate::spec::PageStyle;
     let q = |name: &str| query.iter().any(|p| p.name == name);
     let field = |name: &str| resp.iter().find(|f| f.name == name);
     let need_query = |c: &mut Ctx<'_, T>, key: &str, name: &str| {
         if !q(name) {
-            c.err(&format!("/pagination/{key}"), format!("`{name}` is not a query parameter of this endpoint"));
+            c.err(
+                &format!("/pagination/{key}"),
+                format!("`{name}` is not a query parameter of this endpoint"),
+            );
         }
     };
     need_query(c, "page_size_param", pg.page_size_param());
     let need_field = |c: &mut Ctx<'_, T>, key: &str, name: &str, want: &str| match field(name) {
-        None => c.err(&format!("/pagination/{key}"), format!("`{name}` is not a field of the reply")),
-        Some(f) if !want.is_empty() && f.ty != want => {
-            c.err(&format!("/pagination/{key}"), format!("reply field `{name}` is `{}`, paging needs `{want}`", f.ty))
-        }
+        None => c.err(
+            &format!("/pagination/{key}"),
+            format!("`{name}` is not a field of the reply"),
+        ),
+        Some(f) if !want.is_empty() && f.ty != want => c.err(
+            &format!("/pagination/{key}"),
+            format!("reply field `{name}` is `{}`, paging needs `{want}`", f.ty),
+        ),
         Some(_) => {}
     };
     match field(&pg.items) {
         Some(f) if f.ty.ends_with("[]") => {}
-        Some(f) => c.err("/pagination/items", format!("reply field `{}` is `{}`, not a list", f.name, f.ty)),
-        None => c.err("/pagination/items", format!("`{}` is not a field of the reply", pg.items)),
+        Some(f) => c.err(
+            "/pagination/items",
+            format!("reply field `{}` is `{}`, not a list", f.name, f.ty),
+        ),
+        None => c.err(
+            "/pagination/items",
+            format!("`{}` is not a field of the reply", pg.items),
+        ),
     }
     match pg.style {
         PageStyle::PageToken => {
@@ -306,24 +418,45 @@ fn check_errors<T>(c: &mut Ctx<'_, T>, errors: &[ErrorSpec], base: &str) {
     for (i, e) in errors.iter().enumerate() {
         let p = format!("{base}/{i}");
         if !(100..=599).contains(&e.http_status) {
-            c.err(&format!("{p}/http_status"), format!("{} is not an HTTP status", e.http_status));
+            c.err(
+                &format!("{p}/http_status"),
+                format!("{} is not an HTTP status", e.http_status),
+            );
         }
         if e.code == 0 {
-            c.err(&format!("{p}/code"), "code 0 means success and cannot be an error");
+            c.err(
+                &format!("{p}/code"),
+                "code 0 means success and cannot be an error",
+            );
         }
         if !codes.insert(e.code) {
-            c.err(&format!("{p}/code"), format!("error code {} is listed twice", e.code));
+            c.err(
+                &format!("{p}/code"),
+                format!("error code {} is listed twice", e.code),
+            );
         }
         if !is_snake(&e.name) {
-            c.err(&format!("{p}/name"), format!("error name `{}` must be snake_case", e.name));
+            c.err(
+                &format!("{p}/name"),
+                format!("error name `{}` must be snake_case", e.name),
+            );
         } else if e.name == "unhandled" {
-            c.err(&format!("{p}/name"), "`unhandled` is reserved for undocumented codes");
+            c.err(
+                &format!("{p}/name"),
+                "`unhandled` is reserved for undocumented codes",
+            );
         }
         if !names.insert(e.name.as_str()) {
-            c.err(&format!("{p}/name"), format!("error name `{}` is used twice", e.name));
+            c.err(
+                &format!("{p}/name"),
+                format!("error name `{}` is used twice", e.name),
+            );
         }
         if e.advice.trim().is_empty() {
-            c.warn(&p, format!("error {} has no troubleshooting advice", e.code));
+            c.warn(
+                &p,
+                format!("error {} has no troubleshooting advice", e.code),
+            );
         }
     }
 }
@@ -355,7 +488,10 @@ fn check_typedef<T>(c: &mut Ctx<'_, T>, t: &TypeDef, p: &str, types: &TypeIndex<
                 return;
             };
             if values.is_empty() {
-                c.err(&format!("{p}/values"), format!("enum `{}` has no values", t.name));
+                c.err(
+                    &format!("{p}/values"),
+                    format!("enum `{}` has no values", t.name),
+                );
             }
             let mut seen_v = BTreeSet::new();
             let mut seen_n = BTreeSet::new();
@@ -368,19 +504,39 @@ fn check_typedef<T>(c: &mut Ctx<'_, T>, t: &TypeDef, p: &str, types: &TypeIndex<
                 if !ok {
                     c.err(
                         &format!("{vp}/value"),
-                        format!("value {} is not a{} as `repr` says", v.value, if repr == EnumRepr::Int { "n integer" } else { " string" }),
+                        format!(
+                            "value {} is not a{} as `repr` says",
+                            v.value,
+                            if repr == EnumRepr::Int {
+                                "n integer"
+                            } else {
+                                " string"
+                            }
+                        ),
                     );
                 }
                 if !seen_v.insert(v.value.to_string()) {
-                    c.err(&format!("{vp}/value"), format!("enum value {} is listed twice", v.value));
+                    c.err(
+                        &format!("{vp}/value"),
+                        format!("enum value {} is listed twice", v.value),
+                    );
                 }
                 if !is_snake(&v.name) {
-                    c.err(&format!("{vp}/name"), format!("enum value name `{}` must be snake_case", v.name));
+                    c.err(
+                        &format!("{vp}/name"),
+                        format!("enum value name `{}` must be snake_case", v.name),
+                    );
                 } else if v.name == "unknown" {
-                    c.err(&format!("{vp}/name"), "`unknown` is reserved for values the spec does not list");
+                    c.err(
+                        &format!("{vp}/name"),
+                        "`unknown` is reserved for values the spec does not list",
+                    );
                 }
                 if !seen_n.insert(v.name.as_str()) {
-                    c.err(&format!("{vp}/name"), format!("enum value name `{}` is used twice", v.name));
+                    c.err(
+                        &format!("{vp}/name"),
+                        format!("enum value name `{}` is used twice", v.name),
+                    );
                 }
                 if v.description.trim().is_empty() {
                     c.warn(&vp, format!("enum value {} has no meaning", v.value));
@@ -390,7 +546,12 @@ fn check_typedef<T>(c: &mut Ctx<'_, T>, t: &TypeDef, p: &str, types: &TypeIndex<
     }
 }
 
-fn check_type_ref<T>(c: &mut Ctx<'_, T>, ty: &str, p: &str, types: &TypeIndex<'_>) -> Option<TypeExpr> {
+fn check_type_ref<T>(
+    c: &mut Ctx<'_, T>,
+    ty: &str,
+    p: &str,
+    types: &TypeIndex<'_>,
+) -> Option<TypeExpr> {
     match TypeExpr::parse(ty) {
         Err(m) => {
             c.err(p, m);
@@ -412,11 +573,21 @@ fn check_fields<T>(c: &mut Ctx<'_, T>, fields: &[Field], base: &str, types: &Typ
     let mut names = BTreeSet::new();
     for (i, f) in fields.iter().enumerate() {
         let p = format!("{base}/{i}");
-        if f.name.is_empty() || f.name.chars().any(|ch| !(ch.is_ascii_alphanumeric() || ch == '_')) {
-            c.err(&format!("{p}/name"), format!("field name `{}` must be letters, digits and `_`", f.name));
+        if f.name.is_empty()
+            || f.name
+                .chars()
+                .any(|ch| !(ch.is_ascii_alphanumeric() || ch == '_'))
+        {
+            c.err(
+                &format!("{p}/name"),
+                format!("field name `{}` must be letters, digits and `_`", f.name),
+            );
         }
         if !names.insert(f.name.as_str()) {
-            c.err(&format!("{p}/name"), format!("field `{}` is declared twice", f.name));
+            c.err(
+                &format!("{p}/name"),
+                format!("field `{}` is declared twice", f.name),
+            );
         }
         if f.description.trim().is_empty() {
             c.warn(&p, format!("field `{}` has no description", f.name));
@@ -424,25 +595,43 @@ fn check_fields<T>(c: &mut Ctx<'_, T>, fields: &[Field], base: &str, types: &Typ
         if let Some(te) = check_type_ref(c, &f.ty, &format!("{p}/type"), types) {
             if let Some(ex) = &f.example {
                 for (sub, m) in check_value(ex, &te, types, 0) {
-                    c.err(&format!("{p}/example{sub}"), format!("example does not match `{}`: {m}", f.ty));
+                    c.err(
+                        &format!("{p}/example{sub}"),
+                        format!("example does not match `{}`: {m}", f.ty),
+                    );
                 }
             }
         }
     }
 }
 
-fn check_params<T>(c: &mut Ctx<'_, T>, params: &[Param], base: &str, types: &TypeIndex<'_>, path: bool) {
+fn check_params<T>(
+    c: &mut Ctx<'_, T>,
+    params: &[Param],
+    base: &str,
+    types: &TypeIndex<'_>,
+    path: bool,
+) {
     let mut names = BTreeSet::new();
     for (i, prm) in params.iter().enumerate() {
         let p = format!("{base}/{i}");
         if !is_snake(&prm.name) {
-            c.err(&format!("{p}/name"), format!("parameter `{}` must be snake_case", prm.name));
+            c.err(
+                &format!("{p}/name"),
+                format!("parameter `{}` must be snake_case", prm.name),
+            );
         }
         if !names.insert(prm.name.as_str()) {
-            c.err(&format!("{p}/name"), format!("parameter `{}` is declared twice", prm.name));
+            c.err(
+                &format!("{p}/name"),
+                format!("parameter `{}` is declared twice", prm.name),
+            );
         }
         if path && prm.default.is_some() {
-            c.err(&format!("{p}/default"), "a path parameter cannot have a default");
+            c.err(
+                &format!("{p}/default"),
+                "a path parameter cannot have a default",
+            );
         }
         if prm.description.trim().is_empty() {
             c.warn(&p, format!("parameter `{}` has no description", prm.name));
@@ -452,7 +641,9 @@ fn check_params<T>(c: &mut Ctx<'_, T>, params: &[Param], base: &str, types: &Typ
         };
         let scalar_ok = |te: &TypeExpr| match te {
             TypeExpr::Scalar(s) => !matches!(s, Scalar::Json | Scalar::JsonString),
-            TypeExpr::Named(n) => types.get(n.as_str()).is_some_and(|t| t.kind == TypeKind::Enum),
+            TypeExpr::Named(n) => types
+                .get(n.as_str())
+                .is_some_and(|t| t.kind == TypeKind::Enum),
             TypeExpr::List(_) => false,
         };
         let ok = match &te {
@@ -474,25 +665,48 @@ fn check_params<T>(c: &mut Ctx<'_, T>, params: &[Param], base: &str, types: &Typ
         for (key, v) in [("example", &prm.example), ("default", &prm.default)] {
             if let Some(v) = v {
                 for (sub, m) in check_value(v, &te, types, 0) {
-                    c.err(&format!("{p}/{key}{sub}"), format!("{key} does not match `{}`: {m}", prm.ty));
+                    c.err(
+                        &format!("{p}/{key}{sub}"),
+                        format!("{key} does not match `{}`: {m}", prm.ty),
+                    );
                 }
             }
         }
     }
 }
 
-fn check_example(c: &mut Ctx<'_, crate::spec::EndpointFile>, ex: &Value, fields: &[Field], types: &TypeIndex<'_>) {
+fn check_example(
+    c: &mut Ctx<'_, crate::spec::EndpointFile>,
+    ex: &Value,
+    fields: &[Field],
+    types: &TypeIndex<'_>,
+) {
     let Some(obj) = ex.as_object() else {
-        c.err("/example_response", "example_response must be the whole reply object {code, msg, data}");
+        c.err(
+            "/example_response",
+            "example_response must be the whole reply object {code, msg, data}",
+        );
         return;
     };
     if obj.get("code").and_then(Value::as_i64) != Some(0) {
-        c.err("/example_response", "example_response must have \"code\": 0");
+        c.err(
+            "/example_response",
+            "example_response must have \"code\": 0",
+        );
     }
-    if let Some(k) = obj.keys().find(|k| !["code", "msg", "data"].contains(&k.as_str())) {
-        c.err(&push_pointer("/example_response", k), format!("unexpected key `{k}` in the reply envelope"));
+    if let Some(k) = obj
+        .keys()
+        .find(|k| !["code", "msg", "data"].contains(&k.as_str()))
+    {
+        c.err(
+            &push_pointer("/example_response", k),
+            format!("unexpected key `{k}` in the reply envelope"),
+        );
     }
-    let data = obj.get("data").cloned().unwrap_or(Value::Object(Default::default()));
+    let data = obj
+        .get("data")
+        .cloned()
+        .unwrap_or(Value::Object(Default::default()));
     for (sub, m) in check_object(&data, fields, types, 0) {
         c.err(&format!("/example_response/data{sub}"), m);
     }
@@ -505,21 +719,50 @@ pub fn check_value(v: &Value, te: &TypeExpr, types: &TypeIndex<'_>, depth: usize
     if depth > 64 {
         return vec![(String::new(), "nested too deeply".into())];
     }
-    let bad = |what: &str| vec![(String::new(), format!("expected {what}, found {}", short(v)))];
+    let bad = |what: &str| {
+        vec![(
+            String::new(),
+            format!("expected {what}, found {}", short(v)),
+        )]
+    };
     match te {
         TypeExpr::Scalar(s) => match s {
-            Scalar::String => if v.is_string() { vec![] } else { bad("a string") },
+            Scalar::String => {
+                if v.is_string() {
+                    vec![]
+                } else {
+                    bad("a string")
+                }
+            }
             Scalar::Int => match v.as_i64() {
                 Some(n) if i32::try_from(n).is_ok() => vec![],
                 _ => bad("a 32-bit integer"),
             },
-            Scalar::Int64 => if v.as_i64().is_some() { vec![] } else { bad("an integer") },
+            Scalar::Int64 => {
+                if v.as_i64().is_some() {
+                    vec![]
+                } else {
+                    bad("an integer")
+                }
+            }
             Scalar::Int64String | Scalar::TimestampMs => match v.as_str() {
                 Some(s) if s.parse::<i64>().is_ok() => vec![],
                 _ => bad("an integer in a decimal string"),
             },
-            Scalar::Float => if v.is_number() { vec![] } else { bad("a number") },
-            Scalar::Bool => if v.is_boolean() { vec![] } else { bad("true or false") },
+            Scalar::Float => {
+                if v.is_number() {
+                    vec![]
+                } else {
+                    bad("a number")
+                }
+            }
+            Scalar::Bool => {
+                if v.is_boolean() {
+                    vec![]
+                } else {
+                    bad("true or false")
+                }
+            }
             Scalar::JsonString => match v.as_str() {
                 Some(s) if serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok() => vec![],
                 Some(_) => bad("a string holding JSON"),
@@ -543,9 +786,16 @@ pub fn check_value(v: &Value, te: &TypeExpr, types: &TypeIndex<'_>, depth: usize
             // reported where the reference is declared; no cascade here
             None => vec![],
             Some(t) => match t.kind {
-                TypeKind::Object => check_object(v, t.fields.as_deref().unwrap_or(&[]), types, depth + 1),
+                TypeKind::Object => {
+                    check_object(v, t.fields.as_deref().unwrap_or(&[]), types, depth + 1)
+                }
                 TypeKind::Enum => {
-                    let known = t.values.as_deref().unwrap_or(&[]).iter().any(|ev| &ev.value == v);
+                    let known = t
+                        .values
+                        .as_deref()
+                        .unwrap_or(&[])
+                        .iter()
+                        .any(|ev| &ev.value == v);
                     if known {
                         vec![]
                     } else {
@@ -559,17 +809,27 @@ pub fn check_value(v: &Value, te: &TypeExpr, types: &TypeIndex<'_>, depth: usize
 
 fn check_object(v: &Value, fields: &[Field], types: &TypeIndex<'_>, depth: usize) -> Vec<Mismatch> {
     let Some(obj) = v.as_object() else {
-        return vec![(String::new(), format!("expected an object, found {}", short(v)))];
+        return vec![(
+            String::new(),
+            format!("expected an object, found {}", short(v)),
+        )];
     };
     let mut out = Vec::new();
     for f in fields {
         match obj.get(&f.name) {
-            None if f.required => out.push((String::new(), format!("required field `{}` is missing", f.name))),
+            None if f.required => out.push((
+                String::new(),
+                format!("required field `{}` is missing", f.name),
+            )),
             None => {}
             Some(fv) => {
                 if let Ok(te) = TypeExpr::parse(&f.ty) {
                     let p = push_pointer("", &f.name);
-                    out.extend(check_value(fv, &te, types, depth + 1).into_iter().map(|(s, m)| (format!("{p}{s}"), m)));
+                    out.extend(
+                        check_value(fv, &te, types, depth + 1)
+                            .into_iter()
+                            .map(|(s, m)| (format!("{p}{s}"), m)),
+                    );
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! Malformed specs: each gives a located error (file, line:col, JSON pointer)
 //! with a message that says what is wrong; none panics.
 
-use helpdesk_codegen::{check_files, Diagnostic, Severity};
+use helpdesk_codegen::{Diagnostic, Severity, check_files};
 use serde_json::Value;
 use std::path::Path;
 
@@ -14,13 +14,19 @@ const EP: &str = "endpoints/notification.get.json";
 const NT: &str = "types/notification.json";
 
 fn edit_text(files: &mut [(String, String)], file: &str, from: &str, to: &str) {
-    let f = files.iter_mut().find(|(n, _)| n == file).expect("file exists");
+    let f = files
+        .iter_mut()
+        .find(|(n, _)| n == file)
+        .expect("file exists");
     assert!(f.1.contains(from), "{from:?} not in {file}");
     f.1 = f.1.replacen(from, to, 1);
 }
 
 fn edit_json(files: &mut [(String, String)], file: &str, edit: impl FnOnce(&mut Value)) {
-    let f = files.iter_mut().find(|(n, _)| n == file).expect("file exists");
+    let f = files
+        .iter_mut()
+        .find(|(n, _)| n == file)
+        .expect("file exists");
     let mut v: Value = serde_json::from_str(&f.1).unwrap();
     edit(&mut v);
     f.1 = serde_json::to_string_pretty(&v).unwrap();
@@ -29,24 +35,36 @@ fn edit_json(files: &mut [(String, String)], file: &str, edit: impl FnOnce(&mut 
 fn errors(files: &[(String, String)]) -> Vec<Diagnostic> {
     match check_files(files) {
         Ok(_) => panic!("the spec should be rejected"),
-        Err(e) => e.diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect(),
+        Err(e) => e
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect(),
     }
 }
 
 /// Asserts one error names `file`, `pointer` and contains `msg`, with a real line:col.
 fn assert_error(files: &[(String, String)], file: &str, pointer: &str, msg: &str) -> Diagnostic {
     let errs = errors(files);
-    let found = errs.iter().find(|d| d.file == file && d.pointer == pointer && d.message.contains(msg));
+    let found = errs
+        .iter()
+        .find(|d| d.file == file && d.pointer == pointer && d.message.contains(msg));
     match found {
         Some(d) => {
             assert!(d.line > 0 && d.column > 0, "no position in {d}");
             let shown = d.to_string();
-            assert!(shown.starts_with(&format!("{file}:{}:{}: error: ", d.line, d.column)), "{shown}");
+            assert!(
+                shown.starts_with(&format!("{file}:{}:{}: error: ", d.line, d.column)),
+                "{shown}"
+            );
             d.clone()
         }
         None => panic!(
             "no error in {file} at {pointer:?} containing {msg:?}; got:\n{}",
-            errs.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")
+            errs.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
         ),
     }
 }
@@ -75,22 +93,43 @@ fn unknown_key_is_a_typo_error() {
 #[test]
 fn wrong_json_type_names_the_path() {
     let mut f = base();
-    edit_json(&mut f, NT, |v| v["types"][0]["fields"][1]["required"] = Value::from("yes"));
-    assert_error(&f, NT, "/types/0/fields/1/required", "invalid type: string \"yes\", expected a boolean");
+    edit_json(&mut f, NT, |v| {
+        v["types"][0]["fields"][1]["required"] = Value::from("yes")
+    });
+    assert_error(
+        &f,
+        NT,
+        "/types/0/fields/1/required",
+        "invalid type: string \"yes\", expected a boolean",
+    );
 }
 
 #[test]
 fn unknown_type_reference() {
     let mut f = base();
-    edit_json(&mut f, NT, |v| v["types"][0]["fields"][3]["type"] = Value::from("NotificationUsr"));
-    assert_error(&f, NT, "/types/0/fields/3/type", "unknown type `NotificationUsr`");
+    edit_json(&mut f, NT, |v| {
+        v["types"][0]["fields"][3]["type"] = Value::from("NotificationUsr")
+    });
+    assert_error(
+        &f,
+        NT,
+        "/types/0/fields/3/type",
+        "unknown type `NotificationUsr`",
+    );
 }
 
 #[test]
 fn malformed_type_expression() {
     let mut f = base();
-    edit_json(&mut f, NT, |v| v["types"][0]["fields"][3]["type"] = Value::from("notification_user"));
-    assert_error(&f, NT, "/types/0/fields/3/type", "`notification_user` is not a type");
+    edit_json(&mut f, NT, |v| {
+        v["types"][0]["fields"][3]["type"] = Value::from("notification_user")
+    });
+    assert_error(
+        &f,
+        NT,
+        "/types/0/fields/3/type",
+        "`notification_user` is not a type",
+    );
 }
 
 #[test]
@@ -103,7 +142,9 @@ fn type_declared_twice_across_files() {
     });
     let errs = errors(&f);
     assert!(
-        errs.iter().any(|d| d.message.contains("type `PushType` is declared twice (first in")),
+        errs.iter().any(|d| d
+            .message
+            .contains("type `PushType` is declared twice (first in")),
         "{errs:?}"
     );
 }
@@ -111,8 +152,15 @@ fn type_declared_twice_across_files() {
 #[test]
 fn path_param_missing_from_template() {
     let mut f = base();
-    edit_json(&mut f, EP, |v| v["path"] = Value::from("/open-apis/helpdesk/v1/notifications"));
-    assert_error(&f, EP, "/path_params/0/name", "path parameter `notification_id` does not appear in the path");
+    edit_json(&mut f, EP, |v| {
+        v["path"] = Value::from("/open-apis/helpdesk/v1/notifications")
+    });
+    assert_error(
+        &f,
+        EP,
+        "/path_params/0/name",
+        "path parameter `notification_id` does not appear in the path",
+    );
 }
 
 #[test]
@@ -121,34 +169,60 @@ fn template_param_not_declared() {
     edit_json(&mut f, EP, |v| {
         v["path"] = Value::from("/open-apis/helpdesk/v1/notifications/:notification_id/:other")
     });
-    assert_error(&f, EP, "/path", "uses `:other`, which path_params does not declare");
+    assert_error(
+        &f,
+        EP,
+        "/path",
+        "uses `:other`, which path_params does not declare",
+    );
 }
 
 #[test]
 fn enum_value_listed_twice() {
     let mut f = base();
-    edit_json(&mut f, NT, |v| v["types"][5]["values"][1]["value"] = Value::from(0));
-    assert_error(&f, NT, "/types/5/values/1/value", "enum value 0 is listed twice");
+    edit_json(&mut f, NT, |v| {
+        v["types"][5]["values"][1]["value"] = Value::from(0)
+    });
+    assert_error(
+        &f,
+        NT,
+        "/types/5/values/1/value",
+        "enum value 0 is listed twice",
+    );
 }
 
 #[test]
 fn enum_value_of_the_wrong_repr() {
     let mut f = base();
-    edit_json(&mut f, NT, |v| v["types"][4]["values"][0]["value"] = Value::from("zero"));
-    assert_error(&f, NT, "/types/4/values/0/value", "is not an integer as `repr` says");
+    edit_json(&mut f, NT, |v| {
+        v["types"][4]["values"][0]["value"] = Value::from("zero")
+    });
+    assert_error(
+        &f,
+        NT,
+        "/types/4/values/0/value",
+        "is not an integer as `repr` says",
+    );
 }
 
 #[test]
 fn error_code_listed_twice() {
     let mut f = base();
     edit_json(&mut f, EP, |v| v["errors"][1]["code"] = Value::from(154000));
-    assert_error(&f, EP, "/errors/1/code", "error code 154000 is listed twice");
+    assert_error(
+        &f,
+        EP,
+        "/errors/1/code",
+        "error code 154000 is listed twice",
+    );
 }
 
 #[test]
 fn example_value_of_the_wrong_type() {
     let mut f = base();
-    edit_json(&mut f, EP, |v| v["example_response"]["data"]["notification"]["push_type"] = Value::from("zero"));
+    edit_json(&mut f, EP, |v| {
+        v["example_response"]["data"]["notification"]["push_type"] = Value::from("zero")
+    });
     assert_error(
         &f,
         EP,
@@ -161,22 +235,39 @@ fn example_value_of_the_wrong_type() {
 fn example_missing_a_required_field() {
     let mut f = base();
     edit_json(&mut f, EP, |v| {
-        v["example_response"]["data"]["notification"].as_object_mut().unwrap().remove("job_name");
+        v["example_response"]["data"]["notification"]
+            .as_object_mut()
+            .unwrap()
+            .remove("job_name");
     });
-    assert_error(&f, EP, "/example_response/data/notification", "required field `job_name` is missing");
+    assert_error(
+        &f,
+        EP,
+        "/example_response/data/notification",
+        "required field `job_name` is missing",
+    );
 }
 
 #[test]
 fn example_with_an_undeclared_field() {
     let mut f = base();
-    edit_json(&mut f, EP, |v| v["example_response"]["data"]["notification"]["colour"] = Value::from("red"));
-    assert_error(&f, EP, "/example_response/data/notification/colour", "field `colour` is not declared");
+    edit_json(&mut f, EP, |v| {
+        v["example_response"]["data"]["notification"]["colour"] = Value::from("red")
+    });
+    assert_error(
+        &f,
+        EP,
+        "/example_response/data/notification/colour",
+        "field `colour` is not declared",
+    );
 }
 
 #[test]
 fn timestamp_example_that_is_not_a_number() {
     let mut f = base();
-    edit_json(&mut f, EP, |v| v["example_response"]["data"]["notification"]["created_at"] = Value::from("yesterday"));
+    edit_json(&mut f, EP, |v| {
+        v["example_response"]["data"]["notification"]["created_at"] = Value::from("yesterday")
+    });
     assert_error(
         &f,
         EP,
@@ -189,13 +280,20 @@ fn timestamp_example_that_is_not_a_number() {
 fn auth_without_tokens() {
     let mut f = base();
     edit_json(&mut f, EP, |v| v["auth"]["tokens"] = serde_json::json!([]));
-    assert_error(&f, EP, "/auth/tokens", "auth must accept at least one token kind");
+    assert_error(
+        &f,
+        EP,
+        "/auth/tokens",
+        "auth must accept at least one token kind",
+    );
 }
 
 #[test]
 fn unknown_token_kind() {
     let mut f = base();
-    edit_json(&mut f, EP, |v| v["auth"]["tokens"] = serde_json::json!(["robot_token"]));
+    edit_json(&mut f, EP, |v| {
+        v["auth"]["tokens"] = serde_json::json!(["robot_token"])
+    });
     assert_error(&f, EP, "/auth/tokens/0", "unknown variant `robot_token`");
 }
 
@@ -205,14 +303,26 @@ fn object_type_without_fields() {
     edit_json(&mut f, NT, |v| {
         v["types"][1].as_object_mut().unwrap().remove("fields");
     });
-    assert_error(&f, NT, "/types/1", "object type `NotificationUser` needs `fields`");
+    assert_error(
+        &f,
+        NT,
+        "/types/1",
+        "object type `NotificationUser` needs `fields`",
+    );
 }
 
 #[test]
 fn default_outside_the_enum() {
     let mut f = base();
-    edit_json(&mut f, EP, |v| v["query_params"][0]["default"] = Value::from("email"));
-    assert_error(&f, EP, "/query_params/0/default", "expected one of the values of `UserIdType`");
+    edit_json(&mut f, EP, |v| {
+        v["query_params"][0]["default"] = Value::from("email")
+    });
+    assert_error(
+        &f,
+        EP,
+        "/query_params/0/default",
+        "expected one of the values of `UserIdType`",
+    );
 }
 
 #[test]
@@ -225,8 +335,15 @@ fn invalid_http_method() {
 #[test]
 fn field_scope_condition_on_an_unknown_param() {
     let mut f = base();
-    edit_json(&mut f, EP, |v| v["field_scopes"][0]["when"]["param"] = Value::from("id_type"));
-    assert_error(&f, EP, "/field_scopes/0/when/param", "`id_type` is not a query parameter");
+    edit_json(&mut f, EP, |v| {
+        v["field_scopes"][0]["when"]["param"] = Value::from("id_type")
+    });
+    assert_error(
+        &f,
+        EP,
+        "/field_scopes/0/when/param",
+        "`id_type` is not a query parameter",
+    );
 }
 
 #[test]
@@ -235,14 +352,26 @@ fn endpoint_declared_twice() {
     let ep = f.iter().find(|(n, _)| n == EP).unwrap().1.clone();
     f.push(("endpoints/notification.get2.json".into(), ep));
     let errs = errors(&f);
-    assert!(errs.iter().any(|d| d.message.contains("endpoint notification.get is declared twice")), "{errs:?}");
+    assert!(
+        errs.iter().any(|d| d
+            .message
+            .contains("endpoint notification.get is declared twice")),
+        "{errs:?}"
+    );
 }
 
 #[test]
 fn missing_service_file() {
-    let f: Vec<_> = base().into_iter().filter(|(n, _)| n != "service.json").collect();
+    let f: Vec<_> = base()
+        .into_iter()
+        .filter(|(n, _)| n != "service.json")
+        .collect();
     let errs = errors(&f);
-    assert!(errs.iter().any(|d| d.message == "the spec has no service.json"), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|d| d.message == "the spec has no service.json"),
+        "{errs:?}"
+    );
 }
 
 #[test]
@@ -257,11 +386,23 @@ fn trailing_garbage_after_the_document() {
 fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
     let mut f = base();
     let t = f.iter_mut().find(|(n, _)| n == EP).unwrap();
-    t.1 = format!("{{\"example_response\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+    t.1 = format!(
+        "{{\"example_response\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     let errs = errors(&f);
     assert_eq!(errs.len(), 1, "{errs:?}");
-    assert!(errs[0].message.contains("recursion limit exceeded"), "{}", errs[0]);
-    assert!(errs[0].pointer.starts_with("/example_response/0/0/0"), "{}", errs[0]);
+    assert!(
+        errs[0].message.contains("recursion limit exceeded"),
+        "{}",
+        errs[0]
+    );
+    assert!(
+        errs[0].pointer.starts_with("/example_response/0/0/0"),
+        "{}",
+        errs[0]
+    );
     assert_eq!((errs[0].line, errs[0].column), (1, 148));
 }
 
@@ -269,14 +410,28 @@ fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
 fn all_errors_are_reported_at_once() {
     let mut f = base();
     edit_json(&mut f, EP, |v| v["errors"][1]["code"] = Value::from(154000));
-    edit_json(&mut f, NT, |v| v["types"][0]["fields"][3]["type"] = Value::from("Nope"));
-    edit_text(&mut f, "types/common.json", "\"repr\": \"string\"", "\"repr\": \"str\"");
+    edit_json(&mut f, NT, |v| {
+        v["types"][0]["fields"][3]["type"] = Value::from("Nope")
+    });
+    edit_text(
+        &mut f,
+        "types/common.json",
+        "\"repr\": \"string\"",
+        "\"repr\": \"str\"",
+    );
     let errs = errors(&f);
     // the parse error of common.json stops validation, so two rounds: parse errors first
-    assert!(errs.iter().any(|d| d.file == "types/common.json"), "{errs:?}");
+    assert!(
+        errs.iter().any(|d| d.file == "types/common.json"),
+        "{errs:?}"
+    );
     let mut f2 = base();
-    edit_json(&mut f2, EP, |v| v["errors"][1]["code"] = Value::from(154000));
-    edit_json(&mut f2, NT, |v| v["types"][0]["fields"][3]["type"] = Value::from("Nope"));
+    edit_json(&mut f2, EP, |v| {
+        v["errors"][1]["code"] = Value::from(154000)
+    });
+    edit_json(&mut f2, NT, |v| {
+        v["types"][0]["fields"][3]["type"] = Value::from("Nope")
+    });
     edit_json(&mut f2, EP, |v| v["auth"]["tokens"] = serde_json::json!([]));
     let errs = errors(&f2);
     let files: std::collections::BTreeSet<_> = errs.iter().map(|d| d.file.as_str()).collect();
@@ -286,7 +441,17 @@ fn all_errors_are_reported_at_once() {
 
 #[test]
 fn garbage_inputs_never_panic() {
-    let inputs = ["", "null", "[]", "{", "\"str\"", "{\"types\": 5}", "{\"resource\": {}}", "\u{0}\u{1}", "1e999999"];
+    let inputs = [
+        "",
+        "null",
+        "[]",
+        "{",
+        "\"str\"",
+        "{\"types\": 5}",
+        "{\"resource\": {}}",
+        "\u{0}\u{1}",
+        "1e999999",
+    ];
     for name in ["service.json", NT, EP] {
         for input in inputs {
             let mut f = base();

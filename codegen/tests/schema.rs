@@ -26,8 +26,17 @@ for f in files:
 print(f"checked {len(files)} files")
 sys.exit(1 if bad else 0)
 "#;
-    let out = Command::new("python3").arg("-c").arg(script).arg(&spec).output().expect("python3 runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&spec)
+        .output()
+        .expect("python3 runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(
         !text.contains("No module named 'jsonschema'"),
         "the Python package jsonschema is missing: pip install jsonschema (.ci/run does)"
@@ -50,6 +59,15 @@ doc["metod"] = doc.pop("method")
 errs = list(jsonschema.Draft202012Validator(schema).iter_errors(doc))
 sys.exit(0 if errs else 1)
 "#;
-    let out = Command::new("python3").arg("-c").arg(script).arg(&spec).output().expect("python3 runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&spec)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

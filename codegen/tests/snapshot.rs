@@ -8,7 +8,8 @@ use std::path::Path;
 #[test]
 fn generated_code_matches_the_checked_in_expected_file() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let checked = helpdesk_codegen::check_dir(&root.join("../spec")).unwrap_or_else(|e| panic!("{e}"));
+    let checked =
+        helpdesk_codegen::check_dir(&root.join("../spec")).unwrap_or_else(|e| panic!("{e}"));
     let actual = helpdesk_codegen::generate(&checked.spec);
     let expected_path = root.join("tests/expected/helpdesk.rs");
     if std::env::var_os("UPDATE_EXPECT").is_some() {
@@ -36,8 +37,16 @@ fn generated_code_matches_the_checked_in_expected_file() {
 #[test]
 fn generation_is_deterministic() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let a = helpdesk_codegen::generate(&helpdesk_codegen::check_dir(&root.join("../spec")).unwrap().spec);
-    let b = helpdesk_codegen::generate(&helpdesk_codegen::check_dir(&root.join("../spec")).unwrap().spec);
+    let a = helpdesk_codegen::generate(
+        &helpdesk_codegen::check_dir(&root.join("../spec"))
+            .unwrap()
+            .spec,
+    );
+    let b = helpdesk_codegen::generate(
+        &helpdesk_codegen::check_dir(&root.join("../spec"))
+            .unwrap()
+            .spec,
+    );
     assert_eq!(a, b);
 }
 

@@ -66,7 +66,10 @@ pub struct HelpdeskCredentials {
 impl HelpdeskCredentials {
     /// Credentials from the helpdesk's id and token (服务台 ID / 服务台 token).
     pub fn new(helpdesk_id: impl Into<String>, helpdesk_token: impl Into<String>) -> Self {
-        HelpdeskCredentials { id: helpdesk_id.into(), token: helpdesk_token.into().into_boxed_str() }
+        HelpdeskCredentials {
+            id: helpdesk_id.into(),
+            token: helpdesk_token.into().into_boxed_str(),
+        }
     }
 
     /// The helpdesk id (not secret).
@@ -83,6 +86,9 @@ impl HelpdeskCredentials {
 
 impl fmt::Debug for HelpdeskCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HelpdeskCredentials").field("id", &self.id).field("token", &"<redacted>").finish()
+        f.debug_struct("HelpdeskCredentials")
+            .field("id", &self.id)
+            .field("token", &"<redacted>")
+            .finish()
     }
 }

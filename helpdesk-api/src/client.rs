@@ -1,14 +1,21 @@
 //! The client: configuration, connection pool, and the one `execute` path
 //! every endpoint goes through.
 
-use crate::auth::HelpdeskCredentials;
+use crate::auth::{HelpdeskCredentials, TenantAccessToken};
 use crate::error::{BuildError, Error, InvalidRequest, ReplyError, ReplyErrorKind, TransportError};
-use crate::runtime::{decode_reply, Endpoint, OperationError, Query};
-use reqwest::header::{HeaderValue, AUTHORIZATION};
+use crate::limiter::Limiter;
+use crate::retry::RetryPolicy;
+use crate::runtime::{
+    Auth, Call, INTERNAL_ERROR_CODE, Method, OperationError, RATE_LIMITED_CODE,
+    TOKEN_INVALID_CODES, Token, decode_reply,
+};
+use crate::tokens::{DEFAULT_REFRESH_MARGIN, ManagedTenantToken, TokenProvider};
+use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde::de::DeserializeOwned;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 
 /// Base URL of Feishu (China).
 pub const FEISHU_BASE_URL: &str = "https://open.feishu.cn";
@@ -49,6 +56,9 @@ struct Inner {
     helpdesk: Option<HeaderValue>,
     helpdesk_id: Option<String>,
     max_response_bytes: usize,
+    retry: RetryPolicy,
+    limiter: Option<Limiter>,
+    tenant: Option<Arc<dyn TokenProvider>>,
 }
 
 impl fmt::Debug for Client {
@@ -56,7 +66,13 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
             .field("helpdesk_id", &self.inner.helpdesk_id)
-            .field("helpdesk_token", &self.inner.helpdesk.as_ref().map(|_| "<redacted>"))
+            .field(
+                "helpdesk_token",
+                &self.inner.helpdesk.as_ref().map(|_| "<redacted>"),
+            )
+            .field("retry", &self.inner.retry)
+            .field("rate_limiter", &self.inner.limiter.is_some())
+            .field("tenant_tokens", &self.inner.tenant)
             .finish()
     }
 }
@@ -70,6 +86,26 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     max_response_bytes: usize,
     user_agent: String,
+    retry: RetryPolicy,
+    rate_limiter: bool,
+    app: Option<AppCredentials>,
+    provider: Option<Arc<dyn TokenProvider>>,
+    refresh_margin: Duration,
+}
+
+#[derive(Clone)]
+struct AppCredentials {
+    app_id: String,
+    app_secret: Box<str>,
+}
+
+impl fmt::Debug for AppCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppCredentials")
+            .field("app_id", &self.app_id)
+            .field("app_secret", &"<redacted>")
+            .finish()
+    }
 }
 
 impl Default for ClientBuilder {
@@ -81,6 +117,11 @@ impl Default for ClientBuilder {
             connect_timeout: Some(Duration::from_secs(10)),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: concat!("helpdesk-api-rust/", env!("CARGO_PKG_VERSION")).to_string(),
+            retry: RetryPolicy::default(),
+            rate_limiter: true,
+            app: None,
+            provider: None,
+            refresh_margin: DEFAULT_REFRESH_MARGIN,
         }
     }
 }
@@ -99,7 +140,11 @@ impl ClientBuilder {
 
     /// The helpdesk id and token, sent as `X-Lark-Helpdesk-Authorization`
     /// on every endpoint whose spec requires it.
-    pub fn helpdesk_credentials(mut self, helpdesk_id: impl Into<String>, helpdesk_token: impl Into<String>) -> Self {
+    pub fn helpdesk_credentials(
+        mut self,
+        helpdesk_id: impl Into<String>,
+        helpdesk_token: impl Into<String>,
+    ) -> Self {
         self.helpdesk = Some(HelpdeskCredentials::new(helpdesk_id, helpdesk_token));
         self
     }
@@ -123,6 +168,49 @@ impl ClientBuilder {
         self
     }
 
+    /// App credentials of a self-built app: the client then manages the
+    /// tenant access token for endpoints that take one (`send()`): fetched
+    /// on first use, cached per (app id, app secret, base URL), refreshed
+    /// ahead of expiry, fetched once however many requests wait.
+    pub fn app_credentials(
+        mut self,
+        app_id: impl Into<String>,
+        app_secret: impl Into<String>,
+    ) -> Self {
+        self.app = Some(AppCredentials {
+            app_id: app_id.into(),
+            app_secret: app_secret.into().into_boxed_str(),
+        });
+        self
+    }
+
+    /// A caller-supplied tenant token source (takes precedence over
+    /// [`ClientBuilder::app_credentials`]).
+    pub fn token_provider(mut self, provider: Arc<dyn TokenProvider>) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    /// How long before expiry a managed token is refreshed (default 3 minutes;
+    /// never more than half the token's lifetime).
+    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = margin;
+        self
+    }
+
+    /// The retry policy (default: [`RetryPolicy::default`]; [`RetryPolicy::disabled`] turns retries off).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The client-side rate limiter, seeded per endpoint from the spec's
+    /// documented limits (default: on).
+    pub fn rate_limiter(mut self, on: bool) -> Self {
+        self.rate_limiter = on;
+        self
+    }
+
     /// The `User-Agent` header.
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = ua.into();
@@ -132,13 +220,19 @@ impl ClientBuilder {
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://")) {
-            return Err(BuildError { reason: format!("base URL `{}` must start with https:// or http://", self.base_url) });
+            return Err(BuildError {
+                reason: format!(
+                    "base URL `{}` must start with https:// or http://",
+                    self.base_url
+                ),
+            });
         }
         let helpdesk = match &self.helpdesk {
             None => None,
             Some(c) => {
-                let mut v = HeaderValue::from_str(&c.header_value())
-                    .map_err(|_| BuildError { reason: "helpdesk credentials do not form a valid header value".into() })?;
+                let mut v = HeaderValue::from_str(&c.header_value()).map_err(|_| BuildError {
+                    reason: "helpdesk credentials do not form a valid header value".into(),
+                })?;
                 v.set_sensitive(true);
                 Some(v)
             }
@@ -154,7 +248,20 @@ impl ClientBuilder {
         if let Some(t) = self.connect_timeout {
             http = http.connect_timeout(t);
         }
-        let http = http.build().map_err(|e| BuildError { reason: e.to_string() })?;
+        let http = http.build().map_err(|e| BuildError {
+            reason: e.to_string(),
+        })?;
+        let tenant: Option<Arc<dyn TokenProvider>> = match (self.provider, &self.app) {
+            (Some(p), _) => Some(p),
+            (None, Some(app)) => Some(ManagedTenantToken::shared(
+                &app.app_id,
+                &app.app_secret,
+                &self.base_url,
+                &http,
+                self.refresh_margin,
+            )),
+            (None, None) => None,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -162,6 +269,9 @@ impl ClientBuilder {
                 helpdesk,
                 helpdesk_id: self.helpdesk.map(|c| c.id().to_string()),
                 max_response_bytes: self.max_response_bytes,
+                retry: self.retry,
+                limiter: self.rate_limiter.then(Limiter::default),
+                tenant,
             }),
         })
     }
@@ -178,88 +288,274 @@ impl Client {
         &self.inner.base_url
     }
 
-    /// Sends one request of `endpoint` and decodes the reply. The one path
-    /// every generated `send_with` takes.
-    pub(crate) async fn execute<T, E>(
-        &self,
-        endpoint: &'static Endpoint,
-        path: String,
-        query: Query,
-        token: &str,
-        body: Option<Vec<u8>>,
-    ) -> Result<T, Error<E>>
+    /// Sends a call and decodes the reply: the one path every generated
+    /// `send_with` / `send` takes (tokens, limiter, retries, tracing).
+    pub(crate) async fn execute<T, E>(&self, call: Call<'_>) -> Result<T, Error<E>>
     where
         T: DeserializeOwned,
         E: OperationError,
     {
-        let resp = self.send(endpoint, path, query, token, body).await?;
-        let status = resp.status().as_u16();
-        let log_id = resp.headers().get(LOG_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let body = read_body(resp, self.inner.max_response_bytes, status, log_id.as_deref()).await?;
-        decode_reply(status, log_id.as_deref(), &body)
+        match self.run::<T, E>(call, false).await? {
+            Out::Value(v) => Ok(v),
+            Out::Download(_) => unreachable!("downloads are only produced in download mode"),
+        }
     }
 
     /// Like [`Client::execute`] for endpoints that reply with a file: a
     /// success is handed over unread, as a stream; an error reply is decoded.
-    pub(crate) async fn execute_download<E>(
-        &self,
-        endpoint: &'static Endpoint,
-        path: String,
-        query: Query,
-        token: &str,
-        body: Option<Vec<u8>>,
-    ) -> Result<Download, Error<E>>
+    pub(crate) async fn execute_download<E>(&self, call: Call<'_>) -> Result<Download, Error<E>>
     where
         E: OperationError,
     {
-        let resp = self.send(endpoint, path, query, token, body).await?;
-        let status = resp.status().as_u16();
-        let log_id = resp.headers().get(LOG_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let is_json = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.starts_with("application/json"));
-        if (200..300).contains(&status) && !is_json {
-            return Ok(Download::new(resp, log_id, self.inner.max_response_bytes));
-        }
-        let body = read_body(resp, self.inner.max_response_bytes, status, log_id.as_deref()).await?;
-        // A JSON reply here is an error envelope; one with code 0 is not a file.
-        match decode_reply::<serde::de::IgnoredAny, E>(status, log_id.as_deref(), &body) {
-            Err(e) => Err(e),
-            Ok(_) => Err(Error::Reply(ReplyError {
-                kind: ReplyErrorKind::BadEnvelope,
-                status,
-                code: Some(0),
-                log_id,
-                excerpt: crate::runtime::excerpt(&body),
-                detail: "expected a file, got a JSON reply".into(),
-            })),
+        match self.run::<serde::de::IgnoredAny, E>(call, true).await? {
+            Out::Download(d) => Ok(d),
+            Out::Value(_) => unreachable!("download mode never decodes a value"),
         }
     }
 
-    async fn send<E>(
-        &self,
-        endpoint: &'static Endpoint,
-        path: String,
-        query: Query,
-        token: &str,
-        body: Option<Vec<u8>>,
-    ) -> Result<reqwest::Response, Error<E>> {
+    async fn run<T, E>(&self, call: Call<'_>, download: bool) -> Result<Out<T>, Error<E>>
+    where
+        T: DeserializeOwned,
+        E: OperationError,
+    {
         let inner = &*self.inner;
-        let q = query.as_str();
-        let mut url = String::with_capacity(inner.base_url.len() + path.len() + q.len() + 1);
-        url.push_str(&inner.base_url);
-        url.push_str(&path);
+        let ep = call.endpoint;
+        let policy = call.options.retry.as_ref().unwrap_or(&inner.retry);
+        let idempotent = ep.method == Method::Get
+            || call.options.retry_non_idempotent
+            || policy.retry_non_idempotent;
+        let url = self.url(&call);
+        let body = call.body.map(bytes::Bytes::from);
+        let timeout = call.options.timeout;
+        let started = tokio::time::Instant::now();
+        let mut attempt: u32 = 0;
+        let mut token_retried = false;
+        loop {
+            attempt += 1;
+            if let Some(l) = &inner.limiter {
+                l.acquire(ep).await;
+            }
+            let (secret, managed): (std::borrow::Cow<'_, str>, Option<TenantAccessToken>) =
+                match call.auth {
+                    Auth::Given(s) => (s.into(), None),
+                    Auth::Tenant => {
+                        let Some(p) = &inner.tenant else {
+                            return Err(Error::InvalidRequest(InvalidRequest {
+                                reason: format!(
+                                    "{} needs a tenant access token: configure ClientBuilder::app_credentials or \
+                                 ClientBuilder::token_provider, or pass one to send_with",
+                                    ep.id
+                                ),
+                            }));
+                        };
+                        let t = p.tenant_access_token().await.map_err(Error::Token)?;
+                        (t.secret().to_owned().into(), Some(t))
+                    }
+                };
+            let span = tracing::info_span!(
+                "helpdesk.request",
+                endpoint = ep.id,
+                method = ep.method.as_str(),
+                attempt,
+                status = tracing::field::Empty,
+                code = tracing::field::Empty,
+                log_id = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let t0 = tokio::time::Instant::now();
+            let (result, reset) = self
+                .attempt::<T, E>(ep, &url, &secret, body.clone(), timeout, download)
+                .instrument(span.clone())
+                .await;
+            span.record("duration_ms", t0.elapsed().as_millis() as u64);
+            let err = match result {
+                Ok(out) => {
+                    span.record("code", 0);
+                    tracing::debug!(parent: &span, "request succeeded");
+                    return Ok(out);
+                }
+                Err(e) => e,
+            };
+            if let Some(s) = err.status() {
+                span.record("status", s);
+            }
+            if let Some(c) = err.code() {
+                span.record("code", c);
+            }
+            if let Some(l) = err.log_id() {
+                span.record("log_id", l);
+            }
+            // Error Display never holds a token or secret (tested).
+            tracing::debug!(parent: &span, error = %err, "request failed");
+            let can_retry = attempt < policy.max_attempts && started.elapsed() < policy.max_elapsed;
+            let status = err.status().unwrap_or(0);
+            let code = err.code();
+            let retry_after: Option<(Duration, &str)> = match &err {
+                Error::Api(_) | Error::Reply(_)
+                    if code.is_some_and(|c| TOKEN_INVALID_CODES.contains(&c)) =>
+                {
+                    let Error::Api(e) = err else {
+                        return Err(err);
+                    };
+                    let api = e.into_api_error();
+                    match (&inner.tenant, managed) {
+                        (Some(p), Some(tok)) if !token_retried => {
+                            // Evict, refetch, retry once; not counted as an attempt.
+                            tracing::info!(parent: &span, code = api.code, "token rejected: refreshing and retrying once");
+                            p.invalidate(&tok).await;
+                            token_retried = true;
+                            attempt -= 1;
+                            continue;
+                        }
+                        _ => return Err(Error::TokenInvalid(api)),
+                    }
+                }
+                _ if code == Some(RATE_LIMITED_CODE) || status == 429 => {
+                    if !can_retry {
+                        return Err(match err {
+                            Error::Api(e) => Error::RateLimited(e.into_api_error()),
+                            other => other,
+                        });
+                    }
+                    let wait = match reset {
+                        Some(secs) => Duration::from_secs(secs).min(policy.max_rate_limit_wait),
+                        None => policy.jittered(policy.backoff(attempt)),
+                    };
+                    Some((wait, "rate limited"))
+                }
+                Error::Api(_) | Error::Reply(_)
+                    if (status >= 500 || code == Some(INTERNAL_ERROR_CODE)) =>
+                {
+                    (can_retry && idempotent)
+                        .then(|| (policy.jittered(policy.backoff(attempt)), "server error"))
+                }
+                Error::Transport(t) if t.is_connect() => {
+                    can_retry.then(|| (policy.jittered(policy.backoff(attempt)), "connect failed"))
+                }
+                Error::Transport(_) | Error::Timeout(_) => (can_retry && idempotent)
+                    .then(|| (policy.jittered(policy.backoff(attempt)), "transport error")),
+                _ => None,
+            };
+            match retry_after {
+                Some((wait, reason)) => {
+                    tracing::info!(parent: &span, wait_ms = wait.as_millis() as u64, reason, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                None => return Err(err),
+            }
+        }
+    }
+
+    fn url(&self, call: &Call<'_>) -> String {
+        let base = &self.inner.base_url;
+        let q = call.query.as_str();
+        let mut url = String::with_capacity(base.len() + call.path.len() + q.len() + 1);
+        url.push_str(base);
+        url.push_str(&call.path);
         if !q.is_empty() {
             url.push('?');
             url.push_str(q);
         }
+        url
+    }
+
+    /// One attempt: send, then decode (or hand over a download). Also
+    /// returns `x-ogw-ratelimit-reset` when the reply had it.
+    async fn attempt<T, E>(
+        &self,
+        ep: &'static crate::runtime::Endpoint,
+        url: &str,
+        token: &str,
+        body: Option<bytes::Bytes>,
+        timeout: Option<Duration>,
+        download: bool,
+    ) -> (Result<Out<T>, Error<E>>, Option<u64>)
+    where
+        T: DeserializeOwned,
+        E: OperationError,
+    {
+        let resp = match self.send(ep, url, token, body, timeout).await {
+            Ok(r) => r,
+            Err(e) => return (Err(e), None),
+        };
+        let status = resp.status().as_u16();
+        let log_id = resp
+            .headers()
+            .get(LOG_ID_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let reset = resp
+            .headers()
+            .get("x-ogw-ratelimit-reset")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if download {
+            let is_json = resp
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|ct| ct.starts_with("application/json"));
+            if (200..300).contains(&status) && !is_json {
+                return (
+                    Ok(Out::Download(Download::new(
+                        resp,
+                        log_id,
+                        self.inner.max_response_bytes,
+                    ))),
+                    reset,
+                );
+            }
+        }
+        let bytes = match read_body(
+            resp,
+            self.inner.max_response_bytes,
+            status,
+            log_id.as_deref(),
+        )
+        .await
+        {
+            Ok(b) => b,
+            Err(e) => return (Err(e), reset),
+        };
+        if download {
+            // A JSON reply here is an error envelope; one with code 0 is not a file.
+            let res =
+                match decode_reply::<serde::de::IgnoredAny, E>(status, log_id.as_deref(), &bytes) {
+                    Err(e) => Err(e),
+                    Ok(_) => Err(Error::Reply(ReplyError {
+                        kind: ReplyErrorKind::BadEnvelope,
+                        status,
+                        code: Some(0),
+                        log_id,
+                        excerpt: crate::runtime::excerpt(&bytes),
+                        detail: "expected a file, got a JSON reply".into(),
+                    })),
+                };
+            return (res, reset);
+        }
+        (
+            decode_reply(status, log_id.as_deref(), &bytes).map(Out::Value),
+            reset,
+        )
+    }
+
+    async fn send<E>(
+        &self,
+        endpoint: &'static crate::runtime::Endpoint,
+        url: &str,
+        token: &str,
+        body: Option<bytes::Bytes>,
+        timeout: Option<Duration>,
+    ) -> Result<reqwest::Response, Error<E>> {
+        let inner = &*self.inner;
         let mut auth = HeaderValue::try_from(format!("Bearer {token}")).map_err(|_| InvalidRequest {
             reason: "the access token holds characters not allowed in a header (CR, LF, NUL or other control characters)".into(),
         })?;
         auth.set_sensitive(true);
-        let mut req = inner.http.request(endpoint.method.to_reqwest(), url).header(AUTHORIZATION, auth);
+        let mut req = inner
+            .http
+            .request(endpoint.method.to_reqwest(), url)
+            .header(AUTHORIZATION, auth);
         if endpoint.helpdesk_header {
             match &inner.helpdesk {
                 Some(h) => req = req.header(HELPDESK_HEADER, h.clone()),
@@ -275,11 +571,22 @@ impl Client {
         }
         if let Some(body) = body {
             req = req
-                .header(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"))
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json; charset=utf-8"),
+                )
                 .body(body);
+        }
+        if let Some(t) = timeout {
+            req = req.timeout(t);
         }
         req.send().await.map_err(transport_error)
     }
+}
+
+enum Out<T> {
+    Value(T),
+    Download(Download),
 }
 
 /// A file reply (e.g. an FAQ or ticket image), streamed: nothing is read
@@ -299,7 +606,12 @@ impl Download {
             .get(reqwest::header::CONTENT_DISPOSITION)
             .and_then(|v| v.to_str().ok())
             .and_then(crate::runtime::content_disposition_file_name);
-        Download { resp, log_id, file_name, limit }
+        Download {
+            resp,
+            log_id,
+            file_name,
+            limit,
+        }
     }
 
     /// The file name from `Content-Disposition`, if the server sent one.
@@ -309,7 +621,10 @@ impl Download {
 
     /// The `Content-Type` header.
     pub fn content_type(&self) -> Option<&str> {
-        self.resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
+        self.resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
     }
 
     /// The declared length, if any.

@@ -25,7 +25,13 @@ pub struct ApiError {
 impl ApiError {
     /// An error for a reply. Public so tests and mocks can build one.
     pub fn new(status: u16, code: i64, msg: impl Into<String>, log_id: Option<String>) -> Self {
-        ApiError { status, code, msg: msg.into(), log_id, advice: None }
+        ApiError {
+            status,
+            code,
+            msg: msg.into(),
+            log_id,
+            advice: None,
+        }
     }
 
     /// The same error with troubleshooting advice attached.
@@ -183,6 +189,17 @@ pub enum Error<E> {
     Transport(TransportError),
     /// A reply that could not be decoded (HTML page, truncated JSON, wrong types, ...).
     Reply(ReplyError),
+    /// The platform rejected the access token (codes 99991661, 99991663,
+    /// 99991664, 99991668, 99991671, 99991677). A managed tenant token is
+    /// refetched and the request retried once before this is returned; a
+    /// token given to `send_with` is never retried.
+    TokenInvalid(ApiError),
+    /// Still rate limited (code 99991400 / HTTP 429) after the retries the
+    /// policy allows.
+    RateLimited(ApiError),
+    /// The managed tenant token (or the caller's token provider) could not
+    /// produce a token.
+    Token(crate::tokens::TokenError),
 }
 
 impl<E: OperationError> Error<E> {
@@ -194,30 +211,38 @@ impl<E: OperationError> Error<E> {
         }
     }
 
+    /// The reply details of a service error (endpoint code, invalid token, rate limit).
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e.api_error()),
+            Error::TokenInvalid(e) | Error::RateLimited(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// The HTTP status, where there was a reply.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api(e) => Some(e.api_error().status),
             Error::Reply(r) => Some(r.status),
-            _ => None,
+            Error::Token(t) => t.status,
+            other => other.api_error().map(|e| e.status),
         }
     }
 
     /// The `code` field, where it could be read.
     pub fn code(&self) -> Option<i64> {
         match self {
-            Error::Api(e) => Some(e.api_error().code),
             Error::Reply(r) => r.code,
-            _ => None,
+            Error::Token(t) => t.code,
+            other => other.api_error().map(|e| e.code),
         }
     }
 
     /// The `X-Tt-Logid` of the reply, where there was one.
     pub fn log_id(&self) -> Option<&str> {
         match self {
-            Error::Api(e) => e.api_error().log_id.as_deref(),
             Error::Reply(r) => r.log_id.as_deref(),
-            _ => None,
+            other => other.api_error().and_then(|e| e.log_id.as_deref()),
         }
     }
 }
@@ -230,6 +255,9 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             Error::Timeout(e) => write!(f, "timed out: {e}"),
             Error::Transport(e) => write!(f, "transport error: {e}"),
             Error::Reply(e) => write!(f, "bad reply: {e}"),
+            Error::TokenInvalid(e) => write!(f, "access token rejected: {e}"),
+            Error::RateLimited(e) => write!(f, "rate limited: {e}"),
+            Error::Token(e) => write!(f, "{e}"),
         }
     }
 }
@@ -241,6 +269,8 @@ impl<E: std::error::Error + 'static> std::error::Error for Error<E> {
             Error::InvalidRequest(e) => Some(e),
             Error::Timeout(e) | Error::Transport(e) => Some(e),
             Error::Reply(e) => Some(e),
+            Error::TokenInvalid(e) | Error::RateLimited(e) => Some(e),
+            Error::Token(e) => Some(e),
         }
     }
 }

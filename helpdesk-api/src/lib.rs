@@ -30,17 +30,25 @@
 mod auth;
 mod client;
 mod error;
+mod limiter;
 mod paging;
+mod retry;
 pub mod runtime;
 mod tls;
+mod tokens;
 mod values;
 
 pub use auth::{AppAccessToken, HelpdeskCredentials, TenantAccessToken, UserAccessToken};
 pub use client::{
-    Client, Download, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, FEISHU_BASE_URL, HELPDESK_HEADER, LARK_BASE_URL, LOG_ID_HEADER,
+    Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, Download, FEISHU_BASE_URL, HELPDESK_HEADER,
+    LARK_BASE_URL, LOG_ID_HEADER,
 };
-pub use error::{ApiError, BuildError, Error, InvalidRequest, ReplyError, ReplyErrorKind, TransportError};
+pub use error::{
+    ApiError, BuildError, Error, InvalidRequest, ReplyError, ReplyErrorKind, TransportError,
+};
 pub use paging::{Items, Pages};
+pub use retry::{RequestOptions, RetryPolicy};
+pub use tokens::{BoxFuture, DEFAULT_REFRESH_MARGIN, TENANT_TOKEN_PATH, TokenError, TokenProvider};
 pub use values::{JsonString, TimestampMs, UnknownValue};
 
 /// The code generated from `spec/` (types, request builders, error enums).

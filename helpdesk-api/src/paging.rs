@@ -29,7 +29,11 @@ impl<T, E> Pages<T, E> {
         F: FnMut(Option<Cursor>) -> Fut + Send + 'static,
         Fut: Future<Output = Result<(T, Option<Cursor>), Error<E>>> + Send + 'static,
     {
-        Pages { fetch: Box::new(move |c| Box::pin(fetch(c))), in_flight: None, next: Some(None) }
+        Pages {
+            fetch: Box::new(move |c| Box::pin(fetch(c))),
+            in_flight: None,
+            next: Some(None),
+        }
     }
 }
 
@@ -68,7 +72,9 @@ impl<T, E> Stream for Pages<T, E> {
 
 impl<T, E> std::fmt::Debug for Pages<T, E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pages").field("next", &self.next).finish_non_exhaustive()
+        f.debug_struct("Pages")
+            .field("next", &self.next)
+            .finish_non_exhaustive()
     }
 }
 
@@ -83,7 +89,11 @@ pub struct Items<I, T, E> {
 impl<I, T, E> Items<I, T, E> {
     /// Items of `pages`, taken out of each page by `split`.
     pub fn new(pages: Pages<T, E>, split: fn(&T) -> Vec<I>) -> Self {
-        Items { pages, split, buffered: VecDeque::new() }
+        Items {
+            pages,
+            split,
+            buffered: VecDeque::new(),
+        }
     }
 }
 
@@ -110,6 +120,8 @@ impl<I, T, E> Stream for Items<I, T, E> {
 
 impl<I, T, E> std::fmt::Debug for Items<I, T, E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Items").field("buffered", &self.buffered.len()).finish_non_exhaustive()
+        f.debug_struct("Items")
+            .field("buffered", &self.buffered.len())
+            .finish_non_exhaustive()
     }
 }

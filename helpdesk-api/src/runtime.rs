@@ -3,8 +3,8 @@
 //! shared by all endpoints.
 
 use crate::error::{ApiError, Error, InvalidRequest, ReplyError, ReplyErrorKind};
-use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
@@ -97,11 +97,47 @@ pub trait Token: sealed::Sealed {
 
 /// Decodes a reply body into the endpoint's `data` type or its error.
 /// Public so that benchmarks and fuzzers reach the exact code `send_with` runs.
-pub trait OperationError: Sized {
+pub trait OperationError: Sized + fmt::Display + fmt::Debug {
     /// Maps a non-zero `code` to the endpoint's variant.
     fn from_api(err: ApiError) -> Self;
     /// The reply details every variant carries.
     fn api_error(&self) -> &ApiError;
+    /// The reply details, by value.
+    fn into_api_error(self) -> ApiError;
+}
+
+/// Codes with which the platform rejects an access token.
+pub const TOKEN_INVALID_CODES: [i64; 6] =
+    [99991661, 99991663, 99991664, 99991668, 99991671, 99991677];
+/// The platform's rate-limit code.
+pub const RATE_LIMITED_CODE: i64 = 99991400;
+/// The service's internal-error code (retried like HTTP 5xx).
+pub const INTERNAL_ERROR_CODE: i64 = 155000;
+
+/// Where a request's access token comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Auth<'a> {
+    /// A token given to `send_with`: never refreshed, never retried on rejection.
+    Given(&'a str),
+    /// The client's tenant token source (managed app credentials or a provider).
+    Tenant,
+}
+
+/// Everything about one call that the runtime needs.
+#[derive(Debug)]
+pub struct Call<'a> {
+    /// The endpoint.
+    pub endpoint: &'static Endpoint,
+    /// Path, already encoded.
+    pub path: String,
+    /// Query, already encoded.
+    pub query: Query,
+    /// JSON body.
+    pub body: Option<Vec<u8>>,
+    /// Token source.
+    pub auth: Auth<'a>,
+    /// Per-request overrides.
+    pub options: &'a crate::RequestOptions,
 }
 
 /// A value that can be written into a query string or a path segment.
@@ -202,7 +238,9 @@ fn encode_into(out: &mut String, s: &str) {
 pub fn push_path_segment(path: &mut String, name: &str, value: &str) -> Result<(), InvalidRequest> {
     match value {
         "" | "." | ".." => Err(InvalidRequest {
-            reason: format!("path parameter `{name}` cannot be {value:?}: it would address another route"),
+            reason: format!(
+                "path parameter `{name}` cannot be {value:?}: it would address another route"
+            ),
         }),
         v => {
             encode_into(path, v);
@@ -311,21 +349,36 @@ where
         Err(e) => {
             let kind = match e.classify() {
                 serde_json::error::Category::Eof => ReplyErrorKind::Truncated,
-                serde_json::error::Category::Syntax | serde_json::error::Category::Io => ReplyErrorKind::NotJson,
+                serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
+                    ReplyErrorKind::NotJson
+                }
                 serde_json::error::Category::Data => ReplyErrorKind::BadEnvelope,
             };
             return Err(fail(kind, None, e.to_string()));
         }
     };
     let Some(code) = env.code else {
-        return Err(fail(ReplyErrorKind::BadEnvelope, None, "the reply has no `code`".into()));
+        return Err(fail(
+            ReplyErrorKind::BadEnvelope,
+            None,
+            "the reply has no `code`".into(),
+        ));
     };
     if code != 0 {
         let msg = env.msg.map(Cow::into_owned).unwrap_or_default();
-        return Err(Error::Api(E::from_api(ApiError::new(status, code, msg, log_id.map(str::to_owned)))));
+        return Err(Error::Api(E::from_api(ApiError::new(
+            status,
+            code,
+            msg,
+            log_id.map(str::to_owned),
+        ))));
     }
     if !(200..300).contains(&status) {
-        return Err(fail(ReplyErrorKind::UnexpectedStatus, Some(0), String::new()));
+        return Err(fail(
+            ReplyErrorKind::UnexpectedStatus,
+            Some(0),
+            String::new(),
+        ));
     }
     let raw = match env.data {
         Some(raw) if raw.get() != "null" => raw.get(),
@@ -347,7 +400,9 @@ where
 
 /// Serializes a request body.
 pub fn encode_body<B: serde::Serialize>(body: &B) -> Result<Vec<u8>, InvalidRequest> {
-    serde_json::to_vec(body).map_err(|e| InvalidRequest { reason: format!("cannot encode the request body: {e}") })
+    serde_json::to_vec(body).map_err(|e| InvalidRequest {
+        reason: format!("cannot encode the request body: {e}"),
+    })
 }
 
 /// Where the next page starts.
@@ -367,7 +422,10 @@ pub enum Cursor {
 /// The cursor after a token-style page: none when `has_more` is not true;
 /// an error when the server says there is more but gives no token (which
 /// would otherwise loop or stop silently).
-pub fn next_token_cursor(has_more: Option<bool>, token: Option<String>) -> Result<Option<Cursor>, ReplyError> {
+pub fn next_token_cursor(
+    has_more: Option<bool>,
+    token: Option<String>,
+) -> Result<Option<Cursor>, ReplyError> {
     if has_more != Some(true) {
         return Ok(None);
     }
@@ -395,7 +453,10 @@ pub fn next_page_cursor(current: Cursor, got: usize, total: Option<i64>) -> Opti
     if got == 0 || total.is_some_and(|t| seen >= t.max(0) as u64) {
         None
     } else {
-        Some(Cursor::Page { page: page + 1, seen })
+        Some(Cursor::Page {
+            page: page + 1,
+            seen,
+        })
     }
 }
 
@@ -404,7 +465,9 @@ pub fn next_page_cursor(current: Cursor, got: usize, total: Option<i64>) -> Opti
 pub fn content_disposition_file_name(header: &str) -> Option<String> {
     let mut plain = None;
     for part in header.split(';').map(str::trim) {
-        let Some((k, v)) = part.split_once('=') else { continue };
+        let Some((k, v)) = part.split_once('=') else {
+            continue;
+        };
         match k.trim().to_ascii_lowercase().as_str() {
             "filename*" => {
                 let v = v.trim();

@@ -19,7 +19,11 @@ impl TimestampMs {
     /// The instant as a [`SystemTime`] (times before 1970 included).
     pub fn to_system_time(self) -> SystemTime {
         let d = Duration::from_millis(self.0.unsigned_abs());
-        if self.0 >= 0 { UNIX_EPOCH + d } else { UNIX_EPOCH - d }
+        if self.0 >= 0 {
+            UNIX_EPOCH + d
+        } else {
+            UNIX_EPOCH - d
+        }
     }
 
     /// The timestamp of a [`SystemTime`], truncated to milliseconds
@@ -152,6 +156,8 @@ impl Visitor<'_> for I64Visitor {
         i64::try_from(v).map_err(|_| E::custom(format!("{v} is out of range for i64")))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
-        v.trim().parse().map_err(|_| E::custom(format!("`{v}` is not a decimal integer")))
+        v.trim()
+            .parse()
+            .map_err(|_| E::custom(format!("`{v}` is not a decimal integer")))
     }
 }
