@@ -204,6 +204,9 @@ pub struct EndpointFile {
     /// The documented error table.
     #[serde(default)]
     pub errors: Vec<ErrorSpec>,
+    /// Why `errors` is empty (e.g. the doc page has no error table).
+    #[serde(default)]
+    pub errors_note: Option<String>,
     /// The doc's reply example, whole envelope.
     #[serde(default)]
     pub example_response: Option<Value>,
