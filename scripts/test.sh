@@ -15,4 +15,4 @@ if [ ${#need[@]} -gt 0 ]; then
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "${need[@]}"
 fi
 
-cargo test --workspace "$@"
+cargo test --workspace --no-fail-fast "$@"

@@ -164,7 +164,21 @@ fn body_arg_name(e: &EndpointIr, f: &FieldIr) -> String {
         .iter()
         .chain(&e.query_params)
         .any(|p| p.ident == f.ident)
-        || matches!(f.ident.as_str(), "send_with" | "pages" | "items" | "body");
+        || matches!(
+            f.ident.as_str(),
+            "send"
+                | "send_with"
+                | "send_as"
+                | "pages"
+                | "items"
+                | "pages_with"
+                | "items_with"
+                | "paginate"
+                | "body"
+                | "timeout"
+                | "retry_policy"
+                | "retry_non_idempotent"
+        );
     if clash {
         format!("body_{}", f.ident.trim_start_matches("r#"))
     } else {
@@ -856,16 +870,26 @@ fn gen_paging(e: &EndpointIr, pg: &crate::ir::PaginationIr) -> TokenStream {
     };
     let opt = |f: &FieldIr| {
         let n = ident(&f.ident);
-        if f.optional {
-            quote!(page.#n.clone())
+        let copy = matches!(
+            f.ty,
+            RustTy::Bool | RustTy::I32 | RustTy::I64 | RustTy::I64String | RustTy::F64
+        );
+        let v = if copy {
+            quote!(page.#n)
         } else {
-            quote!(Some(page.#n.clone()))
-        }
+            quote!(page.#n.clone())
+        };
+        if f.optional { v } else { quote!(Some(#v)) }
     };
     let items_expr = if pg.items.optional {
-        quote!(page.#items_field.clone().unwrap_or_default())
+        quote!(page.#items_field.unwrap_or_default())
     } else {
-        quote!(page.#items_field.clone())
+        quote!(page.#items_field)
+    };
+    let items_len = if pg.items.optional {
+        quote!(page.#items_field.as_ref().map_or(0, Vec::len))
+    } else {
+        quote!(page.#items_field.len())
     };
     let next = match pg.style {
         PageStyle::PageToken => {
@@ -893,7 +917,7 @@ fn gen_paging(e: &EndpointIr, pg: &crate::ir::PaginationIr) -> TokenStream {
                 })
                 .unwrap_or(quote!(None::<i64>));
             quote! {
-                let got = #items_expr.len();
+                let got = #items_len;
                 let next = crate::runtime::next_page_cursor(cursor, got, #total);
             }
         }
@@ -915,30 +939,56 @@ fn gen_paging(e: &EndpointIr, pg: &crate::ir::PaginationIr) -> TokenStream {
         },
     };
     let pages_doc = doc(
-        "Every page, starting from this request's position, fetched lazily one at a time.\n\n\
+        "Every page, starting from this request's position, fetched lazily one at a time,\n\
+         with the given token.\n\n\
          A failed page is yielded as `Err` and ends the stream: an error is never swallowed.",
     );
     let items_doc = doc(
-        "Every item of every page, fetched lazily. A failed page is yielded as `Err` and ends the stream.",
+        "Every item of every page, fetched lazily, with the given token. A failed page is yielded\n\
+         as `Err` and ends the stream.",
     );
+    let managed = e.tokens.contains(&TokenKind::TenantAccessToken).then(|| {
+        let pd = doc("Like `pages_with`, with the client's tenant access token (see `send`).");
+        let id = doc("Like `items_with`, with the client's tenant access token (see `send`).");
+        quote! {
+            #pd
+            pub fn pages(self) -> crate::Pages<#resp, #err> {
+                self.paginate(None)
+            }
+            #id
+            pub fn items(self) -> crate::Items<#item, #resp, #err> {
+                crate::Items::new(self.paginate(None), |page: #resp| #items_expr)
+            }
+        }
+    });
     quote! {
         #pages_doc
-        pub fn pages #token_generics(self, token: #token_ty) -> crate::Pages<#resp, #err> {
+        pub fn pages_with #token_generics(self, token: #token_ty) -> crate::Pages<#resp, #err> {
+            self.paginate(Some(token))
+        }
+
+        #items_doc
+        pub fn items_with #token_generics(self, token: #token_ty) -> crate::Items<#item, #resp, #err> {
+            crate::Items::new(self.paginate(Some(token)), |page: #resp| #items_expr)
+        }
+
+        #managed
+
+        fn paginate #token_generics(self, token: Option<#token_ty>) -> crate::Pages<#resp, #err> {
             crate::Pages::new(move |cursor: Option<crate::runtime::Cursor>| {
                 let mut req = self.clone();
                 let token = token.clone();
                 async move {
                     #apply
-                    let page = req.send_with(token).await?;
+                    let auth = match &token {
+                        Some(t) => crate::runtime::Auth::Given(crate::runtime::Token::secret(t)),
+                        None => crate::runtime::Auth::Tenant,
+                    };
+                    let page = req.send_as(auth).await?;
                     #next
                     Ok::<_, crate::Error<#err>>((page, next))
                 }
             })
-        }
-
-        #items_doc
-        pub fn items #token_generics(self, token: #token_ty) -> crate::Items<#item, #resp, #err> {
-            crate::Items::new(self.pages(token), |page: &#resp| #items_expr)
         }
     }
 }

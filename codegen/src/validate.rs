@@ -286,7 +286,10 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
         }
         check_errors(&mut c, &e.errors, "/errors");
         if e.errors.is_empty() && e.errors_note.is_none() {
-            c.warn("/errors", "endpoint documents no error code (say why in `errors_note`)");
+            c.warn(
+                "/errors",
+                "endpoint documents no error code (say why in `errors_note`)",
+            );
         }
         match &e.example_response {
             None if !binary => c.warn("", "endpoint has no example_response"),

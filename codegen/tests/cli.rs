@@ -797,26 +797,17 @@ fn compare_with_spec(draft: &serde_json::Value, crawled_text: bool) -> Vec<Strin
 }
 
 /// Differences between the doc and the hand-written spec that are known.
-/// Each is a judgement of the spec, not an import defect:
-///
-/// * `department_id` of NotificationDepartment: the spec says required; the
-///   response table gives it no 必填/非必填 marker (its siblings are all
-///   marked 非必填) and the request-body tables of notification.create /
-///   patch mark it 否 (optional). The importer reads an unmarked field as
-///   optional, so this shows up twice (both lists of departments).
-///   REPORTED as a likely spec mistake: a reply without `department_id`
-///   would fail to decode.
-const KNOWN_DIFFERENCES: [&str; 2] = [
-    "data.notification.department_list[].department_id: required: spec true, doc false",
-    "data.notification.new_staff_scope_department_list[].department_id: required: spec true, doc false",
-];
+/// None are left: `NotificationDepartment.department_id`, which the spec once
+/// marked required against the doc, is now optional as the doc says.
+const KNOWN_DIFFERENCES: [&str; 0] = [];
 
 #[test]
 fn import_of_the_seed_text_page_matches_the_hand_written_spec() {
     let draft = import(&page(SEED_TEXT));
     let diffs = compare_with_spec(&draft, true);
     assert_eq!(
-        diffs, KNOWN_DIFFERENCES,
+        diffs,
+        KNOWN_DIFFERENCES.to_vec(),
         "differences between the imported seed page and spec/:\n{diffs:#?}"
     );
 }
@@ -826,7 +817,8 @@ fn import_of_the_markdown_page_matches_the_hand_written_spec() {
     let draft = import(&page(SEED_MD));
     let diffs = compare_with_spec(&draft, false);
     assert_eq!(
-        diffs, KNOWN_DIFFERENCES,
+        diffs,
+        KNOWN_DIFFERENCES.to_vec(),
         "differences between the imported markdown page and spec/:\n{diffs:#?}"
     );
     assert_eq!(

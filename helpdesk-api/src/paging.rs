@@ -82,13 +82,13 @@ impl<T, E> std::fmt::Debug for Pages<T, E> {
 /// list endpoint's `items(token)`.
 pub struct Items<I, T, E> {
     pages: Pages<T, E>,
-    split: fn(&T) -> Vec<I>,
+    split: fn(T) -> Vec<I>,
     buffered: VecDeque<I>,
 }
 
 impl<I, T, E> Items<I, T, E> {
     /// Items of `pages`, taken out of each page by `split`.
-    pub fn new(pages: Pages<T, E>, split: fn(&T) -> Vec<I>) -> Self {
+    pub fn new(pages: Pages<T, E>, split: fn(T) -> Vec<I>) -> Self {
         Items {
             pages,
             split,
@@ -112,7 +112,7 @@ impl<I, T, E> Stream for Items<I, T, E> {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => return Poll::Ready(None),
                 Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
-                Poll::Ready(Some(Ok(page))) => this.buffered.extend((this.split)(&page)),
+                Poll::Ready(Some(Ok(page))) => this.buffered.extend((this.split)(page)),
             }
         }
     }

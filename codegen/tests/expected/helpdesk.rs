@@ -7518,12 +7518,41 @@ impl FaqListRequest {
         self.options.retry_non_idempotent = true;
         self
     }
-    /// Every page, starting from this request's position, fetched lazily one at a time.
+    /// Every page, starting from this request's position, fetched lazily one at a time,
+    /// with the given token.
     ///
     /// A failed page is yielded as `Err` and ends the stream: an error is never swallowed.
-    pub fn pages(
+    pub fn pages_with(
         self,
         token: crate::TenantAccessToken,
+    ) -> crate::Pages<FaqListResponse, FaqListError> {
+        self.paginate(Some(token))
+    }
+    /// Every item of every page, fetched lazily, with the given token. A failed page is yielded
+    /// as `Err` and ends the stream.
+    pub fn items_with(
+        self,
+        token: crate::TenantAccessToken,
+    ) -> crate::Items<Faq, FaqListResponse, FaqListError> {
+        crate::Items::new(
+            self.paginate(Some(token)),
+            |page: FaqListResponse| page.items.unwrap_or_default(),
+        )
+    }
+    /// Like `pages_with`, with the client's tenant access token (see `send`).
+    pub fn pages(self) -> crate::Pages<FaqListResponse, FaqListError> {
+        self.paginate(None)
+    }
+    /// Like `items_with`, with the client's tenant access token (see `send`).
+    pub fn items(self) -> crate::Items<Faq, FaqListResponse, FaqListError> {
+        crate::Items::new(
+            self.paginate(None),
+            |page: FaqListResponse| page.items.unwrap_or_default(),
+        )
+    }
+    fn paginate(
+        self,
+        token: Option<crate::TenantAccessToken>,
     ) -> crate::Pages<FaqListResponse, FaqListError> {
         crate::Pages::new(move |cursor: Option<crate::runtime::Cursor>| {
             let mut req = self.clone();
@@ -7532,25 +7561,21 @@ impl FaqListRequest {
                 if let Some(crate::runtime::Cursor::Token(t)) = &cursor {
                     req.page_token = Some(t.clone());
                 }
-                let page = req.send_with(token).await?;
+                let auth = match &token {
+                    Some(t) => {
+                        crate::runtime::Auth::Given(crate::runtime::Token::secret(t))
+                    }
+                    None => crate::runtime::Auth::Tenant,
+                };
+                let page = req.send_as(auth).await?;
                 let next = crate::runtime::next_token_cursor(
-                        page.has_more.clone(),
+                        page.has_more,
                         page.page_token.clone(),
                     )
                     .map_err(crate::Error::<FaqListError>::Reply)?;
                 Ok::<_, crate::Error<FaqListError>>((page, next))
             }
         })
-    }
-    /// Every item of every page, fetched lazily. A failed page is yielded as `Err` and ends the stream.
-    pub fn items(
-        self,
-        token: crate::TenantAccessToken,
-    ) -> crate::Items<Faq, FaqListResponse, FaqListError> {
-        crate::Items::new(
-            self.pages(token),
-            |page: &FaqListResponse| page.items.clone().unwrap_or_default(),
-        )
     }
 }
 /// The `data` of a successful `faq.list` reply.
@@ -7903,12 +7928,41 @@ impl FaqSearchRequest {
         self.options.retry_non_idempotent = true;
         self
     }
-    /// Every page, starting from this request's position, fetched lazily one at a time.
+    /// Every page, starting from this request's position, fetched lazily one at a time,
+    /// with the given token.
     ///
     /// A failed page is yielded as `Err` and ends the stream: an error is never swallowed.
-    pub fn pages(
+    pub fn pages_with(
         self,
         token: crate::TenantAccessToken,
+    ) -> crate::Pages<FaqSearchResponse, FaqSearchError> {
+        self.paginate(Some(token))
+    }
+    /// Every item of every page, fetched lazily, with the given token. A failed page is yielded
+    /// as `Err` and ends the stream.
+    pub fn items_with(
+        self,
+        token: crate::TenantAccessToken,
+    ) -> crate::Items<Faq, FaqSearchResponse, FaqSearchError> {
+        crate::Items::new(
+            self.paginate(Some(token)),
+            |page: FaqSearchResponse| page.items.unwrap_or_default(),
+        )
+    }
+    /// Like `pages_with`, with the client's tenant access token (see `send`).
+    pub fn pages(self) -> crate::Pages<FaqSearchResponse, FaqSearchError> {
+        self.paginate(None)
+    }
+    /// Like `items_with`, with the client's tenant access token (see `send`).
+    pub fn items(self) -> crate::Items<Faq, FaqSearchResponse, FaqSearchError> {
+        crate::Items::new(
+            self.paginate(None),
+            |page: FaqSearchResponse| page.items.unwrap_or_default(),
+        )
+    }
+    fn paginate(
+        self,
+        token: Option<crate::TenantAccessToken>,
     ) -> crate::Pages<FaqSearchResponse, FaqSearchError> {
         crate::Pages::new(move |cursor: Option<crate::runtime::Cursor>| {
             let mut req = self.clone();
@@ -7917,25 +7971,21 @@ impl FaqSearchRequest {
                 if let Some(crate::runtime::Cursor::Token(t)) = &cursor {
                     req.page_token = Some(t.clone());
                 }
-                let page = req.send_with(token).await?;
+                let auth = match &token {
+                    Some(t) => {
+                        crate::runtime::Auth::Given(crate::runtime::Token::secret(t))
+                    }
+                    None => crate::runtime::Auth::Tenant,
+                };
+                let page = req.send_as(auth).await?;
                 let next = crate::runtime::next_token_cursor(
-                        page.has_more.clone(),
+                        page.has_more,
                         page.page_token.clone(),
                     )
                     .map_err(crate::Error::<FaqSearchError>::Reply)?;
                 Ok::<_, crate::Error<FaqSearchError>>((page, next))
             }
         })
-    }
-    /// Every item of every page, fetched lazily. A failed page is yielded as `Err` and ends the stream.
-    pub fn items(
-        self,
-        token: crate::TenantAccessToken,
-    ) -> crate::Items<Faq, FaqSearchResponse, FaqSearchError> {
-        crate::Items::new(
-            self.pages(token),
-            |page: &FaqSearchResponse| page.items.clone().unwrap_or_default(),
-        )
     }
 }
 /// The `data` of a successful `faq.search` reply.
@@ -11306,12 +11356,43 @@ impl TicketListRequest {
         self.options.retry_non_idempotent = true;
         self
     }
-    /// Every page, starting from this request's position, fetched lazily one at a time.
+    /// Every page, starting from this request's position, fetched lazily one at a time,
+    /// with the given token.
     ///
     /// A failed page is yielded as `Err` and ends the stream: an error is never swallowed.
-    pub fn pages(
+    pub fn pages_with(
         self,
         token: crate::TenantAccessToken,
+    ) -> crate::Pages<TicketListResponse, TicketListError> {
+        self.paginate(Some(token))
+    }
+    /// Every item of every page, fetched lazily, with the given token. A failed page is yielded
+    /// as `Err` and ends the stream.
+    pub fn items_with(
+        self,
+        token: crate::TenantAccessToken,
+    ) -> crate::Items<TicketListItem, TicketListResponse, TicketListError> {
+        crate::Items::new(
+            self.paginate(Some(token)),
+            |page: TicketListResponse| page.tickets.unwrap_or_default(),
+        )
+    }
+    /// Like `pages_with`, with the client's tenant access token (see `send`).
+    pub fn pages(self) -> crate::Pages<TicketListResponse, TicketListError> {
+        self.paginate(None)
+    }
+    /// Like `items_with`, with the client's tenant access token (see `send`).
+    pub fn items(
+        self,
+    ) -> crate::Items<TicketListItem, TicketListResponse, TicketListError> {
+        crate::Items::new(
+            self.paginate(None),
+            |page: TicketListResponse| page.tickets.unwrap_or_default(),
+        )
+    }
+    fn paginate(
+        self,
+        token: Option<crate::TenantAccessToken>,
     ) -> crate::Pages<TicketListResponse, TicketListError> {
         crate::Pages::new(move |cursor: Option<crate::runtime::Cursor>| {
             let mut req = self.clone();
@@ -11329,26 +11410,22 @@ impl TicketListRequest {
                 if let crate::runtime::Cursor::Page { page, .. } = &cursor {
                     req.page = Some(*page as _);
                 }
-                let page = req.send_with(token).await?;
-                let got = page.tickets.clone().unwrap_or_default().len();
+                let auth = match &token {
+                    Some(t) => {
+                        crate::runtime::Auth::Given(crate::runtime::Token::secret(t))
+                    }
+                    None => crate::runtime::Auth::Tenant,
+                };
+                let page = req.send_as(auth).await?;
+                let got = page.tickets.as_ref().map_or(0, Vec::len);
                 let next = crate::runtime::next_page_cursor(
                     cursor,
                     got,
-                    page.total.clone().map(|t| t as i64),
+                    page.total.map(|t| t as i64),
                 );
                 Ok::<_, crate::Error<TicketListError>>((page, next))
             }
         })
-    }
-    /// Every item of every page, fetched lazily. A failed page is yielded as `Err` and ends the stream.
-    pub fn items(
-        self,
-        token: crate::TenantAccessToken,
-    ) -> crate::Items<TicketListItem, TicketListResponse, TicketListError> {
-        crate::Items::new(
-            self.pages(token),
-            |page: &TicketListResponse| page.tickets.clone().unwrap_or_default(),
-        )
     }
 }
 /// The `data` of a successful `ticket.list` reply.
@@ -13089,12 +13166,59 @@ impl TicketCustomizedFieldListRequest {
         self.options.retry_non_idempotent = true;
         self
     }
-    /// Every page, starting from this request's position, fetched lazily one at a time.
+    /// Every page, starting from this request's position, fetched lazily one at a time,
+    /// with the given token.
     ///
     /// A failed page is yielded as `Err` and ends the stream: an error is never swallowed.
-    pub fn pages(
+    pub fn pages_with(
         self,
         token: crate::TenantAccessToken,
+    ) -> crate::Pages<
+        TicketCustomizedFieldListResponse,
+        TicketCustomizedFieldListError,
+    > {
+        self.paginate(Some(token))
+    }
+    /// Every item of every page, fetched lazily, with the given token. A failed page is yielded
+    /// as `Err` and ends the stream.
+    pub fn items_with(
+        self,
+        token: crate::TenantAccessToken,
+    ) -> crate::Items<
+        TicketCustomizedField,
+        TicketCustomizedFieldListResponse,
+        TicketCustomizedFieldListError,
+    > {
+        crate::Items::new(
+            self.paginate(Some(token)),
+            |page: TicketCustomizedFieldListResponse| page.items.unwrap_or_default(),
+        )
+    }
+    /// Like `pages_with`, with the client's tenant access token (see `send`).
+    pub fn pages(
+        self,
+    ) -> crate::Pages<
+        TicketCustomizedFieldListResponse,
+        TicketCustomizedFieldListError,
+    > {
+        self.paginate(None)
+    }
+    /// Like `items_with`, with the client's tenant access token (see `send`).
+    pub fn items(
+        self,
+    ) -> crate::Items<
+        TicketCustomizedField,
+        TicketCustomizedFieldListResponse,
+        TicketCustomizedFieldListError,
+    > {
+        crate::Items::new(
+            self.paginate(None),
+            |page: TicketCustomizedFieldListResponse| page.items.unwrap_or_default(),
+        )
+    }
+    fn paginate(
+        self,
+        token: Option<crate::TenantAccessToken>,
     ) -> crate::Pages<
         TicketCustomizedFieldListResponse,
         TicketCustomizedFieldListError,
@@ -13106,31 +13230,21 @@ impl TicketCustomizedFieldListRequest {
                 if let Some(crate::runtime::Cursor::Token(t)) = &cursor {
                     req.page_token = Some(t.clone());
                 }
-                let page = req.send_with(token).await?;
+                let auth = match &token {
+                    Some(t) => {
+                        crate::runtime::Auth::Given(crate::runtime::Token::secret(t))
+                    }
+                    None => crate::runtime::Auth::Tenant,
+                };
+                let page = req.send_as(auth).await?;
                 let next = crate::runtime::next_token_cursor(
-                        page.has_more.clone(),
+                        page.has_more,
                         page.next_page_token.clone(),
                     )
                     .map_err(crate::Error::<TicketCustomizedFieldListError>::Reply)?;
                 Ok::<_, crate::Error<TicketCustomizedFieldListError>>((page, next))
             }
         })
-    }
-    /// Every item of every page, fetched lazily. A failed page is yielded as `Err` and ends the stream.
-    pub fn items(
-        self,
-        token: crate::TenantAccessToken,
-    ) -> crate::Items<
-        TicketCustomizedField,
-        TicketCustomizedFieldListResponse,
-        TicketCustomizedFieldListError,
-    > {
-        crate::Items::new(
-            self.pages(token),
-            |page: &TicketCustomizedFieldListResponse| {
-                page.items.clone().unwrap_or_default()
-            },
-        )
     }
 }
 /// The `data` of a successful `ticket_customized_field.list` reply.
@@ -13908,12 +14022,45 @@ impl TicketMessageListRequest {
         self.options.retry_non_idempotent = true;
         self
     }
-    /// Every page, starting from this request's position, fetched lazily one at a time.
+    /// Every page, starting from this request's position, fetched lazily one at a time,
+    /// with the given token.
     ///
     /// A failed page is yielded as `Err` and ends the stream: an error is never swallowed.
-    pub fn pages(
+    pub fn pages_with(
         self,
         token: crate::TenantAccessToken,
+    ) -> crate::Pages<TicketMessageListResponse, TicketMessageListError> {
+        self.paginate(Some(token))
+    }
+    /// Every item of every page, fetched lazily, with the given token. A failed page is yielded
+    /// as `Err` and ends the stream.
+    pub fn items_with(
+        self,
+        token: crate::TenantAccessToken,
+    ) -> crate::Items<TicketMessage, TicketMessageListResponse, TicketMessageListError> {
+        crate::Items::new(
+            self.paginate(Some(token)),
+            |page: TicketMessageListResponse| page.messages.unwrap_or_default(),
+        )
+    }
+    /// Like `pages_with`, with the client's tenant access token (see `send`).
+    pub fn pages(
+        self,
+    ) -> crate::Pages<TicketMessageListResponse, TicketMessageListError> {
+        self.paginate(None)
+    }
+    /// Like `items_with`, with the client's tenant access token (see `send`).
+    pub fn items(
+        self,
+    ) -> crate::Items<TicketMessage, TicketMessageListResponse, TicketMessageListError> {
+        crate::Items::new(
+            self.paginate(None),
+            |page: TicketMessageListResponse| page.messages.unwrap_or_default(),
+        )
+    }
+    fn paginate(
+        self,
+        token: Option<crate::TenantAccessToken>,
     ) -> crate::Pages<TicketMessageListResponse, TicketMessageListError> {
         crate::Pages::new(move |cursor: Option<crate::runtime::Cursor>| {
             let mut req = self.clone();
@@ -13931,26 +14078,22 @@ impl TicketMessageListRequest {
                 if let crate::runtime::Cursor::Page { page, .. } = &cursor {
                     req.page = Some(*page as _);
                 }
-                let page = req.send_with(token).await?;
-                let got = page.messages.clone().unwrap_or_default().len();
+                let auth = match &token {
+                    Some(t) => {
+                        crate::runtime::Auth::Given(crate::runtime::Token::secret(t))
+                    }
+                    None => crate::runtime::Auth::Tenant,
+                };
+                let page = req.send_as(auth).await?;
+                let got = page.messages.as_ref().map_or(0, Vec::len);
                 let next = crate::runtime::next_page_cursor(
                     cursor,
                     got,
-                    page.total.clone().map(|t| t as i64),
+                    page.total.map(|t| t as i64),
                 );
                 Ok::<_, crate::Error<TicketMessageListError>>((page, next))
             }
         })
-    }
-    /// Every item of every page, fetched lazily. A failed page is yielded as `Err` and ends the stream.
-    pub fn items(
-        self,
-        token: crate::TenantAccessToken,
-    ) -> crate::Items<TicketMessage, TicketMessageListResponse, TicketMessageListError> {
-        crate::Items::new(
-            self.pages(token),
-            |page: &TicketMessageListResponse| page.messages.clone().unwrap_or_default(),
-        )
     }
 }
 /// The `data` of a successful `ticket_message.list` reply.
