@@ -30,9 +30,73 @@ pub fn tokens(api: &Api) -> TokenStream {
         TypeIr::Enum(e) => gen_enum(e),
     });
     let resources = api.resources.iter().map(gen_resource);
+    let events = gen_events(&api.events);
     quote! {
         #(#types)*
         #(#resources)*
+        #events
+    }
+}
+
+/// Typed event payloads and the `HelpdeskEvent` enum the runtime's event
+/// decoder produces.
+fn gen_events(events: &[crate::ir::EventIr]) -> TokenStream {
+    let structs = events.iter().map(|e| {
+        gen_struct(
+            &StructIr {
+                name: e.type_name.clone(),
+                doc: e.doc.clone(),
+                fields: e.fields.clone(),
+            },
+            false,
+        )
+    });
+    let variants = events.iter().map(|e| {
+        let v = ident(&e.variant);
+        let t = ident(&e.type_name);
+        let d = doc(&format!("`{}`", e.event_type));
+        quote!(#d #v(#t),)
+    });
+    let names: Vec<&String> = events.iter().map(|e| &e.event_type).collect();
+    let vs: Vec<Ident> = events.iter().map(|e| ident(&e.variant)).collect();
+    quote! {
+        #(#structs)*
+
+        /// An event of the helpdesk, decoded by [`crate::events::EventDecoder`]: one
+        /// variant per event type in the spec; other types are kept raw.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Event {
+            #(#variants)*
+            /// An event type the spec does not declare, kept as received.
+            Unknown {
+                /// `header.event_type`.
+                event_type: String,
+                /// The raw `event` object.
+                event: serde_json::Value,
+            },
+        }
+
+        impl Event {
+            /// Event types the spec declares.
+            pub const EVENT_TYPES: &'static [&'static str] = &[#(#names),*];
+
+            /// The event type on the wire.
+            pub fn event_type(&self) -> &str {
+                match self {
+                    #(Self::#vs(_) => #names,)*
+                    Self::Unknown { event_type, .. } => event_type,
+                }
+            }
+
+            /// Decodes the `event` object of a callback whose header says `event_type`.
+            pub fn from_parts(event_type: &str, event: &str) -> Result<Self, serde_json::Error> {
+                Ok(match event_type {
+                    #(#names => Self::#vs(serde_json::from_str(event)?),)*
+                    other => Self::Unknown { event_type: other.to_string(), event: serde_json::from_str(event)? },
+                })
+            }
+        }
     }
 }
 

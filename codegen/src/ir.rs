@@ -14,6 +14,23 @@ pub struct Api {
     pub types: Vec<TypeIr>,
     /// Resources, sorted by name, each with its endpoints.
     pub resources: Vec<ResourceIr>,
+    /// Events, sorted by event type.
+    pub events: Vec<EventIr>,
+}
+
+/// An event pushed to the app.
+#[derive(Debug, Clone)]
+pub struct EventIr {
+    /// Wire event type, e.g. `helpdesk.ticket.created_v1`.
+    pub event_type: String,
+    /// Variant name in `HelpdeskEvent`, e.g. `TicketCreatedV1`.
+    pub variant: String,
+    /// Payload struct name, e.g. `TicketCreatedV1Event`.
+    pub type_name: String,
+    /// Doc text.
+    pub doc: String,
+    /// Fields of the `event` object.
+    pub fields: Vec<FieldIr>,
 }
 
 /// A named type.
@@ -490,5 +507,36 @@ pub fn build(spec: &Spec) -> Api {
     for r in &mut resources {
         r.endpoints.sort_by(|a, b| a.fn_name.cmp(&b.fn_name));
     }
-    Api { types, resources }
+    let mut events: Vec<EventIr> = spec
+        .events
+        .iter()
+        .map(|f| {
+            let ev = &f.value;
+            let short = ev
+                .event_type
+                .strip_prefix(&format!("{}.", spec.service.value.service))
+                .unwrap_or(&ev.event_type);
+            let variant = pascal(short);
+            let mut doc = format!("{}\n\nEvent type `{}`.", ev.summary.trim(), ev.event_type);
+            if !ev.description.trim().is_empty() {
+                doc.push_str(&format!("\n\n{}", ev.description.trim()));
+            }
+            if let Some(u) = &ev.doc_url {
+                doc.push_str(&format!("\n\n[Official documentation]({u})"));
+            }
+            EventIr {
+                event_type: ev.event_type.clone(),
+                type_name: format!("{variant}Event"),
+                variant,
+                doc,
+                fields: ev.fields.iter().map(field_ir).collect(),
+            }
+        })
+        .collect();
+    events.sort_by(|a, b| a.event_type.cmp(&b.event_type));
+    Api {
+        types,
+        resources,
+        events,
+    }
 }

@@ -82,6 +82,40 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
         check_errors(&mut c, &s.platform_errors, "/platform_errors");
     }
 
+    // names the generator emits besides the spec's types
+    let mut generated: BTreeMap<String, String> = BTreeMap::new();
+    for f in &spec.endpoints {
+        let stem = crate::ir::pascal(&format!("{}_{}", f.value.resource, f.value.operation));
+        for suffix in ["Request", "Response", "Error", "Body", "Token"] {
+            generated.insert(
+                format!("{stem}{suffix}"),
+                format!("endpoint {}.{}", f.value.resource, f.value.operation),
+            );
+        }
+        generated.insert(
+            format!("{}Api", crate::ir::pascal(&f.value.resource)),
+            format!("resource {}", f.value.resource),
+        );
+    }
+    for f in &spec.events {
+        let short = f
+            .value
+            .event_type
+            .strip_prefix(&format!("{}.", spec.service.value.service))
+            .unwrap_or(&f.value.event_type);
+        generated.insert(
+            format!("{}Event", crate::ir::pascal(short)),
+            format!("event {}", f.value.event_type),
+        );
+    }
+    for (name, what) in [
+        ("Event", "the event enum"),
+        ("Client", "the client"),
+        ("Error", "the error type"),
+    ] {
+        generated.insert(name.to_string(), what.to_string());
+    }
+
     // types
     let mut seen_types: BTreeMap<&str, &str> = BTreeMap::new();
     for f in &spec.type_files {
@@ -95,6 +129,15 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
                 c.err(
                     &format!("{p}/name"),
                     format!("type name `{}` must be PascalCase", t.name),
+                );
+            }
+            if let Some(what) = generated.get(&t.name) {
+                c.err(
+                    &format!("{p}/name"),
+                    format!(
+                        "type name `{}` clashes with the generated code of {what}",
+                        t.name
+                    ),
                 );
             }
             if let Some(first) = seen_types.insert(&t.name, &f.file) {

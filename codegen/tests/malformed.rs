@@ -461,3 +461,23 @@ fn garbage_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_type_name_that_clashes_with_generated_code() {
+    let mut f = base();
+    edit_json(&mut f, NT, |v| {
+        v["types"][1]["name"] = Value::from("NotificationGetResponse")
+    });
+    edit_text(
+        &mut f,
+        NT,
+        "\"NotificationUser\"",
+        "\"NotificationGetResponse\"",
+    );
+    let errs = errors(&f);
+    assert!(
+        errs.iter().any(|d| d.message
+            == "type name `NotificationGetResponse` clashes with the generated code of endpoint notification.get"),
+        "{errs:?}"
+    );
+}

@@ -30,6 +30,7 @@
 mod auth;
 mod client;
 mod error;
+pub mod events;
 mod limiter;
 mod paging;
 mod retry;

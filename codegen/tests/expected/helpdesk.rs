@@ -14188,3 +14188,280 @@ impl std::fmt::Display for TicketMessageListError {
     }
 }
 impl std::error::Error for TicketMessageListError {}
+/// 推送审核通知
+///
+/// Event type `helpdesk.notification.approve_v1`.
+///
+/// 推送审核状态通知事件。
+/// 注：页面事件体示例中 approve_status 为占位文字“审核状态”，此处换成字段说明列出的值之一 APPROVED。
+///
+/// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/events/approve)
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct NotificationApproveV1Event {
+    /// 推送任务唯一ID
+    #[serde(
+        rename = "notification_id",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notification_id: Option<String>,
+    /// 服务台唯一ID
+    #[serde(rename = "helpdesk_id", default, skip_serializing_if = "Option::is_none")]
+    pub helpdesk_id: Option<String>,
+    /// REJECTED(审核不通过) APPROVED(审核通过) CANCELED(取消审核) DELETED(删除审核)
+    #[serde(rename = "approve_status", default, skip_serializing_if = "Option::is_none")]
+    pub approve_status: Option<NotificationApproveStatus>,
+}
+impl NotificationApproveV1Event {
+    /// A value with every optional field unset.
+    #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            notification_id: None,
+            helpdesk_id: None,
+            approve_status: None,
+        }
+    }
+}
+/// 创建工单
+///
+/// Event type `helpdesk.ticket.created_v1`.
+///
+/// 可监听服务台的工单创建事件。需使用订阅接口订阅：[事件订阅](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/event/subscribe)
+/// > **Tip**: 服务台同一个工单存在机器人阶段和人工阶段，从机器人阶段转人工后，不会生成新的工单，而是变更原工单的stage。如果监听工单变更，可以订阅[工单变更事件](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/updated)
+/// 字段权限要求：事件体中用户的 user_id 仅当开启 contact:user.employee_id:readonly（获取用户 user ID）权限后才会返回。推送方式：Webhook。
+///
+/// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/created)
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct TicketCreatedV1Event {
+    /// 工单ID [可以从工单列表里面取](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/list) [也可以订阅工单创建事件获取](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/created)
+    #[serde(rename = "ticket_id", default, skip_serializing_if = "Option::is_none")]
+    pub ticket_id: Option<String>,
+    /// 服务台id
+    #[serde(rename = "helpdesk_id", default, skip_serializing_if = "Option::is_none")]
+    pub helpdesk_id: Option<String>,
+    /// 用户
+    #[serde(rename = "guest", default, skip_serializing_if = "Option::is_none")]
+    pub guest: Option<TicketUserEvent>,
+    /// 工单阶段：1. 机器人 2. 人工
+    #[serde(rename = "stage", default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<TicketStage>,
+    /// 工单状态，1：已创建 2: 处理中 3: 排队中 4：待定 5：待用户响应 50: 被机器人关闭 51: 被客服关闭 52: 用户自己关闭
+    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TicketStatus>,
+    /// 工单评分，1：不满意，2:一般，3:满意
+    #[serde(rename = "score", default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<TicketScore>,
+    /// 创建时间（毫秒时间戳，JSON 数字）
+    #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<i64>,
+    /// 工单更新时间（毫秒时间戳，JSON 数字），没有值时为-1
+    #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<i64>,
+    /// 关单时间（毫秒时间戳，JSON 数字）
+    #[serde(rename = "closed_at", default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<i64>,
+    /// 工单渠道，描述：9：Open API 2：二维码 14：分享 13：搜索 其他数字：其他渠道
+    #[serde(rename = "channel", default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<i32>,
+    /// 工单是否解决 1:没解决 2:已解决
+    #[serde(rename = "solve", default, skip_serializing_if = "Option::is_none")]
+    pub solve: Option<TicketSolved>,
+    /// 自定义字段。注意：该事件不会返回该值，你可以获取 ticket_id 后调用查询指定工单详情接口查询自定义字段信息。
+    #[serde(
+        rename = "customized_fields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customized_fields: Option<Vec<CustomizedFieldDisplayItem>>,
+    /// oc_xxxxxxx
+    #[serde(rename = "chat_id", default, skip_serializing_if = "Option::is_none")]
+    pub chat_id: Option<String>,
+}
+impl TicketCreatedV1Event {
+    /// A value with every optional field unset.
+    #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ticket_id: None,
+            helpdesk_id: None,
+            guest: None,
+            stage: None,
+            status: None,
+            score: None,
+            created_at: None,
+            updated_at: None,
+            closed_at: None,
+            channel: None,
+            solve: None,
+            customized_fields: None,
+            chat_id: None,
+        }
+    }
+}
+/// 工单状态变更
+///
+/// Event type `helpdesk.ticket.updated_v1`.
+///
+/// 可监听工单状态和阶段变更事件。需使用订阅接口订阅：[事件订阅](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/event/subscribe)。
+/// > **Note**
+/// 如果你需要监听工单的阶段变更，可以使用该事件。例如，使用该事件监听工单阶段由机器人变更为人工。
+/// 字段权限要求：事件体中用户的 user_id 仅当开启 contact:user.employee_id:readonly（获取用户 user ID）权限后才会返回。推送方式：Webhook。
+///
+/// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/updated)
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct TicketUpdatedV1Event {
+    /// ticket after update
+    #[serde(rename = "object", default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<TicketEvent>,
+    /// ticket before update, only has updated fields
+    #[serde(rename = "old_object", default, skip_serializing_if = "Option::is_none")]
+    pub old_object: Option<TicketEventUpdateInfo>,
+}
+impl TicketUpdatedV1Event {
+    /// A value with every optional field unset.
+    #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            object: None,
+            old_object: None,
+        }
+    }
+}
+/// 工单消息事件
+///
+/// Event type `helpdesk.ticket_message.created_v1`.
+///
+/// 该消息事件属于工单消息事件。需使用订阅接口订阅：[事件订阅](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/event/subscribe)。
+/// 注：页面事件体示例中 comments 的 created_at、id、user_id 是未加引号的占位文字（备注时间、备注id、备注人id，非法 JSON），此处换成查询指定工单详情页示例中的值；页面把 ticket.comments 写作单个对象，此处按 Ticket 类型（与 Python SDK 的 Ticket.comments: List[Comments] 及 oapi-sdk-python issue #91 一致）写作列表，示例中的对象已包进列表。
+/// 字段权限要求：事件体中用户的 user_id 仅当开启 contact:user.employee_id:readonly（获取用户 user ID）权限后才会返回。推送方式：Webhook。
+///
+/// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_message/events/created)
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct TicketMessageCreatedV1Event {
+    /// ticket message id
+    #[serde(
+        rename = "ticket_message_id",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ticket_message_id: Option<String>,
+    /// open message id
+    #[serde(rename = "message_id", default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// message type, text is the only supported type
+    #[serde(rename = "msg_type", default, skip_serializing_if = "Option::is_none")]
+    pub msg_type: Option<String>,
+    /// position of the message
+    #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    /// 用户 ID
+    #[serde(rename = "sender_id", default, skip_serializing_if = "Option::is_none")]
+    pub sender_id: Option<UserId>,
+    /// sender type, 1 for bot, 2 for guest, 3 for agent
+    #[serde(rename = "sender_type", default, skip_serializing_if = "Option::is_none")]
+    pub sender_type: Option<TicketMessageSenderType>,
+    /// message content
+    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// ticket related information（工单信息，类型同查询指定工单详情的 Ticket；comments 为列表，见说明）
+    #[serde(rename = "ticket", default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<Ticket>,
+    /// event id
+    #[serde(rename = "event_id", default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    /// chat id
+    #[serde(rename = "chat_id", default, skip_serializing_if = "Option::is_none")]
+    pub chat_id: Option<String>,
+    /// message content
+    #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<TicketMessageContent>,
+}
+impl TicketMessageCreatedV1Event {
+    /// A value with every optional field unset.
+    #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            ticket_message_id: None,
+            message_id: None,
+            msg_type: None,
+            position: None,
+            sender_id: None,
+            sender_type: None,
+            text: None,
+            ticket: None,
+            event_id: None,
+            chat_id: None,
+            content: None,
+        }
+    }
+}
+/// An event of the helpdesk, decoded by [`crate::events::EventDecoder`]: one
+/// variant per event type in the spec; other types are kept raw.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// `helpdesk.notification.approve_v1`
+    NotificationApproveV1(NotificationApproveV1Event),
+    /// `helpdesk.ticket.created_v1`
+    TicketCreatedV1(TicketCreatedV1Event),
+    /// `helpdesk.ticket.updated_v1`
+    TicketUpdatedV1(TicketUpdatedV1Event),
+    /// `helpdesk.ticket_message.created_v1`
+    TicketMessageCreatedV1(TicketMessageCreatedV1Event),
+    /// An event type the spec does not declare, kept as received.
+    Unknown {
+        /// `header.event_type`.
+        event_type: String,
+        /// The raw `event` object.
+        event: serde_json::Value,
+    },
+}
+impl Event {
+    /// Event types the spec declares.
+    pub const EVENT_TYPES: &'static [&'static str] = &[
+        "helpdesk.notification.approve_v1",
+        "helpdesk.ticket.created_v1",
+        "helpdesk.ticket.updated_v1",
+        "helpdesk.ticket_message.created_v1",
+    ];
+    /// The event type on the wire.
+    pub fn event_type(&self) -> &str {
+        match self {
+            Self::NotificationApproveV1(_) => "helpdesk.notification.approve_v1",
+            Self::TicketCreatedV1(_) => "helpdesk.ticket.created_v1",
+            Self::TicketUpdatedV1(_) => "helpdesk.ticket.updated_v1",
+            Self::TicketMessageCreatedV1(_) => "helpdesk.ticket_message.created_v1",
+            Self::Unknown { event_type, .. } => event_type,
+        }
+    }
+    /// Decodes the `event` object of a callback whose header says `event_type`.
+    pub fn from_parts(event_type: &str, event: &str) -> Result<Self, serde_json::Error> {
+        Ok(
+            match event_type {
+                "helpdesk.notification.approve_v1" => {
+                    Self::NotificationApproveV1(serde_json::from_str(event)?)
+                }
+                "helpdesk.ticket.created_v1" => {
+                    Self::TicketCreatedV1(serde_json::from_str(event)?)
+                }
+                "helpdesk.ticket.updated_v1" => {
+                    Self::TicketUpdatedV1(serde_json::from_str(event)?)
+                }
+                "helpdesk.ticket_message.created_v1" => {
+                    Self::TicketMessageCreatedV1(serde_json::from_str(event)?)
+                }
+                other => {
+                    Self::Unknown {
+                        event_type: other.to_string(),
+                        event: serde_json::from_str(event)?,
+                    }
+                }
+            },
+        )
+    }
+}
