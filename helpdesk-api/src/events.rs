@@ -64,7 +64,7 @@ pub enum Callback {
         challenge: String,
     },
     /// An event.
-    Event(EventCallback),
+    Event(Box<EventCallback>),
 }
 
 /// An event with its header.
@@ -242,7 +242,7 @@ impl EventDecoder {
                 event_type: header.event_type.clone(),
                 detail: e.to_string(),
             })?;
-        Ok(Callback::Event(EventCallback { header, event }))
+        Ok(Callback::Event(Box::new(EventCallback { header, event })))
     }
 
     /// Checks `X-Lark-Signature`: hex SHA-256 of `timestamp + nonce + encrypt_key + body`
