@@ -87,8 +87,9 @@ pub use record::RecordedRequest;
 pub use reply::{Fault, Reply};
 pub use server::{
     APP_TOKEN_ENDPOINT, APP_TOKEN_PATH, DEFAULT_APP_CREDENTIALS, DEFAULT_HELPDESK_CREDENTIALS,
-    DEFAULT_TOKEN_EXPIRE_SECS, MAX_RECORDED_REQUESTS, MAX_REQUEST_BODY, MockError, MockServer,
-    MockServerBuilder, TENANT_TOKEN_ENDPOINT, TENANT_TOKEN_PATH, helpdesk_header_value,
+    DEFAULT_TOKEN_EXPIRE_SECS, HEADER_READ_TIMEOUT, MAX_RECORDED_REQUESTS, MAX_REQUEST_BODY,
+    MockError, MockServer, MockServerBuilder, TENANT_TOKEN_ENDPOINT, TENANT_TOKEN_PATH,
+    helpdesk_header_value,
 };
 pub use spec::{MockSpec, MockSpecError};
 

@@ -52,6 +52,9 @@ pub const DEFAULT_APP_CREDENTIALS: (&str, &str) = ("mock-app-id", "mock-app-secr
 pub const DEFAULT_TOKEN_EXPIRE_SECS: u64 = 7200;
 /// Largest request body read; larger ones get HTTP 413.
 pub const MAX_REQUEST_BODY: usize = 16 * 1024 * 1024;
+/// How long a connection may take to send a request head (also the idle
+/// time after which a kept-alive connection is closed).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// How many requests are kept (oldest dropped first).
 pub const MAX_RECORDED_REQUESTS: usize = 100_000;
 
@@ -566,6 +569,8 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
         tokio::spawn(async move {
             let svc = hyper::service::service_fn(move |req| handle(shared.clone(), req));
             let conn = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
             tokio::select! {
                 _ = conn => {}

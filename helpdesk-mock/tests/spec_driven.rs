@@ -350,7 +350,7 @@ async fn every_endpoint_refuses_the_token_kinds_it_does_not_accept() {
         }
         if ep.auth.helpdesk_header {
             let (method, target, body) = valid_request(mock.spec(), &id);
-            let h = [("Authorization", format!("Bearer {}", good_token(&ep)))];
+            let h = [("Authorization", format!("Bearer {}", good_token(ep)))];
             let r = send(mock.addr(), &method, &target, &hdrs(&h), &body).await;
             assert_eq!((r.status, r.code()), (401, codes::UNAUTHORIZED), "{id}");
         }
@@ -398,7 +398,7 @@ async fn invalid_enum_query_values_are_refused_naming_the_field() {
             let (method, mut target, body) = valid_request(mock.spec(), &id);
             target.push(if target.contains('?') { '&' } else { '?' });
             target.push_str(&format!("{}=no_such_value_42", p.name));
-            let h = auth(good_token(&ep), mock.helpdesk_header_value());
+            let h = auth(good_token(ep), mock.helpdesk_header_value());
             let r = send(mock.addr(), &method, &target, &hdrs(&h), &body).await;
             assert_eq!((r.status, r.code()), (400, codes::BAD_REQUEST), "{id}");
             assert!(r.msg().contains(&p.name), "{id}: {}", r.msg());

@@ -46,6 +46,16 @@ pub async fn raw(addr: SocketAddr, request: &[u8]) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Sends raw bytes, closes the write side, returns everything received.
+pub async fn raw_half_close(addr: SocketAddr, request: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut s = TcpStream::connect(addr).await?;
+    s.write_all(request).await?;
+    s.shutdown().await?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await?;
+    Ok(out)
+}
+
 /// Splits a raw reply into status, headers and body (the body as received).
 pub fn parse(bytes: &[u8]) -> Option<Resp> {
     let end = bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
