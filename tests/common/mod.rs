@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use futures_core::Stream;
-use helpdesk_api::{Client, TenantAccessToken, UserAccessToken};
+use helpdesk_api::{Client, RetryPolicy, TenantAccessToken, UserAccessToken};
 use helpdesk_mock::{MockServer, MockSpec, RecordedRequest};
 use serde_json::Value;
 use std::pin::Pin;
@@ -42,6 +42,9 @@ pub async fn setup() -> (MockServer, Client) {
         // Some endpoints allow only 10 requests a minute; the client-side
         // limiter must not make these tests wait for a window.
         .rate_limiter(false)
+        // Each test sees exactly the requests it made, failures included
+        // (retries are tested in tests/resilience.rs).
+        .retry_policy(RetryPolicy::disabled())
         .timeout(Some(Duration::from_secs(5)))
         .build()
         .expect("client builds");
