@@ -22,7 +22,7 @@ fn sample(te: &TypeExpr, types: &TypeIndex<'_>, depth: usize) -> Value {
             Scalar::JsonString => json!("{}"),
             Scalar::Json => json!({}),
         },
-        TypeExpr::List(_) => json!([]),
+        TypeExpr::List(inner) => json!([sample(inner, types, depth + 1)]),
         TypeExpr::Named(n) => match types.get(n.as_str()) {
             Some(t) if t.kind == TypeKind::Enum => t
                 .values
@@ -62,22 +62,19 @@ fn valid_request(spec: &MockSpec, id: &str) -> (String, String, Vec<u8>) {
     let ep = spec.endpoint(id).unwrap();
     let types = type_index(spec.spec().unwrap());
     let mut target = spec.example_path(id).unwrap();
-    let q: Vec<(String, String)> = ep
-        .query_params
-        .iter()
-        .filter(|p| p.required)
-        .map(|p| {
-            let v = p
-                .example
-                .as_ref()
-                .or(p.default.as_ref())
-                .map(param_text)
-                .unwrap_or_else(|| {
-                    param_text(&sample(&TypeExpr::parse(&p.ty).unwrap(), &types, 0))
-                });
-            (p.name.clone(), v)
-        })
-        .collect();
+    let mut q: Vec<(String, String)> = Vec::new();
+    for p in ep.query_params.iter().filter(|p| p.required) {
+        let v = p
+            .example
+            .clone()
+            .or(p.default.clone())
+            .unwrap_or_else(|| sample(&TypeExpr::parse(&p.ty).unwrap(), &types, 0));
+        match v {
+            // A list parameter repeats its key: `status=1&status=2`.
+            Value::Array(items) => q.extend(items.iter().map(|i| (p.name.clone(), param_text(i)))),
+            other => q.push((p.name.clone(), param_text(&other))),
+        }
+    }
     if !q.is_empty() {
         target.push('?');
         target.push_str(
