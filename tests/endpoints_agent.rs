@@ -1,0 +1,467 @@
+//! One test per `agent.*`, `agent_schedule.*`, `agent_schedules.*`,
+//! `agent_skill.*` and `agent_skill_rule.*` endpoint against the spec-driven
+//! mock: the exact request on the wire and the example reply decoded into
+//! typed values.
+
+mod common;
+
+use common::{Auth, Wire, assert_round_trip, assert_wire, setup, tenant, user};
+use helpdesk_api::{
+    AgentPatchResponse, AgentScheduleCreateResponse, AgentScheduleStatus, AgentScheduleUpdateInfo,
+    AgentSchedulesDeleteResponse, AgentSchedulesPatchResponse, AgentSkill,
+    AgentSkillDeleteResponse, AgentSkillOperator, AgentSkillPatchResponse, AgentSkillRule,
+    AgentSkillRuleCategory, AgentStatus, Weekday, WeekdaySchedule,
+};
+use serde_json::json;
+
+const AGENT_ID: &str = "ou_ea651a5c09e2d01af8acd34059f5359b";
+
+fn all_day() -> WeekdaySchedule {
+    let mut s = WeekdaySchedule::new();
+    s.start_time = Some("00:00".into());
+    s.end_time = Some("24:00".into());
+    s.weekday = Some(Weekday::Everyday);
+    s
+}
+
+/// The doc's example schedule (`agent_schedule.get` / `.list`).
+fn assert_example_schedule(s: &helpdesk_api::AgentSchedule) {
+    assert_eq!(s.status, Some(AgentScheduleStatus::Online));
+    let agent = s.agent.as_ref().expect("agent");
+    assert_eq!(agent.id.as_deref(), Some(AGENT_ID));
+    assert_eq!(agent.email.as_deref(), Some("test@bytedance.com"));
+    assert_eq!(agent.department.as_deref(), Some("测试部门"));
+    assert_eq!(agent.company_name.as_deref(), Some("test-company"));
+    let day = &s.schedule.as_ref().expect("schedule")[0];
+    assert_eq!(day.weekday, Some(Weekday::Everyday));
+    assert_eq!(
+        (day.start_time.as_deref(), day.end_time.as_deref()),
+        (Some("00:00"), Some("24:00"))
+    );
+    let skill = &s.agent_skills.as_ref().expect("agent_skills")[0];
+    assert_eq!(
+        (skill.id.as_deref(), skill.name.as_deref(), skill.is_default),
+        (Some("agent-skill-id"), Some("agent-skill"), Some(false))
+    );
+}
+
+// ----------------------------------------------------------------- agent.*
+
+#[tokio::test]
+async fn agent_agent_email() {
+    let (mock, client) = setup().await;
+    let reply = client.agent().agent_email().send().await.unwrap();
+    assert_wire(
+        &mock,
+        "agent.agent_email",
+        Wire {
+            method: "GET",
+            path: "/open-apis/helpdesk/v1/agent_emails",
+            query: &[],
+            body: None,
+            auth: Auth::Managed,
+        },
+    );
+    assert_eq!(
+        reply.agents,
+        Some(json!({"ou_xxx": "xxx", "ou_yyy": "yyy"}))
+    );
+    assert_round_trip(&mock, "agent.agent_email", &reply);
+}
+
+#[tokio::test]
+async fn agent_patch() {
+    let (mock, client) = setup().await;
+    let reply = client
+        .agent()
+        .patch("ou_14777d82ffef0f707de5a8c7ff2c5ebe")
+        .status(AgentStatus::Offline)
+        .send_with(user())
+        .await
+        .unwrap();
+    assert_wire(
+        &mock,
+        "agent.patch",
+        Wire {
+            method: "PATCH",
+            path: "/open-apis/helpdesk/v1/agents/ou_14777d82ffef0f707de5a8c7ff2c5ebe",
+            query: &[],
+            body: Some(json!({"status": 2})),
+            auth: Auth::User,
+        },
+    );
+    assert_eq!(reply, AgentPatchResponse::new());
+    assert_round_trip(&mock, "agent.patch", &reply);
+}
+
+// ---------------------------------------------------------- agent_schedule.*
+
+#[tokio::test]
+async fn agent_schedule_create() {
+    let (mock, client) = setup().await;
+    let mut info = AgentScheduleUpdateInfo::new();
+    info.agent_id = Some("agent-id".into());
+    info.schedule = Some(vec![all_day()]);
+    info.agent_skill_ids = Some(vec!["test-skill-id".into()]);
+    let reply = client
+        .agent_schedule()
+        .create()
+        .agent_schedules(vec![info])
+        .send_with(user())
+        .await
+        .unwrap();
+    assert_wire(
+        &mock,
+        "agent_schedule.create",
+        Wire {
+            method: "POST",
+            path: "/open-apis/helpdesk/v1/agent_schedules",
+            query: &[],
+            body: Some(json!({"agent_schedules": [{
+                "agent_id": "agent-id",
+                "schedule": [{"start_time": "00:00", "end_time": "24:00", "weekday": 9}],
+                "agent_skill_ids": ["test-skill-id"],
+            }]})),
+            auth: Auth::User,
+        },
+    );
+    assert_eq!(reply, AgentScheduleCreateResponse::new());
+    assert_round_trip(&mock, "agent_schedule.create", &reply);
+}
+
+#[tokio::test]
+async fn agent_schedule_list() {
+    let (mock, client) = setup().await;
+    let reply = client
+        .agent_schedule()
+        .list(vec![AgentScheduleStatus::Online, AgentScheduleStatus::OffDuty])
+        .send()
+        .await
+        .unwrap();
+    let r = assert_wire(
+        &mock,
+        "agent_schedule.list",
+        Wire {
+            method: "GET",
+            path: "/open-apis/helpdesk/v1/agent_schedules",
+            // a list parameter repeats its key
+            query: &[("status", "1"), ("status", "3")],
+            body: None,
+            auth: Auth::Managed,
+        },
+    );
+    assert_eq!(r.raw_query.as_deref(), Some("status=1&status=3"));
+    let schedules = reply.agent_schedules.as_ref().expect("agent_schedules");
+    assert_eq!(schedules.len(), 1);
+    assert_example_schedule(&schedules[0]);
+    assert_round_trip(&mock, "agent_schedule.list", &reply);
+}
+
+// --------------------------------------------------------- agent_schedules.*
+
+#[tokio::test]
+async fn agent_schedules_delete() {
+    let (mock, client) = setup().await;
+    let reply = client
+        .agent_schedules()
+        .delete(AGENT_ID)
+        .send_with(user())
+        .await
+        .unwrap();
+    assert_wire(
+        &mock,
+        "agent_schedules.delete",
+        Wire {
+            method: "DELETE",
+            path: "/open-apis/helpdesk/v1/agents/ou_ea651a5c09e2d01af8acd34059f5359b/schedules",
+            query: &[],
+            body: None,
+            auth: Auth::User,
+        },
+    );
+    assert_eq!(reply, AgentSchedulesDeleteResponse::new());
+    assert_round_trip(&mock, "agent_schedules.delete", &reply);
+}
+
+#[tokio::test]
+async fn agent_schedules_get() {
+    let (mock, client) = setup().await;
+    // the doc's example id is "客服 id": non-ASCII and a space, one segment
+    let reply = client
+        .agent_schedules()
+        .get("客服 id")
+        .send_with(tenant())
+        .await
+        .unwrap();
+    let r = assert_wire(
+        &mock,
+        "agent_schedules.get",
+        Wire {
+            method: "GET",
+            path: "/open-apis/helpdesk/v1/agents/%E5%AE%A2%E6%9C%8D%20id/schedules",
+            query: &[],
+            body: None,
+            auth: Auth::GivenTenant,
+        },
+    );
+    assert_eq!(
+        r.path_params.get("agent_id").map(String::as_str),
+        Some("客服 id")
+    );
+    assert_example_schedule(reply.agent_schedule.as_ref().expect("agent_schedule"));
+    assert_round_trip(&mock, "agent_schedules.get", &reply);
+}
+
+#[tokio::test]
+async fn agent_schedules_patch() {
+    let (mock, client) = setup().await;
+    let mut info = AgentScheduleUpdateInfo::new();
+    info.schedule = Some(vec![all_day()]);
+    info.agent_skill_ids = Some(vec!["test-skill-id".into()]);
+    let reply = client
+        .agent_schedules()
+        .patch(AGENT_ID)
+        .agent_schedule(info)
+        .send_with(user())
+        .await
+        .unwrap();
+    assert_wire(
+        &mock,
+        "agent_schedules.patch",
+        Wire {
+            method: "PATCH",
+            path: "/open-apis/helpdesk/v1/agents/ou_ea651a5c09e2d01af8acd34059f5359b/schedules",
+            query: &[],
+            // agent_id was not set: absent
+            body: Some(json!({"agent_schedule": {
+                "schedule": [{"start_time": "00:00", "end_time": "24:00", "weekday": 9}],
+                "agent_skill_ids": ["test-skill-id"],
+            }})),
+            auth: Auth::User,
+        },
+    );
+    assert_eq!(reply, AgentSchedulesPatchResponse::new());
+    assert_round_trip(&mock, "agent_schedules.patch", &reply);
+}
+
+// ------------------------------------------------------------ agent_skill.*
+
+fn department_rule() -> AgentSkillRule {
+    let mut rule = AgentSkillRule::new();
+    rule.id = Some("12".into());
+    rule.selected_operator = Some(AgentSkillOperator::ArrayAnyIn);
+    rule.operand = Some(json!({"selected_departments": [{"id": "部门ID", "name": "IT"}]}));
+    rule
+}
+
+#[tokio::test]
+async fn agent_skill_create() {
+    let (mock, client) = setup().await;
+    let reply = client
+        .agent_skill()
+        .create()
+        .name("部门技能")
+        .rules(vec![department_rule()])
+        .agent_ids(vec!["ou_ea21d7f018e1155d960e40d33191f966".into()])
+        .send_with(user())
+        .await
+        .unwrap();
+    assert_wire(
+        &mock,
+        "agent_skill.create",
+        Wire {
+            method: "POST",
+            path: "/open-apis/helpdesk/v1/agent_skills",
+            query: &[],
+            body: Some(json!({
+                "name": "部门技能",
+                "rules": [{
+                    "id": "12",
+                    "selected_operator": 8,
+                    "operand": {"selected_departments": [{"id": "部门ID", "name": "IT"}]},
+                }],
+                "agent_ids": ["ou_ea21d7f018e1155d960e40d33191f966"],
+            })),
+            auth: Auth::User,
+        },
+    );
+    assert_eq!(reply.agent_skill_id.as_deref(), Some("test-skill-id"));
+    assert_round_trip(&mock, "agent_skill.create", &reply);
+}
+
+#[tokio::test]
+async fn agent_skill_delete() {
+    let (mock, client) = setup().await;
+    let reply = client
+        .agent_skill()
+        .delete("test-skill-id")
+        .send_with(user())
+        .await
+        .unwrap();
+    assert_wire(
+        &mock,
+        "agent_skill.delete",
+        Wire {
+            method: "DELETE",
+            path: "/open-apis/helpdesk/v1/agent_skills/test-skill-id",
+            query: &[],
+            body: None,
+            auth: Auth::User,
+        },
+    );
+    assert_eq!(reply, AgentSkillDeleteResponse::new());
+    assert_round_trip(&mock, "agent_skill.delete", &reply);
+}
+
+#[tokio::test]
+async fn agent_skill_get() {
+    let (mock, client) = setup().await;
+    let reply = client
+        .agent_skill()
+        .get("6941215891786825756")
+        .send()
+        .await
+        .unwrap();
+    assert_wire(
+        &mock,
+        "agent_skill.get",
+        Wire {
+            method: "GET",
+            path: "/open-apis/helpdesk/v1/agent_skills/6941215891786825756",
+            query: &[],
+            body: None,
+            auth: Auth::Managed,
+        },
+    );
+    let skill = reply.agent_skill.as_ref().expect("agent_skill");
+    assert_eq!(skill.id.as_deref(), Some("test-skill-id"));
+    assert_eq!(skill.name.as_deref(), Some("skill-name"));
+    assert_eq!(skill.is_default, Some(false));
+    assert_eq!(skill.agent_ids.as_deref(), Some(&[AGENT_ID.to_string()][..]));
+    let rule = &skill.rules.as_ref().expect("rules")[0];
+    assert_eq!(rule.selected_operator, Some(AgentSkillOperator::ArrayAnyIn));
+    assert_eq!(
+        rule.operator_options,
+        Some(vec![
+            AgentSkillOperator::ArrayNoneIn,
+            AgentSkillOperator::ArrayAnyIn
+        ])
+    );
+    assert_eq!(rule.category, Some(AgentSkillRuleCategory::UserInfo));
+    assert_eq!(rule.display_name.as_deref(), Some("Chinese FAQs category"));
+    assert_eq!(
+        rule.operand.as_ref().map(|o| &o["selected_departments"][0]["name"]),
+        Some(&json!("IT"))
+    );
+    let agent = &skill.agents.as_ref().expect("agents")[0];
+    assert_eq!(
+        (agent.id.as_deref(), agent.name.as_deref()),
+        (Some(AGENT_ID), Some("test-user"))
+    );
+    assert_round_trip(&mock, "agent_skill.get", &reply);
+}
+
+#[tokio::test]
+async fn agent_skill_list() {
+    let (mock, client) = setup().await;
+    let reply = client.agent_skill().list().send().await.unwrap();
+    assert_wire(
+        &mock,
+        "agent_skill.list",
+        Wire {
+            method: "GET",
+            path: "/open-apis/helpdesk/v1/agent_skills",
+            query: &[],
+            body: None,
+            auth: Auth::Managed,
+        },
+    );
+    let skills = reply.agent_skills.as_ref().expect("agent_skills");
+    assert_eq!(skills.len(), 1);
+    assert_eq!(skills[0].id.as_deref(), Some("test-skill-id"));
+    assert_eq!(skills[0].name.as_deref(), Some("skill-name"));
+    assert_eq!(skills[0].is_default, Some(false));
+    assert_eq!(
+        skills[0].agent_ids.as_deref(),
+        Some(&[AGENT_ID.to_string()][..])
+    );
+    assert_eq!(skills[0].rules, None);
+    assert_round_trip(&mock, "agent_skill.list", &reply);
+}
+
+#[tokio::test]
+async fn agent_skill_patch() {
+    let (mock, client) = setup().await;
+    let mut rule = AgentSkillRule::new();
+    rule.id = Some("test-skill-id".into());
+    rule.selected_operator = Some(AgentSkillOperator::ArrayAnyIn);
+    rule.operator_options = Some(vec![
+        AgentSkillOperator::ArrayNoneIn,
+        AgentSkillOperator::ArrayAnyIn,
+    ]);
+    let mut skill = AgentSkill::new();
+    skill.name = Some("skill-name".into());
+    skill.rules = Some(vec![rule]);
+    skill.agent_ids = Some(vec!["ou_ea21d7f018e1155d960e40d33191f966".into()]);
+    let reply = client
+        .agent_skill()
+        .patch("test-skill-id")
+        .agent_skill(skill)
+        .send_with(user())
+        .await
+        .unwrap();
+    assert_wire(
+        &mock,
+        "agent_skill.patch",
+        Wire {
+            method: "PATCH",
+            path: "/open-apis/helpdesk/v1/agent_skills/test-skill-id",
+            query: &[],
+            body: Some(json!({"agent_skill": {
+                "name": "skill-name",
+                "rules": [{"id": "test-skill-id", "selected_operator": 8, "operator_options": [7, 8]}],
+                "agent_ids": ["ou_ea21d7f018e1155d960e40d33191f966"],
+            }})),
+            auth: Auth::User,
+        },
+    );
+    assert_eq!(reply, AgentSkillPatchResponse::new());
+    assert_round_trip(&mock, "agent_skill.patch", &reply);
+}
+
+// ------------------------------------------------------- agent_skill_rule.*
+
+#[tokio::test]
+async fn agent_skill_rule_list() {
+    let (mock, client) = setup().await;
+    let reply = client.agent_skill_rule().list().send().await.unwrap();
+    assert_wire(
+        &mock,
+        "agent_skill_rule.list",
+        Wire {
+            method: "GET",
+            path: "/open-apis/helpdesk/v1/agent_skill_rules",
+            query: &[],
+            body: None,
+            auth: Auth::Managed,
+        },
+    );
+    let rules = reply.rules.as_ref().expect("rules");
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].id.as_deref(), Some("test-skill-id"));
+    assert_eq!(rules[0].selected_operator, None);
+    assert_eq!(
+        rules[0].operator_options,
+        Some(vec![
+            AgentSkillOperator::ArrayNoneIn,
+            AgentSkillOperator::ArrayAnyIn
+        ])
+    );
+    assert_eq!(rules[0].category, Some(AgentSkillRuleCategory::UserInfo));
+    assert_eq!(rules[0].display_name.as_deref(), Some("中文知识库分类"));
+    assert_eq!(
+        rules[0].operand,
+        Some(json!({"selected_departments": [{"id": "部门ID", "name": "IT"}]}))
+    );
+    assert_round_trip(&mock, "agent_skill_rule.list", &reply);
+}
