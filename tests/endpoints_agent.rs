@@ -134,7 +134,10 @@ async fn agent_schedule_list() {
     let (mock, client) = setup().await;
     let reply = client
         .agent_schedule()
-        .list(vec![AgentScheduleStatus::Online, AgentScheduleStatus::OffDuty])
+        .list(vec![
+            AgentScheduleStatus::Online,
+            AgentScheduleStatus::OffDuty,
+        ])
         .send()
         .await
         .unwrap();
@@ -337,7 +340,10 @@ async fn agent_skill_get() {
     assert_eq!(skill.id.as_deref(), Some("test-skill-id"));
     assert_eq!(skill.name.as_deref(), Some("skill-name"));
     assert_eq!(skill.is_default, Some(false));
-    assert_eq!(skill.agent_ids.as_deref(), Some(&[AGENT_ID.to_string()][..]));
+    assert_eq!(
+        skill.agent_ids.as_deref(),
+        Some(&[AGENT_ID.to_string()][..])
+    );
     let rule = &skill.rules.as_ref().expect("rules")[0];
     assert_eq!(rule.selected_operator, Some(AgentSkillOperator::ArrayAnyIn));
     assert_eq!(
@@ -350,7 +356,9 @@ async fn agent_skill_get() {
     assert_eq!(rule.category, Some(AgentSkillRuleCategory::UserInfo));
     assert_eq!(rule.display_name.as_deref(), Some("Chinese FAQs category"));
     assert_eq!(
-        rule.operand.as_ref().map(|o| &o["selected_departments"][0]["name"]),
+        rule.operand
+            .as_ref()
+            .map(|o| &o["selected_departments"][0]["name"]),
         Some(&json!("IT"))
     );
     let agent = &skill.agents.as_ref().expect("agents")[0];

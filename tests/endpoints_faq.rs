@@ -5,8 +5,8 @@
 mod common;
 
 use common::{
-    Auth, GIVEN_TENANT, PNG, Wire, assert_request, assert_round_trip, assert_wire, collect,
-    next, ok_reply, setup, tenant, user,
+    Auth, GIVEN_TENANT, PNG, Wire, assert_request, assert_round_trip, assert_wire, collect, next,
+    ok_reply, setup, tenant, user,
 };
 use helpdesk_api::{
     CategoryDeleteResponse, CategoryPatchResponse, Error, FaqCreateInfo, FaqDeleteResponse,
@@ -28,7 +28,10 @@ fn assert_example_faq(faq: &helpdesk_api::Faq) {
     assert_eq!(faq.helpdesk_id.as_deref(), Some("6936004780707807251"));
     assert_eq!(faq.question.as_deref(), Some("问题"));
     assert_eq!(faq.answer.as_deref(), Some("答案"));
-    assert_eq!((faq.create_time, faq.update_time), (Some(1596379008), Some(1596379008)));
+    assert_eq!(
+        (faq.create_time, faq.update_time),
+        (Some(1596379008), Some(1596379008))
+    );
     assert_eq!(faq.expire_time, Some(1596379008));
     let rich = &faq.answer_richtext.as_ref().expect("answer_richtext")[0];
     assert_eq!(
@@ -39,7 +42,10 @@ fn assert_example_faq(faq: &helpdesk_api::Faq) {
     assert_eq!(category.category_id.as_deref(), Some(CATEGORY_ID));
     assert_eq!(category.name.as_deref(), Some("创建团队和邀请成员"));
     let creator = faq.create_user.as_ref().expect("create_user");
-    assert_eq!(creator.id.as_deref(), Some("ou_37019b7c830210acd88fdce886e25c71"));
+    assert_eq!(
+        creator.id.as_deref(),
+        Some("ou_37019b7c830210acd88fdce886e25c71")
+    );
     assert_eq!(creator.city.as_deref(), Some("城市"));
 }
 
@@ -48,9 +54,7 @@ async fn faq_create() {
     let (mock, client) = setup().await;
     let mut info = FaqCreateInfo::new("问题");
     info.answer = Some("答案".into());
-    info.answer_richtext = Some(JsonString::new(
-        r#"[{"content":"答案","type":"text"}]"#,
-    ));
+    info.answer_richtext = Some(JsonString::new(r#"[{"content":"答案","type":"text"}]"#));
     info.tags = Some(vec!["问".into(), "题".into()]);
     let reply = client
         .faq()
@@ -77,19 +81,17 @@ async fn faq_create() {
     );
     let faq = reply.faq.as_ref().expect("faq");
     assert_example_faq(faq);
-    assert_eq!(faq.tags.as_deref(), Some(&["问".to_string(), "题".to_string()][..]));
+    assert_eq!(
+        faq.tags.as_deref(),
+        Some(&["问".to_string(), "题".to_string()][..])
+    );
     assert_round_trip(&mock, "faq.create", &reply);
 }
 
 #[tokio::test]
 async fn faq_delete() {
     let (mock, client) = setup().await;
-    let reply = client
-        .faq()
-        .delete(FAQ_ID)
-        .send_with(user())
-        .await
-        .unwrap();
+    let reply = client.faq().delete(FAQ_ID).send_with(user()).await.unwrap();
     assert_wire(
         &mock,
         "faq.delete",
@@ -162,12 +164,7 @@ async fn faq_faq_image_json_error_decodes_to_its_variant() {
 #[tokio::test]
 async fn faq_get() {
     let (mock, client) = setup().await;
-    let reply = client
-        .faq()
-        .get(FAQ_ID)
-        .send_with(tenant())
-        .await
-        .unwrap();
+    let reply = client.faq().get(FAQ_ID).send_with(tenant()).await.unwrap();
     assert_wire(
         &mock,
         "faq.get",
@@ -182,7 +179,9 @@ async fn faq_get() {
     let faq = reply.faq.as_ref().expect("faq");
     assert_example_faq(faq);
     assert_eq!(
-        faq.update_user.as_ref().and_then(|u| u.department.as_deref()),
+        faq.update_user
+            .as_ref()
+            .and_then(|u| u.department.as_deref()),
         Some("用户部门名称(有权限才展示)")
     );
     assert_round_trip(&mock, "faq.get", &reply);
@@ -363,7 +362,11 @@ async fn faq_search() {
         Wire {
             method: "GET",
             path: "/open-apis/helpdesk/v1/faqs/search",
-            query: &[("query", "d2lmaQ=="), ("base64", "true"), ("page_size", "10")],
+            query: &[
+                ("query", "d2lmaQ=="),
+                ("base64", "true"),
+                ("page_size", "10"),
+            ],
             body: None,
             auth: Auth::Managed,
         },
@@ -381,11 +384,16 @@ async fn faq_search() {
     assert_eq!(items[1].faq_id.as_deref(), Some("6986214054826147841"));
     assert_eq!(items[1].update_time, Some(1630063323));
     assert_eq!(
-        items[1].categories.as_ref().expect("categories")[1].name.as_deref(),
+        items[1].categories.as_ref().expect("categories")[1]
+            .name
+            .as_deref(),
         Some("餐饮服务")
     );
     assert_eq!(
-        items[0].update_user.as_ref().and_then(|u| u.name.as_deref()),
+        items[0]
+            .update_user
+            .as_ref()
+            .and_then(|u| u.name.as_deref()),
         Some("戴xx")
     );
     assert_round_trip(&mock, "faq.search", &reply);
@@ -394,7 +402,8 @@ async fn faq_search() {
 #[tokio::test]
 async fn faq_search_items_follow_page_token_and_stop_on_error() {
     let (mock, client) = setup().await;
-    mock.on("faq.search").reply(faq_page(true, "s2", &["a", "b"]));
+    mock.on("faq.search")
+        .reply(faq_page(true, "s2", &["a", "b"]));
     mock.on("faq.search")
         .query_param("page_token", "s2")
         .reply(faq_page(false, "", &["c"]));
@@ -407,7 +416,10 @@ async fn faq_search_items_follow_page_token_and_stop_on_error() {
     let reqs = mock.requests_for("faq.search");
     assert_eq!(reqs.len(), 2);
     assert_eq!(reqs[0].query, [("query".to_string(), "wifi".to_string())]);
-    assert_eq!(reqs[1].raw_query.as_deref(), Some("query=wifi&page_token=s2"));
+    assert_eq!(
+        reqs[1].raw_query.as_deref(),
+        Some("query=wifi&page_token=s2")
+    );
 
     mock.clear_requests();
     mock.clear_hooks();
@@ -445,7 +457,9 @@ async fn category_create() {
             method: "POST",
             path: "/open-apis/helpdesk/v1/categories",
             query: &[],
-            body: Some(json!({"name": "创建团队和邀请成员", "parent_id": "0", "language": "zh_cn"})),
+            body: Some(
+                json!({"name": "创建团队和邀请成员", "parent_id": "0", "language": "zh_cn"}),
+            ),
             auth: Auth::User,
         },
     );
@@ -530,7 +544,10 @@ async fn category_list() {
             auth: Auth::Managed,
         },
     );
-    assert_eq!(r.raw_query.as_deref(), Some("lang=zh_cn&order_by=1&asc=true"));
+    assert_eq!(
+        r.raw_query.as_deref(),
+        Some("lang=zh_cn&order_by=1&asc=true")
+    );
     let top = &reply.categories.as_ref().expect("categories")[0];
     assert_eq!(top.category_id.as_deref(), Some(CATEGORY_ID));
     assert_eq!(top.parent_id.as_deref(), Some("0"));

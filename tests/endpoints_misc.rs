@@ -144,5 +144,8 @@ fn every_spec_endpoint_has_a_wire_test() {
                 .any(|s| s.contains(&test) && has_wire_check(s, id))
         })
         .collect();
-    assert!(missing.is_empty(), "endpoints without a wire test: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "endpoints without a wire test: {missing:?}"
+    );
 }

@@ -45,7 +45,9 @@ async fn notification_get() {
         },
     );
     assert_eq!(
-        mock.requests_for("notification.get")[0].raw_query.as_deref(),
+        mock.requests_for("notification.get")[0]
+            .raw_query
+            .as_deref(),
         Some("user_id_type=user_id")
     );
 
@@ -70,7 +72,10 @@ async fn notification_get() {
     );
     assert_eq!(creator.name.as_deref(), Some("test"));
     let chats = n.chat_list.as_ref().expect("chat_list");
-    assert_eq!(chats[0].chat_id.as_deref(), Some("oc_7277fd1262bfafc363d5b2a1f9c2ac90"));
+    assert_eq!(
+        chats[0].chat_id.as_deref(),
+        Some("oc_7277fd1262bfafc363d5b2a1f9c2ac90")
+    );
     assert_eq!(chats[0].name.as_deref(), Some("测试群聊"));
     let dept = &n.department_list.as_ref().expect("department_list")[0];
     assert_eq!(dept.name.as_deref(), Some("测试部门"));
@@ -118,7 +123,10 @@ async fn notification_create() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply.notification_id.as_deref(), Some("6985032626234982420"));
+    assert_eq!(
+        reply.notification_id.as_deref(),
+        Some("6985032626234982420")
+    );
     assert_eq!(reply.status, Some(0));
     assert_round_trip(&mock, "notification.create", &reply);
 }

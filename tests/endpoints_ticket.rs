@@ -6,7 +6,8 @@
 mod common;
 
 use common::{
-    Auth, GIVEN_TENANT, PNG, Wire, assert_request, assert_round_trip, assert_wire, collect, next, ok_reply, setup, tenant, user,
+    Auth, GIVEN_TENANT, PNG, Wire, assert_request, assert_round_trip, assert_wire, collect, next,
+    ok_reply, setup, tenant, user,
 };
 use helpdesk_api::{
     DropdownOption, Error, JsonString, TicketCustomizedFieldCreateResponse,
@@ -198,11 +199,21 @@ async fn ticket_list_a_failing_page_is_yielded_and_ends_the_stream() {
         .reply_error(155000);
     let mut items = client.ticket().list().page_size(2).items_with(tenant());
     assert_eq!(
-        next(&mut items).await.unwrap().unwrap().ticket_id.as_deref(),
+        next(&mut items)
+            .await
+            .unwrap()
+            .unwrap()
+            .ticket_id
+            .as_deref(),
         Some("t1")
     );
     assert_eq!(
-        next(&mut items).await.unwrap().unwrap().ticket_id.as_deref(),
+        next(&mut items)
+            .await
+            .unwrap()
+            .unwrap()
+            .ticket_id
+            .as_deref(),
         Some("t2")
     );
     match next(&mut items).await {
@@ -312,7 +323,10 @@ async fn ticket_customized_fields() {
     assert_eq!(user_field.key_name.as_deref(), Some("company_id3"));
     assert_eq!(user_field.visible, Some(false));
     assert_eq!(user_field.created_at, Some(TimestampMs(1574040677000)));
-    let ticket_field = &reply.ticket_customized_fields.as_ref().expect("ticket fields")[0];
+    let ticket_field = &reply
+        .ticket_customized_fields
+        .as_ref()
+        .expect("ticket fields")[0];
     assert_eq!(ticket_field.field_type.as_deref(), Some("dropdown"));
     assert_eq!(ticket_field.updated_at, Some(TimestampMs(1591239289000)));
     assert_eq!(ticket_field.dropdown_allow_multiple, Some(true));
@@ -813,7 +827,10 @@ async fn ticket_customized_field_list() {
         },
     );
     assert_eq!(reply.has_more, Some(true));
-    assert_eq!(reply.next_page_token.as_deref(), Some("6948728206392295444"));
+    assert_eq!(
+        reply.next_page_token.as_deref(),
+        Some("6948728206392295444")
+    );
     let item = &reply.items.as_ref().expect("items")[0];
     assert_eq!(item.key_name.as_deref(), Some("test dropdown"));
     assert_eq!(item.updated_at, Some(TimestampMs(1591239289000)));
@@ -895,7 +912,9 @@ async fn ticket_customized_field_list_items_follow_next_page_token() {
     assert_eq!(first.items.unwrap().len(), 1);
     assert!(matches!(
         next(&mut pages).await,
-        Some(Err(Error::Api(TicketCustomizedFieldListError::Unauthorized(_))))
+        Some(Err(Error::Api(
+            TicketCustomizedFieldListError::Unauthorized(_)
+        )))
     ));
     assert!(next(&mut pages).await.is_none());
     assert_eq!(mock.requests_for("ticket_customized_field.list").len(), 2);
@@ -920,7 +939,9 @@ async fn ticket_customized_field_patch() {
             method: "PATCH",
             path: "/open-apis/helpdesk/v1/ticket_customized_fields/6948728206392295444",
             query: &[],
-            body: Some(json!({"display_name": "test dropdown", "visible": true, "required": false})),
+            body: Some(
+                json!({"display_name": "test dropdown", "visible": true, "required": false}),
+            ),
             auth: Auth::User,
         },
     );

@@ -161,7 +161,11 @@ pub fn assert_request(mock: &MockServer, id: &str, r: &RecordedRequest, want: &W
 
     match &want.body {
         Some(body) => {
-            assert_eq!(r.header("content-type"), Some(JSON_UTF8), "{id}: content type");
+            assert_eq!(
+                r.header("content-type"),
+                Some(JSON_UTF8),
+                "{id}: content type"
+            );
             let got = r.json().unwrap_or_else(|| {
                 panic!(
                     "{id}: body is not JSON: {:?}",
@@ -176,7 +180,11 @@ pub fn assert_request(mock: &MockServer, id: &str, r: &RecordedRequest, want: &W
                 "{id}: unexpected body {:?}",
                 String::from_utf8_lossy(&r.body)
             );
-            assert_eq!(r.header("content-type"), None, "{id}: no body, no content type");
+            assert_eq!(
+                r.header("content-type"),
+                None,
+                "{id}: no body, no content type"
+            );
         }
     }
 }
