@@ -15,4 +15,15 @@ if [ ${#need[@]} -gt 0 ]; then
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "${need[@]}"
 fi
 
+# redis-server (Debian package) for tests/redis_shared.rs; each test starts
+# and stops its own server on a free loopback port.
+if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then
+  echo "installing redis-server" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq redis-server >/dev/null
+  # the package may start a system instance; the tests use their own
+  (service redis-server stop || systemctl stop redis-server) >/dev/null 2>&1 || true
+fi
+
 cargo test --workspace --no-fail-fast "$@"

@@ -3,7 +3,7 @@
 
 use crate::auth::{HelpdeskCredentials, TenantAccessToken};
 use crate::error::{BuildError, Error, InvalidRequest, ReplyError, ReplyErrorKind, TransportError};
-use crate::limiter::Limiter;
+use crate::limiter::{InProcessRateLimiter, RateLimiter};
 use crate::retry::RetryPolicy;
 use crate::runtime::{
     Auth, Call, INTERNAL_ERROR_CODE, Method, OperationError, RATE_LIMITED_CODE,
@@ -57,7 +57,7 @@ struct Inner {
     helpdesk_id: Option<String>,
     max_response_bytes: usize,
     retry: RetryPolicy,
-    limiter: Option<Limiter>,
+    limiter: Option<Arc<dyn RateLimiter>>,
     tenant: Option<Arc<dyn TokenProvider>>,
 }
 
@@ -71,7 +71,7 @@ impl fmt::Debug for Client {
                 &self.inner.helpdesk.as_ref().map(|_| "<redacted>"),
             )
             .field("retry", &self.inner.retry)
-            .field("rate_limiter", &self.inner.limiter.is_some())
+            .field("rate_limiter", &self.inner.limiter)
             .field("tenant_tokens", &self.inner.tenant)
             .finish()
     }
@@ -88,9 +88,12 @@ pub struct ClientBuilder {
     user_agent: String,
     retry: RetryPolicy,
     rate_limiter: bool,
+    limiter_backend: Option<Arc<dyn RateLimiter>>,
     app: Option<AppCredentials>,
     provider: Option<Arc<dyn TokenProvider>>,
     refresh_margin: Duration,
+    #[cfg(feature = "redis")]
+    redis: Option<crate::redis_store::RedisShared>,
 }
 
 #[derive(Clone)]
@@ -119,9 +122,12 @@ impl Default for ClientBuilder {
             user_agent: concat!("helpdesk-api-rust/", env!("CARGO_PKG_VERSION")).to_string(),
             retry: RetryPolicy::default(),
             rate_limiter: true,
+            limiter_backend: None,
             app: None,
             provider: None,
             refresh_margin: DEFAULT_REFRESH_MARGIN,
+            #[cfg(feature = "redis")]
+            redis: None,
         }
     }
 }
@@ -211,6 +217,22 @@ impl ClientBuilder {
         self
     }
 
+    /// Use this limiter instead of the in-process one (e.g. one shared
+    /// through Redis by many processes). Ignored when the limiter is off.
+    pub fn rate_limiter_backend(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.limiter_backend = Some(limiter);
+        self
+    }
+
+    /// Share the managed tenant token and the rate limiter with every other
+    /// process that uses the same Redis (feature `redis`). The limiter's
+    /// quota is per app id (from [`ClientBuilder::app_credentials`]).
+    #[cfg(feature = "redis")]
+    pub fn redis(mut self, shared: crate::redis_store::RedisShared) -> Self {
+        self.redis = Some(shared);
+        self
+    }
+
     /// The `User-Agent` header.
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = ua.into();
@@ -218,7 +240,7 @@ impl ClientBuilder {
     }
 
     /// Builds the client.
-    pub fn build(self) -> Result<Client, BuildError> {
+    pub fn build(#[allow(unused_mut)] mut self) -> Result<Client, BuildError> {
         if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://")) {
             return Err(BuildError {
                 reason: format!(
@@ -251,6 +273,30 @@ impl ClientBuilder {
         let http = http.build().map_err(|e| BuildError {
             reason: e.to_string(),
         })?;
+        #[cfg(feature = "redis")]
+        if let Some(shared) = self.redis.take() {
+            let app = self
+                .app
+                .as_ref()
+                .map_or("default", |a| a.app_id.as_str())
+                .to_string();
+            if self.limiter_backend.is_none() {
+                self.limiter_backend = Some(Arc::new(crate::redis_store::RedisRateLimiter::new(
+                    shared.clone(),
+                    app,
+                )));
+            }
+            if let (None, Some(a)) = (&self.provider, &self.app) {
+                self.provider = Some(Arc::new(crate::redis_store::RedisTenantToken::new(
+                    shared,
+                    &a.app_id,
+                    &a.app_secret,
+                    &self.base_url,
+                    &http,
+                    self.refresh_margin,
+                )));
+            }
+        }
         let tenant: Option<Arc<dyn TokenProvider>> = match (self.provider, &self.app) {
             (Some(p), _) => Some(p),
             (None, Some(app)) => Some(ManagedTenantToken::shared(
@@ -270,7 +316,10 @@ impl ClientBuilder {
                 helpdesk_id: self.helpdesk.map(|c| c.id().to_string()),
                 max_response_bytes: self.max_response_bytes,
                 retry: self.retry,
-                limiter: self.rate_limiter.then(Limiter::default),
+                limiter: self.rate_limiter.then(|| {
+                    self.limiter_backend
+                        .unwrap_or_else(|| Arc::new(InProcessRateLimiter::default()))
+                }),
                 tenant,
             }),
         })

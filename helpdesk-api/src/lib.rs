@@ -33,6 +33,8 @@ mod error;
 pub mod events;
 mod limiter;
 mod paging;
+#[cfg(feature = "redis")]
+pub mod redis_store;
 mod retry;
 pub mod runtime;
 mod tls;
@@ -47,6 +49,7 @@ pub use client::{
 pub use error::{
     ApiError, BuildError, Error, InvalidRequest, ReplyError, ReplyErrorKind, TransportError,
 };
+pub use limiter::{InProcessRateLimiter, RateLimiter};
 pub use paging::{Items, Pages};
 pub use retry::{RequestOptions, RetryPolicy};
 pub use tokens::{BoxFuture, DEFAULT_REFRESH_MARGIN, TENANT_TOKEN_PATH, TokenError, TokenProvider};
@@ -62,6 +65,6 @@ mod generated {
 pub use generated::*;
 
 /// The README's examples, compiled as doc tests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "redis"))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;

@@ -4,6 +4,7 @@
 //! of hitting it.
 
 use crate::runtime::Endpoint;
+use crate::tokens::BoxFuture;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -15,26 +16,42 @@ struct Window {
     starts: VecDeque<Instant>,
 }
 
-/// Per-endpoint limiter state.
+/// A client-side rate limiter: decides when a request of an endpoint may
+/// start. The in-process [`InProcessRateLimiter`] is the default; the
+/// `redis` feature adds one shared by many processes.
+pub trait RateLimiter: Send + Sync + std::fmt::Debug + 'static {
+    /// Waits until a request of `endpoint` may start, and counts it.
+    fn acquire(&self, endpoint: &'static Endpoint) -> BoxFuture<'_, ()>;
+}
+
+/// The in-process limiter: per endpoint, at most N requests start in any
+/// window of the documented length (plus a small margin).
 #[derive(Default)]
-pub(crate) struct Limiter {
+pub struct InProcessRateLimiter {
     windows: Mutex<HashMap<&'static str, Vec<Window>>>,
 }
 
-impl std::fmt::Debug for Limiter {
+impl std::fmt::Debug for InProcessRateLimiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Limiter").finish_non_exhaustive()
+        f.debug_struct("InProcessRateLimiter")
+            .finish_non_exhaustive()
+    }
+}
+
+impl RateLimiter for InProcessRateLimiter {
+    fn acquire(&self, endpoint: &'static Endpoint) -> BoxFuture<'_, ()> {
+        Box::pin(self.wait(endpoint))
     }
 }
 
 /// A window is lengthened by 2% (at least 50 ms) so that requests released
 /// just as a window ends do not reach a server whose window has not.
-fn with_margin(secs: u32) -> Duration {
+pub(crate) fn with_margin(secs: u32) -> Duration {
     let w = Duration::from_secs(u64::from(secs));
     w + (w / 50).max(Duration::from_millis(50))
 }
 
-impl Limiter {
+impl InProcessRateLimiter {
     /// Reserves the earliest start time for a request of `ep` and returns
     /// it (now, when under the limit).
     pub(crate) fn reserve(&self, ep: &'static Endpoint) -> Instant {
@@ -93,7 +110,7 @@ impl Limiter {
     }
 
     /// Waits for a slot.
-    pub(crate) async fn acquire(&self, ep: &'static Endpoint) {
+    pub(crate) async fn wait(&self, ep: &'static Endpoint) {
         let at = self.reserve(ep);
         if at > Instant::now() {
             tracing::debug!(
@@ -125,7 +142,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn at_most_cap_starts_in_any_window() {
-        let l = Limiter::default();
+        let l = InProcessRateLimiter::default();
         let t0 = Instant::now();
         let times: Vec<_> = (0..7).map(|_| l.reserve(&EP)).collect();
         let len = with_margin(10);

@@ -173,49 +173,55 @@ impl ManagedTenantToken {
     }
 
     async fn fetch(&self) -> Result<(TenantAccessToken, u64), TokenError> {
-        #[derive(Deserialize)]
-        struct Reply {
-            code: Option<i64>,
-            msg: Option<String>,
-            tenant_access_token: Option<String>,
-            expire: Option<u64>,
-        }
         self.fetches.fetch_add(1, Ordering::Relaxed);
-        let body =
-            serde_json::json!({"app_id": self.app_id, "app_secret": &*self.app_secret}).to_string();
-        tracing::debug!(app_id = %self.app_id, "fetching tenant access token");
-        let resp = self
-            .http
-            .post(&self.url)
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/json; charset=utf-8",
-            )
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| {
-                TokenError::new(format!("token endpoint unreachable: {}", e.without_url()))
-            })?;
-        let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(|e| TokenError {
-            status: Some(status),
-            ..TokenError::new(format!("reading the token reply: {}", e.without_url()))
-        })?;
-        let reply: Reply = serde_json::from_slice(&bytes).map_err(|e| TokenError {
-            status: Some(status),
-            ..TokenError::new(format!("token reply is not the expected JSON: {e}"))
-        })?;
-        match (reply.code, reply.tenant_access_token) {
-            (Some(0), Some(t)) if !t.is_empty() => {
-                Ok((TenantAccessToken::new(t), reply.expire.unwrap_or(7200)))
-            }
-            (code, _) => Err(TokenError {
-                reason: reply.msg.unwrap_or_else(|| "token endpoint refused".into()),
-                code,
-                status: Some(status),
-            }),
+        fetch_tenant_token(&self.http, &self.url, &self.app_id, &self.app_secret).await
+    }
+}
+
+/// Calls the tenant token endpoint at `url`: the token and its lifetime in seconds.
+pub(crate) async fn fetch_tenant_token(
+    http: &reqwest::Client,
+    url: &str,
+    app_id: &str,
+    app_secret: &str,
+) -> Result<(TenantAccessToken, u64), TokenError> {
+    #[derive(Deserialize)]
+    struct Reply {
+        code: Option<i64>,
+        msg: Option<String>,
+        tenant_access_token: Option<String>,
+        expire: Option<u64>,
+    }
+    let body = serde_json::json!({"app_id": app_id, "app_secret": app_secret}).to_string();
+    tracing::debug!(app_id = %app_id, "fetching tenant access token");
+    let resp = http
+        .post(url)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/json; charset=utf-8",
+        )
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| TokenError::new(format!("token endpoint unreachable: {}", e.without_url())))?;
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().await.map_err(|e| TokenError {
+        status: Some(status),
+        ..TokenError::new(format!("reading the token reply: {}", e.without_url()))
+    })?;
+    let reply: Reply = serde_json::from_slice(&bytes).map_err(|e| TokenError {
+        status: Some(status),
+        ..TokenError::new(format!("token reply is not the expected JSON: {e}"))
+    })?;
+    match (reply.code, reply.tenant_access_token) {
+        (Some(0), Some(t)) if !t.is_empty() => {
+            Ok((TenantAccessToken::new(t), reply.expire.unwrap_or(7200)))
         }
+        (code, _) => Err(TokenError {
+            reason: reply.msg.unwrap_or_else(|| "token endpoint refused".into()),
+            code,
+            status: Some(status),
+        }),
     }
 }
 

@@ -1,0 +1,293 @@
+//! Many processes, one tenant: the token cache and rate limiter shared
+//! through a real `redis-server` (Debian package; `scripts/test.sh`
+//! installs it). Each test starts its own Redis on a free loopback port and
+//! stops it; worker processes are the `helpdesk-redis-worker` binary.
+
+use helpdesk_api::Client;
+use helpdesk_api::redis_store::RedisShared;
+use helpdesk_mock::{Fault, MockServer, TENANT_TOKEN_ENDPOINT};
+use std::io::Write;
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const HD_ID: &str = "7100000000000000042";
+const HD_TOKEN: &str = "hd-redis-test-token";
+const APP_ID: &str = "cli_redis_app";
+const APP_SECRET: &str = "redis-app-secret";
+
+struct Redis {
+    child: Child,
+    port: u16,
+}
+
+impl Redis {
+    fn start() -> Redis {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let bin = [
+            "redis-server",
+            "/usr/bin/redis-server",
+            "/usr/local/bin/redis-server",
+        ]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .stdout(Stdio::null())
+                .status()
+                .is_ok()
+        })
+        .expect(
+            "redis-server is not installed: apt-get install redis-server (scripts/test.sh does)",
+        );
+        let child = Command::new(bin)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Redis { child, port }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+async fn mock() -> MockServer {
+    MockServer::builder()
+        .helpdesk_credentials(HD_ID, HD_TOKEN)
+        .app_credentials(APP_ID, APP_SECRET)
+        .start()
+        .await
+        .unwrap()
+}
+
+fn worker(mock: &MockServer, redis: &Redis, calls: usize, lock_ms: u64) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_helpdesk-redis-worker"));
+    c.env("HD_BASE_URL", mock.base_url())
+        .env("HD_REDIS_URL", redis.url())
+        .env("HD_HELPDESK_ID", HD_ID)
+        .env("HD_HELPDESK_TOKEN", HD_TOKEN)
+        .env("HD_APP_ID", APP_ID)
+        .env("HD_APP_SECRET", APP_SECRET)
+        .env("HD_CALLS", calls.to_string())
+        .env("HD_LOCK_MS", lock_ms.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+fn finish(child: Child) -> (bool, String) {
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// ticket.get is documented at 10 requests per second: 4 processes x 100
+/// concurrent calls take about 40 s when they share the limit, and the mock
+/// (enforcing the spec's limit) never answers 99991400.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_processes_share_one_token_and_stay_under_the_limit() {
+    let redis = Redis::start();
+    let mock = mock().await;
+    mock.enforce_rate_limits(true);
+    let t0 = Instant::now();
+    let children: Vec<Child> = (0..4)
+        .map(|_| worker(&mock, &redis, 100, 5000).spawn().unwrap())
+        .collect();
+    let results =
+        tokio::task::spawn_blocking(move || children.into_iter().map(finish).collect::<Vec<_>>())
+            .await
+            .unwrap();
+    for (ok, text) in &results {
+        assert!(ok, "worker failed: {text}");
+        assert!(text.contains("ok=100 err=0 rate_limited=0"), "{text}");
+    }
+    assert_eq!(mock.token_fetches(), 1, "one token for all four processes");
+    let reqs = mock.requests_for("ticket.get");
+    assert_eq!(reqs.len(), 400);
+    let token = &mock.issued_tokens()[0];
+    assert!(
+        reqs.iter()
+            .all(|r| r.header("authorization") == Some(format!("Bearer {token}").as_str()))
+    );
+    // 400 calls at 10/s cannot take less than ~39 s
+    assert!(
+        t0.elapsed() >= Duration::from_secs(38),
+        "{:?}",
+        t0.elapsed()
+    );
+}
+
+/// Control: the same deployment with in-process limiters only (4 x 10/s)
+/// is rate limited by the server, so the shared limiter is what keeps the
+/// test above green.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_shared_limiter_four_processes_exceed_the_limit() {
+    let mock = mock().await;
+    mock.enforce_rate_limits(true);
+    let client = || {
+        Client::builder()
+            .base_url(mock.base_url())
+            .helpdesk_credentials(HD_ID, HD_TOKEN)
+            .app_credentials(APP_ID, APP_SECRET)
+            .retry_policy(helpdesk_api::RetryPolicy::disabled())
+            .build()
+            .unwrap()
+    };
+    // four independent clients stand for four processes without Redis
+    let clients: Vec<Client> = (0..4).map(|_| client()).collect();
+    let mut handles = Vec::new();
+    for c in &clients {
+        for i in 0..30 {
+            let c = c.clone();
+            handles.push(tokio::spawn(async move {
+                c.ticket().get(format!("x{i}")).send().await
+            }));
+        }
+    }
+    let mut limited = 0;
+    for h in handles {
+        if matches!(h.await.unwrap(), Err(helpdesk_api::Error::RateLimited(_))) {
+            limited += 1;
+        }
+    }
+    assert!(
+        limited > 0,
+        "in-process limiters alone let 4 x 10/s through"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_lock_holder_blocks_the_others_at_most_the_lock_timeout() {
+    let redis = Redis::start();
+    let mock = mock().await;
+    // The first token fetch hangs: its process holds the refresh lock.
+    mock.on(TENANT_TOKEN_ENDPOINT)
+        .once()
+        .fault(Fault::Delay(Duration::from_secs(60)));
+    let mut holder = worker(&mock, &redis, 1, 2000).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while mock.requests_for(TENANT_TOKEN_ENDPOINT).is_empty() {
+        assert!(Instant::now() < deadline, "the holder never fetched");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let locked_at = Instant::now();
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    let other = worker(&mock, &redis, 5, 2000).spawn().unwrap();
+    let (ok, text) = tokio::task::spawn_blocking(move || finish(other))
+        .await
+        .unwrap();
+    let waited = locked_at.elapsed();
+    assert!(ok && text.contains("ok=5 err=0"), "{text}");
+    assert!(
+        waited < Duration::from_secs(2) + Duration::from_secs(4),
+        "blocked {waited:?} by a dead holder"
+    );
+    assert!(
+        waited >= Duration::from_millis(1500),
+        "did not respect the lock ({waited:?})"
+    );
+    // the dead holder's fetch (recorded, never answered) and exactly one more
+    assert_eq!(mock.requests_for(TENANT_TOKEN_ENDPOINT).len(), 2);
+    assert_eq!(mock.issued_tokens().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_stopped_mid_run_degrades_to_in_process_state() {
+    let mut redis = Redis::start();
+    let mock = mock().await;
+    let shared = RedisShared::connect(&redis.url()).await.unwrap();
+    let client = Client::builder()
+        .base_url(mock.base_url())
+        .helpdesk_credentials(HD_ID, HD_TOKEN)
+        .app_credentials(APP_ID, APP_SECRET)
+        .redis(shared.clone())
+        .build()
+        .unwrap();
+    for i in 0..5 {
+        client.ticket().get(format!("a{i}")).send().await.unwrap();
+    }
+    assert!(!shared.is_degraded());
+    redis.stop();
+    let (logs, results) = capture(async {
+        let mut out = Vec::new();
+        for i in 0..5 {
+            let t0 = Instant::now();
+            let r = client.ticket().get(format!("b{i}")).send().await;
+            out.push((r.is_ok(), t0.elapsed()));
+        }
+        out
+    })
+    .await;
+    for (ok, took) in &results {
+        assert!(ok);
+        assert!(
+            *took < Duration::from_secs(2),
+            "a call hung on the dead store for {took:?}"
+        );
+    }
+    assert!(shared.is_degraded());
+    assert!(logs.contains("redis unreachable"), "{logs}");
+}
+
+async fn capture<F: std::future::Future>(fut: F) -> (String, F::Output) {
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let out = fut.await;
+    let text = String::from_utf8_lossy(&buf.0.lock().unwrap()).into_owned();
+    (text, out)
+}

@@ -1,0 +1,62 @@
+//! A worker process for the Redis integration tests (`tests/redis_shared.rs`):
+//! one OS process of a deployment that shares its tenant token and rate
+//! limiter through Redis. Configured by environment variables, it sends
+//! `HD_CALLS` concurrent `ticket.get` calls and prints one summary line:
+//! `ok=<n> err=<n> rate_limited=<n> first_error=<...>`.
+
+use helpdesk_api::redis_store::RedisShared;
+use helpdesk_api::{Client, Error, RetryPolicy};
+use std::time::Duration;
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let var = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set"));
+    let calls: usize = var("HD_CALLS").parse().expect("HD_CALLS is a number");
+    let lock_ms: u64 = std::env::var("HD_LOCK_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5000);
+    let shared = RedisShared::connect(&var("HD_REDIS_URL"))
+        .await
+        .expect("redis reachable at start")
+        .lock_timeout(Duration::from_millis(lock_ms));
+    let client = Client::builder()
+        .base_url(var("HD_BASE_URL"))
+        .helpdesk_credentials(var("HD_HELPDESK_ID"), var("HD_HELPDESK_TOKEN"))
+        .app_credentials(var("HD_APP_ID"), var("HD_APP_SECRET"))
+        .redis(shared)
+        // A 429 must surface, not be retried away.
+        .retry_policy(RetryPolicy::disabled())
+        .timeout(Some(Duration::from_secs(120)))
+        .build()
+        .expect("client builds");
+    let handles: Vec<_> = (0..calls)
+        .map(|i| {
+            let c = client.clone();
+            tokio::spawn(async move {
+                c.ticket()
+                    .get(format!("{}-{i}", std::process::id()))
+                    .send()
+                    .await
+            })
+        })
+        .collect();
+    let (mut ok, mut err, mut limited) = (0, 0, 0);
+    let mut first_error = String::new();
+    for h in handles {
+        match h.await.expect("task") {
+            Ok(_) => ok += 1,
+            Err(e) => {
+                if matches!(e, Error::RateLimited(_)) {
+                    limited += 1;
+                }
+                if first_error.is_empty() {
+                    first_error = e.to_string();
+                }
+                err += 1;
+            }
+        }
+    }
+    println!("ok={ok} err={err} rate_limited={limited} first_error={first_error}");
+    std::process::exit(if err == 0 { 0 } else { 1 });
+}
