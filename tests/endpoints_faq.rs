@@ -192,7 +192,9 @@ async fn faq_faq_image_default_mock_reply_is_a_file() {
         .unwrap();
     assert_eq!(download.content_type(), Some("application/octet-stream"));
     assert_eq!(download.file_name(), None);
+    assert!(download.log_id().is_some());
     assert!(!download.bytes().await.unwrap().is_empty());
+    assert_eq!(mock.requests_for("faq.faq_image").len(), 1);
 }
 
 #[tokio::test]
