@@ -1,0 +1,92 @@
+//! Runs one benchmark case `n` times, for instruction counting under
+//! `valgrind --tool=callgrind` (see `scripts/bench.sh`): per-case cost is
+//! the difference between two runs with different `n`, divided by the
+//! difference of `n`, so start-up costs cancel out.
+//!
+//! ```text
+//! bench-count decode-hand|decode-generated|decode-value N
+//! bench-count call-hand|call-generated URL N
+//! bench-count serve-fixed        # prints its URL, serves until killed
+//! bench-count serve-mock         # the same with the mock server
+//! ```
+
+use helpdesk_bench::{
+    Baseline, FixedServer, MockThread, call_baseline, call_generated, decode_generated,
+    decode_hand, decode_value, example_reply, generated_client,
+};
+use std::hint::black_box;
+use std::io::Write;
+
+fn usage() -> ! {
+    eprintln!("usage: bench-count decode-hand|decode-generated|decode-value N");
+    eprintln!("       bench-count call-hand|call-generated URL N");
+    eprintln!("       bench-count serve-fixed|serve-mock");
+    std::process::exit(2)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let n = |i: usize| -> u64 {
+        args.get(i)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| usage())
+    };
+    match args.first().map(String::as_str) {
+        Some("decode-hand") => {
+            let body = example_reply();
+            for _ in 0..n(1) {
+                black_box(decode_hand(black_box(&body)).unwrap());
+            }
+        }
+        Some("decode-generated") => {
+            let body = example_reply();
+            for _ in 0..n(1) {
+                black_box(decode_generated(black_box(&body)).unwrap());
+            }
+        }
+        Some("decode-value") => {
+            let body = example_reply();
+            for _ in 0..n(1) {
+                black_box(decode_value(black_box(&body)).unwrap());
+            }
+        }
+        Some(which @ ("call-hand" | "call-generated")) => {
+            let url = args.get(1).unwrap_or_else(|| usage()).clone();
+            let count = n(2);
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                if which == "call-hand" {
+                    let b = Baseline::new(&url);
+                    for _ in 0..count {
+                        call_baseline(&b).await;
+                    }
+                } else {
+                    let c = generated_client(&url);
+                    for _ in 0..count {
+                        call_generated(&c).await;
+                    }
+                }
+            });
+        }
+        Some("serve-fixed") => {
+            let s = FixedServer::start(example_reply());
+            println!("{}", s.base_url());
+            std::io::stdout().flush().unwrap();
+            loop {
+                std::thread::park();
+            }
+        }
+        Some("serve-mock") => {
+            let s = MockThread::start();
+            println!("{}", s.base_url());
+            std::io::stdout().flush().unwrap();
+            loop {
+                std::thread::park();
+            }
+        }
+        _ => usage(),
+    }
+}
