@@ -968,7 +968,8 @@ fn gen_paging(e: &EndpointIr, pg: &crate::ir::PaginationIr) -> TokenStream {
                 .map(opt)
                 .unwrap_or(quote!(None::<String>));
             quote! {
-                let next = crate::runtime::next_token_cursor(#has_more, #next_token).map_err(crate::Error::<#err>::Reply)?;
+                let next = crate::runtime::next_token_cursor(#has_more, #next_token, sent.as_deref())
+                    .map_err(crate::Error::<#err>::Reply)?;
             }
         }
         PageStyle::Page => {
@@ -991,6 +992,7 @@ fn gen_paging(e: &EndpointIr, pg: &crate::ir::PaginationIr) -> TokenStream {
             if let Some(crate::runtime::Cursor::Token(t)) = &cursor {
                 req.#cursor = Some(t.clone());
             }
+            let sent: Option<String> = req.#cursor.clone();
         },
         PageStyle::Page => quote! {
             let cursor = match cursor {

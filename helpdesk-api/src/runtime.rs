@@ -420,25 +420,36 @@ pub enum Cursor {
 }
 
 /// The cursor after a token-style page: none when `has_more` is not true;
-/// an error when the server says there is more but gives no token (which
-/// would otherwise loop or stop silently).
+/// an error when the server says there is more but gives no token, or gives
+/// back the token this page was requested with (either would otherwise
+/// stop silently or loop forever).
 pub fn next_token_cursor(
     has_more: Option<bool>,
     token: Option<String>,
+    sent: Option<&str>,
 ) -> Result<Option<Cursor>, ReplyError> {
     if has_more != Some(true) {
         return Ok(None);
     }
+    let stuck = |detail: &str| ReplyError {
+        kind: ReplyErrorKind::BadData,
+        status: 200,
+        code: Some(0),
+        log_id: None,
+        excerpt: String::new(),
+        detail: detail.to_string(),
+    };
     match token {
-        Some(t) if !t.is_empty() => Ok(Some(Cursor::Token(t))),
-        _ => Err(ReplyError {
-            kind: ReplyErrorKind::BadData,
-            status: 200,
-            code: Some(0),
-            log_id: None,
-            excerpt: String::new(),
-            detail: "has_more is true but the reply carries no next page token".into(),
-        }),
+        Some(t) if t.is_empty() => Err(stuck(
+            "has_more is true but the reply carries no next page token",
+        )),
+        Some(t) if sent == Some(t.as_str()) => Err(stuck(
+            "has_more is true but the next page token is the one this page was requested with",
+        )),
+        Some(t) => Ok(Some(Cursor::Token(t))),
+        None => Err(stuck(
+            "has_more is true but the reply carries no next page token",
+        )),
     }
 }
 

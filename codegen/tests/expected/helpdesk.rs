@@ -7561,6 +7561,7 @@ impl FaqListRequest {
                 if let Some(crate::runtime::Cursor::Token(t)) = &cursor {
                     req.page_token = Some(t.clone());
                 }
+                let sent: Option<String> = req.page_token.clone();
                 let auth = match &token {
                     Some(t) => {
                         crate::runtime::Auth::Given(crate::runtime::Token::secret(t))
@@ -7571,6 +7572,7 @@ impl FaqListRequest {
                 let next = crate::runtime::next_token_cursor(
                         page.has_more,
                         page.page_token.clone(),
+                        sent.as_deref(),
                     )
                     .map_err(crate::Error::<FaqListError>::Reply)?;
                 Ok::<_, crate::Error<FaqListError>>((page, next))
@@ -7971,6 +7973,7 @@ impl FaqSearchRequest {
                 if let Some(crate::runtime::Cursor::Token(t)) = &cursor {
                     req.page_token = Some(t.clone());
                 }
+                let sent: Option<String> = req.page_token.clone();
                 let auth = match &token {
                     Some(t) => {
                         crate::runtime::Auth::Given(crate::runtime::Token::secret(t))
@@ -7981,6 +7984,7 @@ impl FaqSearchRequest {
                 let next = crate::runtime::next_token_cursor(
                         page.has_more,
                         page.page_token.clone(),
+                        sent.as_deref(),
                     )
                     .map_err(crate::Error::<FaqSearchError>::Reply)?;
                 Ok::<_, crate::Error<FaqSearchError>>((page, next))
@@ -13230,6 +13234,7 @@ impl TicketCustomizedFieldListRequest {
                 if let Some(crate::runtime::Cursor::Token(t)) = &cursor {
                     req.page_token = Some(t.clone());
                 }
+                let sent: Option<String> = req.page_token.clone();
                 let auth = match &token {
                     Some(t) => {
                         crate::runtime::Auth::Given(crate::runtime::Token::secret(t))
@@ -13240,6 +13245,7 @@ impl TicketCustomizedFieldListRequest {
                 let next = crate::runtime::next_token_cursor(
                         page.has_more,
                         page.next_page_token.clone(),
+                        sent.as_deref(),
                     )
                     .map_err(crate::Error::<TicketCustomizedFieldListError>::Reply)?;
                 Ok::<_, crate::Error<TicketCustomizedFieldListError>>((page, next))
