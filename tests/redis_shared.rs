@@ -4,12 +4,13 @@
 //! stops it; worker processes are the `helpdesk-redis-worker` binary.
 
 use helpdesk_api::Client;
+mod common;
+
+use common::capture;
 use helpdesk_api::redis_store::RedisShared;
 use helpdesk_mock::{Fault, MockServer, TENANT_TOKEN_ENDPOINT};
-use std::io::Write;
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const HD_ID: &str = "7100000000000000042";
@@ -265,29 +266,4 @@ async fn redis_stopped_mid_run_degrades_to_in_process_state() {
     }
     assert!(shared.is_degraded());
     assert!(logs.contains("redis unreachable"), "{logs}");
-}
-
-async fn capture<F: std::future::Future>(fut: F) -> (String, F::Output) {
-    #[derive(Clone, Default)]
-    struct Buf(Arc<Mutex<Vec<u8>>>);
-    impl Write for Buf {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buf = Buf::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let out = fut.await;
-    let text = String::from_utf8_lossy(&buf.0.lock().unwrap()).into_owned();
-    (text, out)
 }

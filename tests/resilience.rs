@@ -3,9 +3,11 @@
 //! backoff, rate limits (server resets and the client-side limiter),
 //! timeouts, and nothing secret in what the client emits.
 
+mod common;
+
+use common::capture;
 use helpdesk_api::{Client, Error, RetryPolicy, TenantAccessToken, UserAccessToken};
 use helpdesk_mock::{Fault, MockServer};
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -404,32 +406,6 @@ async fn burst(
         })
     });
     futures_join(handles).await
-}
-
-/// Runs `fut` with a TRACE-level subscriber writing into a buffer.
-async fn capture<F: std::future::Future>(fut: F) -> (String, F::Output) {
-    #[derive(Clone, Default)]
-    struct Buf(Arc<Mutex<Vec<u8>>>);
-    impl Write for Buf {
-        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buf = Buf::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let out = fut.await;
-    let text = String::from_utf8_lossy(&buf.0.lock().unwrap()).into_owned();
-    (text, out)
 }
 
 #[tokio::test]

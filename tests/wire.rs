@@ -12,17 +12,23 @@ const HD_TOKEN: &str = "hd-secret-token";
 const USER: &str = "u-7f1bcd13fc57d46bac21793a18e560";
 
 async fn setup() -> (MockServer, Client) {
+    setup_with(|b| b).await
+}
+
+/// A mock and a client for it, the client builder adjusted by `tune`.
+async fn setup_with(
+    tune: impl FnOnce(helpdesk_api::ClientBuilder) -> helpdesk_api::ClientBuilder,
+) -> (MockServer, Client) {
     let mock = MockServer::builder()
         .helpdesk_credentials(HD_ID, HD_TOKEN)
         .start()
         .await
         .unwrap();
-    let client = Client::builder()
+    let builder = Client::builder()
         .base_url(mock.base_url())
         .helpdesk_credentials(HD_ID, HD_TOKEN)
-        .timeout(Some(Duration::from_secs(5)))
-        .build()
-        .unwrap();
+        .timeout(Some(Duration::from_secs(5)));
+    let client = tune(builder).build().unwrap();
     (mock, client)
 }
 
@@ -351,13 +357,7 @@ async fn a_truncated_body_or_a_reset_connection_is_a_typed_error() {
 
 #[tokio::test]
 async fn a_slow_reply_times_out() {
-    let (mock, _) = setup().await;
-    let client = Client::builder()
-        .base_url(mock.base_url())
-        .helpdesk_credentials(HD_ID, HD_TOKEN)
-        .timeout(Some(Duration::from_millis(100)))
-        .build()
-        .unwrap();
+    let (mock, client) = setup_with(|b| b.timeout(Some(Duration::from_millis(100)))).await;
     mock.on("notification.get")
         .fault(Fault::Delay(Duration::from_millis(600)));
     let err = client
@@ -371,13 +371,7 @@ async fn a_slow_reply_times_out() {
 
 #[tokio::test]
 async fn replies_over_the_size_limit_are_refused() {
-    let (mock, _) = setup().await;
-    let client = Client::builder()
-        .base_url(mock.base_url())
-        .helpdesk_credentials(HD_ID, HD_TOKEN)
-        .max_response_bytes(1024)
-        .build()
-        .unwrap();
+    let (mock, client) = setup_with(|b| b.max_response_bytes(1024)).await;
     let big = format!(r#"{{"code":0,"msg":"{}"}}"#, "x".repeat(4096));
     mock.on("notification.get")
         .reply(Reply::raw(200, "application/json", big));

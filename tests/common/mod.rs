@@ -231,3 +231,32 @@ pub fn ok_reply(data: Value) -> helpdesk_mock::Reply {
 
 /// A few bytes that start like a PNG file.
 pub const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01";
+
+/// Runs `fut` with a TRACE-level `tracing` subscriber writing into a
+/// buffer; returns what was written and the future's output.
+pub async fn capture<F: std::future::Future>(fut: F) -> (String, F::Output) {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let out = fut.await;
+    let text = String::from_utf8_lossy(&buf.0.lock().unwrap()).into_owned();
+    (text, out)
+}
