@@ -1,0 +1,3 @@
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| helpdesk_fuzz_targets::spec_mutate(data));
