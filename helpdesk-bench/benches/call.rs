@@ -59,6 +59,15 @@ fn bench_server(c: &mut Criterion, name: &str, base_url: &str) {
     });
     group.finish();
 
+    // A pooled connection lives on the runtime that opened it: the
+    // concurrent runs get their own clients (and pools) on their runtime.
+    let client = generated_client(base_url);
+    let baseline = Baseline::new(base_url);
+    multi.block_on(async {
+        concurrent_generated(&client, 64).await;
+        concurrent_baseline(&baseline, 64).await;
+    });
+
     let mut group = c.benchmark_group(format!("call_{name}_concurrent64"));
     group.throughput(Throughput::Elements(1));
     group.measurement_time(Duration::from_secs(8));

@@ -3,7 +3,7 @@
 //! `serde_json::Value` vs into minimal hand-written serde structs.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use helpdesk_bench::{decode_generated, decode_hand, decode_value, example_reply};
+use helpdesk_bench::{decode_generated, decode_hand, decode_one_pass, decode_value, example_reply};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -27,6 +27,11 @@ fn decode(c: &mut Criterion) {
     });
     group.bench_function("generated", |b| {
         b.iter(|| decode_generated(black_box(&body)).unwrap())
+    });
+    group.bench_function("one_pass_prototype", |b| {
+        b.iter(|| {
+            decode_one_pass::<helpdesk_api::NotificationGetResponse>(200, black_box(&body)).unwrap()
+        })
     });
     group.bench_function("value", |b| {
         b.iter(|| decode_value(black_box(&body)).unwrap())

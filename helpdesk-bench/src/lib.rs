@@ -414,3 +414,29 @@ fn shares(n: u64) -> impl Iterator<Item = u64> {
     let c = CONCURRENCY as u64;
     (0..c).map(move |i| n / c + u64::from(i < n % c))
 }
+
+/// PROTOTYPE of the one-pass decode proposed in BENCHMARKS.md for
+/// `runtime::decode_reply` (not used by the client): validate UTF-8 once
+/// for the whole body, then decode envelope and `data` in one
+/// `serde_json::from_str`, skipping `msg`. Anything else (non-zero code,
+/// missing or null data, non-2xx status, a decode error) would fall back to
+/// the existing two-pass path, which keeps today's errors unchanged; here it
+/// returns `None`.
+pub fn decode_one_pass<T: serde::de::DeserializeOwned>(status: u16, body: &[u8]) -> Option<T> {
+    #[derive(serde::Deserialize)]
+    struct Fast<T> {
+        code: i64,
+        data: Option<T>,
+    }
+    if !(200..300).contains(&status) {
+        return None;
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    match serde_json::from_str::<Fast<T>>(text) {
+        Ok(Fast {
+            code: 0,
+            data: Some(v),
+        }) => Some(v),
+        _ => None,
+    }
+}

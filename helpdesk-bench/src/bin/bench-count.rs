@@ -4,7 +4,7 @@
 //! difference of `n`, so start-up costs cancel out.
 //!
 //! ```text
-//! bench-count decode-hand|decode-generated|decode-value N
+//! bench-count decode-hand|decode-generated|decode-one-pass|decode-value N
 //! bench-count call-hand|call-generated URL N
 //! bench-count serve-fixed        # prints its URL, serves until killed
 //! bench-count serve-mock         # the same with the mock server
@@ -12,13 +12,13 @@
 
 use helpdesk_bench::{
     Baseline, FixedServer, MockThread, call_baseline, call_generated, decode_generated,
-    decode_hand, decode_value, example_reply, generated_client,
+    decode_hand, decode_one_pass, decode_value, example_reply, generated_client,
 };
 use std::hint::black_box;
 use std::io::Write;
 
 fn usage() -> ! {
-    eprintln!("usage: bench-count decode-hand|decode-generated|decode-value N");
+    eprintln!("usage: bench-count decode-hand|decode-generated|decode-one-pass|decode-value N");
     eprintln!("       bench-count call-hand|call-generated URL N");
     eprintln!("       bench-count serve-fixed|serve-mock");
     std::process::exit(2)
@@ -42,6 +42,15 @@ fn main() {
             let body = example_reply();
             for _ in 0..n(1) {
                 black_box(decode_generated(black_box(&body)).unwrap());
+            }
+        }
+        Some("decode-one-pass") => {
+            let body = example_reply();
+            for _ in 0..n(1) {
+                black_box(
+                    decode_one_pass::<helpdesk_api::NotificationGetResponse>(200, black_box(&body))
+                        .unwrap(),
+                );
             }
         }
         Some("decode-value") => {
