@@ -104,11 +104,15 @@ print(f'decode one-pass prototype (proposed decode_reply) {p:>9,} Ir  ratio {p/h
     url=$(cat "$OUT/url.$server")
     ch=$(per 1000 "$BIN" call-hand "$url")
     cg=$(per 1000 "$BIN" call-generated "$url")
+    ch64=$(per 1024 "$BIN" call-hand-64 "$url")
+    cg64=$(per 1024 "$BIN" call-generated-64 "$url")
     kill "$spid"; wait "$spid" 2>/dev/null || true
     python3 -c "
-h,g=$ch,$cg
-print(f'call ($server server) hand_written {h:>9,} Ir')
-print(f'call ($server server) generated    {g:>9,} Ir  ratio {g/h:.3f}x')"
+h,g,h64,g64=$ch,$cg,$ch64,$cg64
+print(f'call ($server server) sequential   hand_written {h:>9,} Ir')
+print(f'call ($server server) sequential   generated    {g:>9,} Ir  ratio {g/h:.3f}x')
+print(f'call ($server server) concurrent64 hand_written {h64:>9,} Ir')
+print(f'call ($server server) concurrent64 generated    {g64:>9,} Ir  ratio {g64/h64:.3f}x')"
   done
   echo "(callgrind profiles left in $OUT)"
 fi

@@ -5,21 +5,23 @@
 //!
 //! ```text
 //! bench-count decode-hand|decode-generated|decode-one-pass|decode-value N
-//! bench-count call-hand|call-generated URL N
+//! bench-count call-hand|call-generated URL N            # sequential
+//! bench-count call-hand-64|call-generated-64 URL N      # 64 in flight, 2 workers
 //! bench-count serve-fixed        # prints its URL, serves until killed
 //! bench-count serve-mock         # the same with the mock server
 //! ```
 
 use helpdesk_bench::{
-    Baseline, FixedServer, MockThread, call_baseline, call_generated, decode_generated,
-    decode_hand, decode_one_pass, decode_value, example_reply, generated_client,
+    Baseline, FixedServer, MockThread, call_baseline, call_generated, concurrent_baseline,
+    concurrent_generated, decode_generated, decode_hand, decode_one_pass, decode_value,
+    example_reply, generated_client,
 };
 use std::hint::black_box;
 use std::io::Write;
 
 fn usage() -> ! {
     eprintln!("usage: bench-count decode-hand|decode-generated|decode-one-pass|decode-value N");
-    eprintln!("       bench-count call-hand|call-generated URL N");
+    eprintln!("       bench-count call-hand|call-generated|call-hand-64|call-generated-64 URL N");
     eprintln!("       bench-count serve-fixed|serve-mock");
     std::process::exit(2)
 }
@@ -95,6 +97,22 @@ fn main() {
             loop {
                 std::thread::park();
             }
+        }
+        Some(which @ ("call-hand-64" | "call-generated-64")) => {
+            let url = args.get(1).unwrap_or_else(|| usage()).clone();
+            let count = n(2);
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                if which == "call-hand-64" {
+                    concurrent_baseline(&Baseline::new(&url), count).await;
+                } else {
+                    concurrent_generated(&generated_client(&url), count).await;
+                }
+            });
         }
         _ => usage(),
     }
