@@ -466,7 +466,6 @@ round_trips! {
 /// back as 1.3171423666523211e-45 (another f64). Fix: `serde_json = { …,
 /// features = ["raw_value", "float_roundtrip"] }` in the workspace.
 #[test]
-#[ignore = "BUG: serde_json without float_roundtrip: f64 reply fields do not round-trip (1.317142366652321e-45)"]
 fn f64_fields_round_trip_for_every_float() {
     let x = 1.317142366652321e-45_f64;
     let v: TicketGetResponse =

@@ -384,6 +384,11 @@ where
         Some(raw) if raw.get() != "null" => raw.get(),
         _ => "{}",
     };
+    // `data` is always an object: serde would otherwise read an array
+    // positionally into a struct whose fields are all optional.
+    if !raw.starts_with('{') {
+        return Err(fail(ReplyErrorKind::BadData, Some(0), "`data` is not a JSON object".into()));
+    }
     match serde_json::from_str::<T>(raw) {
         Ok(v) => Ok(v),
         Err(_) => {
