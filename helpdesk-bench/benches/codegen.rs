@@ -41,6 +41,16 @@ fn codegen(c: &mut Criterion) {
     group.bench_function("syn_parse", |b| {
         b.iter(|| syn::parse2::<syn::File>(black_box(tokens.clone())).unwrap())
     });
+    // What `emit::render` does today: parse a clone while the original
+    // stream is still alive (shared, so syn copies every token out of it) ...
+    // ... vs parsing a stream nobody else holds.
+    group.bench_function("syn_parse_unshared", |b| {
+        b.iter_batched(
+            || helpdesk_codegen::emit::tokens(&api),
+            |t| syn::parse2::<syn::File>(t).unwrap(),
+            criterion::BatchSize::PerIteration,
+        )
+    });
     group.bench_function("prettyplease", |b| {
         b.iter(|| prettyplease::unparse(black_box(&file)))
     });

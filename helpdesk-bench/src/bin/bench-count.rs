@@ -7,6 +7,7 @@
 //! bench-count decode-hand|decode-generated|decode-one-pass|decode-value N
 //! bench-count call-hand|call-generated URL N            # sequential
 //! bench-count call-hand-64|call-generated-64 URL N      # 64 in flight, 2 workers
+//! bench-count codegen N          # check_dir + generate, N times
 //! bench-count serve-fixed        # prints its URL, serves until killed
 //! bench-count serve-mock         # the same with the mock server
 //! ```
@@ -22,6 +23,7 @@ use std::io::Write;
 fn usage() -> ! {
     eprintln!("usage: bench-count decode-hand|decode-generated|decode-one-pass|decode-value N");
     eprintln!("       bench-count call-hand|call-generated|call-hand-64|call-generated-64 URL N");
+    eprintln!("       bench-count codegen N");
     eprintln!("       bench-count serve-fixed|serve-mock");
     std::process::exit(2)
 }
@@ -81,6 +83,14 @@ fn main() {
                     }
                 }
             });
+        }
+        Some("codegen") => {
+            // CPU time per run: `time bench-count codegen N` (user+sys / N).
+            let dir = helpdesk_bench::spec_dir();
+            for _ in 0..n(1) {
+                let checked = helpdesk_codegen::check_dir(&dir).expect("spec checks");
+                black_box(helpdesk_codegen::generate(&checked.spec));
+            }
         }
         Some("serve-fixed") => {
             let s = FixedServer::start(example_reply());
