@@ -155,6 +155,13 @@ fn malformed_callbacks_are_typed_errors() {
         decode(br#"{"uuid":"x","event":{}}"#),
         Err(EventError::UnsupportedSchema(_))
     ));
+    let body = format!(
+        r#"{{"schema":"2.0","header":{{"event_type":"helpdesk.ticket.created_v1","token":"{TOKEN}"}},"event":[1,2]}}"#
+    );
+    assert!(matches!(
+        decode(body.as_bytes()),
+        Err(EventError::BadEvent { .. })
+    ));
     let body = example("helpdesk.ticket.created_v1").replace(r#""stage":1"#, r#""stage":"one""#);
     match decode(body.as_bytes()) {
         Err(EventError::BadEvent { event_type, .. }) => {

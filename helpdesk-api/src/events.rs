@@ -237,6 +237,12 @@ impl EventDecoder {
             .ok_or_else(|| EventError::Malformed("no header".into()))?;
         self.check_token(Some(&header.token))?;
         let raw = env.event.map_or("{}", RawValue::get);
+        if !raw.starts_with('{') {
+            return Err(EventError::BadEvent {
+                event_type: header.event_type.clone(),
+                detail: "`event` is not a JSON object".into(),
+            });
+        }
         let event =
             Event::from_parts(&header.event_type, raw).map_err(|e| EventError::BadEvent {
                 event_type: header.event_type.clone(),
