@@ -13,29 +13,69 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 /// Generates the formatted Rust source for the whole API.
+///
+/// Parsing the tokens back (syn) and printing them (prettyplease) is most
+/// of the generator's time, so the API is rendered in two halves on two
+/// threads (token streams are not `Send`, so each thread builds its own
+/// from the shared IR) and the texts are joined in order.
 pub fn render(api: &Api) -> String {
-    let tokens = tokens(api);
-    match syn::parse2::<syn::File>(tokens.clone()) {
+    let parts = parts(api);
+    let mid = parts.len() / 2;
+    let (first, second) = parts.split_at(mid);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| render_parts(second));
+        let mut text = render_parts(first);
+        match other.join() {
+            Ok(rest) => text.push_str(&rest),
+            // A panic in the other half: render it here instead.
+            Err(_) => text.push_str(&render_parts(second)),
+        }
+        text
+    })
+}
+
+/// One part of the output: a named type, a resource with its endpoints,
+/// or the events.
+#[derive(Clone, Copy)]
+enum Part<'a> {
+    Type(&'a TypeIr),
+    Resource(&'a ResourceIr),
+    Events(&'a [crate::ir::EventIr]),
+}
+
+fn parts(api: &Api) -> Vec<Part<'_>> {
+    let mut parts: Vec<Part<'_>> = api.types.iter().map(Part::Type).collect();
+    parts.extend(api.resources.iter().map(Part::Resource));
+    parts.push(Part::Events(&api.events));
+    parts
+}
+
+fn part_tokens(part: Part<'_>) -> TokenStream {
+    match part {
+        Part::Type(TypeIr::Struct(s)) => gen_struct(s, false),
+        Part::Type(TypeIr::Enum(e)) => gen_enum(e),
+        Part::Resource(r) => gen_resource(r),
+        Part::Events(e) => gen_events(e),
+    }
+}
+
+fn render_parts(parts: &[Part<'_>]) -> String {
+    let tokens: TokenStream = parts.iter().map(|p| part_tokens(*p)).collect();
+    match syn::parse2::<syn::File>(tokens) {
         Ok(file) => prettyplease::unparse(&file),
         // Unreachable for a validated spec; keep the raw tokens so the
         // compiler can point at the problem instead of panicking here.
-        Err(_) => tokens.to_string(),
+        Err(_) => parts
+            .iter()
+            .map(|p| part_tokens(*p))
+            .collect::<TokenStream>()
+            .to_string(),
     }
 }
 
 /// The token stream of the whole generated module.
 pub fn tokens(api: &Api) -> TokenStream {
-    let types = api.types.iter().map(|t| match t {
-        TypeIr::Struct(s) => gen_struct(s, false),
-        TypeIr::Enum(e) => gen_enum(e),
-    });
-    let resources = api.resources.iter().map(gen_resource);
-    let events = gen_events(&api.events);
-    quote! {
-        #(#types)*
-        #(#resources)*
-        #events
-    }
+    parts(api).into_iter().map(part_tokens).collect()
 }
 
 /// Typed event payloads and the `HelpdeskEvent` enum the runtime's event

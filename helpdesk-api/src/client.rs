@@ -10,7 +10,7 @@ use crate::runtime::{
     TOKEN_INVALID_CODES, Token, decode_reply,
 };
 use crate::tokens::{DEFAULT_REFRESH_MARGIN, ManagedTenantToken, TokenProvider};
-use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use std::fmt;
 use std::sync::Arc;
@@ -25,6 +25,9 @@ pub const LARK_BASE_URL: &str = "https://open.larksuite.com";
 pub const HELPDESK_HEADER: &str = "X-Lark-Helpdesk-Authorization";
 /// Name of the reply header carrying the log id.
 pub const LOG_ID_HEADER: &str = "x-tt-logid";
+static LOG_ID: HeaderName = HeaderName::from_static(LOG_ID_HEADER);
+static RATE_LIMIT_RESET: HeaderName = HeaderName::from_static("x-ogw-ratelimit-reset");
+static HELPDESK: HeaderName = HeaderName::from_static("x-lark-helpdesk-authorization");
 /// Default limit on a reply body.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
@@ -412,10 +415,13 @@ impl Client {
                 duration_ms = tracing::field::Empty,
             );
             let t0 = tokio::time::Instant::now();
-            let (result, reset) = self
-                .attempt::<T, E>(ep, &url, &secret, body.clone(), timeout, download)
-                .instrument(span.clone())
-                .await;
+            let fut = self.attempt::<T, E>(ep, &url, &secret, body.clone(), timeout, download);
+            // Entering a span on every poll costs; skip it when no subscriber wants it.
+            let (result, reset) = if span.is_disabled() {
+                fut.await
+            } else {
+                fut.instrument(span.clone()).await
+            };
             span.record("duration_ms", t0.elapsed().as_millis() as u64);
             let err = match result {
                 Ok(out) => {
@@ -530,12 +536,12 @@ impl Client {
         let status = resp.status().as_u16();
         let log_id = resp
             .headers()
-            .get(LOG_ID_HEADER)
+            .get(&LOG_ID)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let reset = resp
             .headers()
-            .get("x-ogw-ratelimit-reset")
+            .get(&RATE_LIMIT_RESET)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         if download {
@@ -607,7 +613,7 @@ impl Client {
             .header(AUTHORIZATION, auth);
         if endpoint.helpdesk_header {
             match &inner.helpdesk {
-                Some(h) => req = req.header(HELPDESK_HEADER, h.clone()),
+                Some(h) => req = req.header(HELPDESK.clone(), h.clone()),
                 None => {
                     return Err(Error::InvalidRequest(InvalidRequest {
                         reason: format!(
@@ -694,7 +700,9 @@ impl Download {
     /// The whole file, up to the client's `max_response_bytes`.
     pub async fn bytes(self) -> Result<Vec<u8>, Error<std::convert::Infallible>> {
         let status = self.resp.status().as_u16();
-        read_body(self.resp, self.limit, status, self.log_id.as_deref()).await
+        read_body(self.resp, self.limit, status, self.log_id.as_deref())
+            .await
+            .map(|b| b.to_vec())
     }
 }
 
@@ -711,7 +719,7 @@ async fn read_body<E>(
     limit: usize,
     status: u16,
     log_id: Option<&str>,
-) -> Result<Vec<u8>, Error<E>> {
+) -> Result<bytes::Bytes, Error<E>> {
     let too_large = |body: &[u8]| {
         Error::Reply(ReplyError {
             kind: ReplyErrorKind::TooLarge,
@@ -726,12 +734,25 @@ async fn read_body<E>(
     if declared > limit as u64 {
         return Err(too_large(&[]));
     }
-    let mut body = Vec::with_capacity(declared as usize);
-    while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
+    // Most replies arrive in one chunk: keep it as it is, no copy.
+    let Some(first) = resp.chunk().await.map_err(transport_error)? else {
+        return Ok(bytes::Bytes::new());
+    };
+    if first.len() > limit {
+        return Err(too_large(&first));
+    }
+    let Some(second) = resp.chunk().await.map_err(transport_error)? else {
+        return Ok(first);
+    };
+    let mut body = Vec::with_capacity((declared as usize).max(first.len() + second.len()));
+    body.extend_from_slice(&first);
+    let mut next = Some(second);
+    while let Some(chunk) = next {
         if body.len() + chunk.len() > limit {
             return Err(too_large(&body));
         }
         body.extend_from_slice(&chunk);
+        next = resp.chunk().await.map_err(transport_error)?;
     }
-    Ok(body)
+    Ok(body.into())
 }

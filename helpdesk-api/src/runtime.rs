@@ -219,8 +219,13 @@ impl Query {
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 fn encode_into(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    if s.bytes().all(unreserved) {
+        out.push_str(s);
+        return;
+    }
     for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+        if unreserved(b) {
             out.push(b as char);
         } else {
             out.push('%');
@@ -320,9 +325,67 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     String::from_utf8_lossy(cut).into_owned()
 }
 
+/// The success envelope read in one pass: `code` and `data` (which must
+/// be an object); `msg` and unknown keys are skipped.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+struct FastEnvelope<T> {
+    code: i64,
+    #[serde(default = "no_data")]
+    data: Option<ObjectOnly<T>>,
+}
+
+fn no_data<T>() -> Option<T> {
+    None
+}
+
+/// `T` read from a JSON object only (serde would also read a struct from an array).
+struct ObjectOnly<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = ObjectOnly<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(ObjectOnly)
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
 /// Decodes a whole reply: `{code, msg, data}` → `data` as `T`, a non-zero
 /// `code` → `E`, anything else → [`ReplyError`]. Never panics.
+///
+/// A successful reply is decoded in one pass; anything else (or a success
+/// that does not decode) takes the careful path, which classifies the
+/// failure.
 pub fn decode_reply<T, E>(status: u16, log_id: Option<&str>, body: &[u8]) -> Result<T, Error<E>>
+where
+    T: DeserializeOwned,
+    E: OperationError,
+{
+    if (200..300).contains(&status) {
+        if let Ok(FastEnvelope { code: 0, data }) = serde_json::from_slice::<FastEnvelope<T>>(body)
+        {
+            match data {
+                Some(ObjectOnly(v)) => return Ok(v),
+                None => {
+                    if let Ok(v) = serde_json::from_str::<T>("{}") {
+                        return Ok(v);
+                    }
+                }
+            }
+        }
+    }
+    decode_reply_slow(status, log_id, body)
+}
+
+fn decode_reply_slow<T, E>(status: u16, log_id: Option<&str>, body: &[u8]) -> Result<T, Error<E>>
 where
     T: DeserializeOwned,
     E: OperationError,
@@ -387,7 +450,11 @@ where
     // `data` is always an object: serde would otherwise read an array
     // positionally into a struct whose fields are all optional.
     if !raw.starts_with('{') {
-        return Err(fail(ReplyErrorKind::BadData, Some(0), "`data` is not a JSON object".into()));
+        return Err(fail(
+            ReplyErrorKind::BadData,
+            Some(0),
+            "`data` is not a JSON object".into(),
+        ));
     }
     match serde_json::from_str::<T>(raw) {
         Ok(v) => Ok(v),
