@@ -20,7 +20,18 @@ use quote::{format_ident, quote};
 /// from the shared IR) and the texts are joined in order.
 pub fn render(api: &Api) -> String {
     let parts = parts(api);
-    let mid = parts.len() / 2;
+    // Split where half the estimated work is done (resources weigh far
+    // more than types), keeping the output order.
+    let weights: Vec<usize> = parts.iter().map(|p| p.weight()).collect();
+    let total: usize = weights.iter().sum();
+    let mut acc = 0;
+    let mid = weights
+        .iter()
+        .position(|w| {
+            acc += w;
+            acc * 2 >= total
+        })
+        .map_or(parts.len(), |i| i + 1);
     let (first, second) = parts.split_at(mid);
     std::thread::scope(|scope| {
         let other = scope.spawn(|| render_parts(second));
@@ -41,6 +52,29 @@ enum Part<'a> {
     Type(&'a TypeIr),
     Resource(&'a ResourceIr),
     Events(&'a [crate::ir::EventIr]),
+}
+
+impl Part<'_> {
+    /// Rough size of the generated code, to balance the two halves.
+    fn weight(&self) -> usize {
+        match self {
+            Part::Type(TypeIr::Struct(s)) => 4 + s.fields.len(),
+            Part::Type(TypeIr::Enum(e)) => 10 + e.variants.len(),
+            Part::Resource(r) => r
+                .endpoints
+                .iter()
+                .map(|e| {
+                    40 + e.path_params.len()
+                        + 2 * e.query_params.len()
+                        + e.response_fields.len()
+                        + 2 * e.body.as_ref().map_or(0, Vec::len)
+                        + 3 * e.errors.len()
+                        + if e.pagination.is_some() { 30 } else { 0 }
+                })
+                .sum(),
+            Part::Events(ev) => ev.iter().map(|e| 10 + e.fields.len()).sum(),
+        }
+    }
 }
 
 fn parts(api: &Api) -> Vec<Part<'_>> {
