@@ -16,7 +16,7 @@
 //!         Event::NotificationApproveV1(e) => assert_eq!(e.notification_id.as_deref(), Some("6985032626234982420")),
 //!         other => panic!("{other:?}"),
 //!     },
-//!     Callback::UrlVerification { .. } => unreachable!(),
+//!     other => panic!("not an event: {other:?}"),
 //! }
 //! ```
 
