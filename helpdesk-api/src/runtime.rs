@@ -582,3 +582,58 @@ fn percent_decode(s: &str) -> Option<String> {
     }
     String::from_utf8(out).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq, serde::Serialize, Deserialize)]
+    struct Ids {
+        #[serde(with = "serde_i64_string")]
+        id: i64,
+        #[serde(default, with = "serde_i64_string::option")]
+        parent: Option<i64>,
+    }
+
+    #[test]
+    fn int64_carried_as_decimal_strings() {
+        let v: Ids = serde_json::from_str(r#"{"id":"6981801914270744596","parent":"-1"}"#).unwrap();
+        assert_eq!(
+            v,
+            Ids {
+                id: 6_981_801_914_270_744_596,
+                parent: Some(-1)
+            }
+        );
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"id":"6981801914270744596","parent":"-1"}"#
+        );
+        // a JSON integer is accepted too; null and absence are None
+        let v: Ids = serde_json::from_str(r#"{"id":7,"parent":null}"#).unwrap();
+        assert_eq!(
+            v,
+            Ids {
+                id: 7,
+                parent: None
+            }
+        );
+        let v: Ids = serde_json::from_str(r#"{"id":"7"}"#).unwrap();
+        assert_eq!(v.parent, None);
+        assert!(serde_json::from_str::<Ids>(r#"{"id":"7x"}"#).is_err());
+        assert!(serde_json::from_str::<Ids>(r#"{"id":"99999999999999999999"}"#).is_err());
+    }
+
+    #[test]
+    fn path_segments_and_queries_are_encoded() {
+        let mut p = String::new();
+        push_path_segment(&mut p, "id", "a/b?c#d").unwrap();
+        assert_eq!(p, "a%2Fb%3Fc%23d");
+        assert!(push_path_segment(&mut p, "id", "..").is_err());
+        let mut q = Query::new();
+        q.push("flag", &true);
+        q.push("name", "服 务");
+        q.push("n", &-5i64);
+        assert_eq!(q.as_str(), "flag=true&name=%E6%9C%8D%20%E5%8A%A1&n=-5");
+    }
+}
