@@ -86,7 +86,7 @@ fn parts(api: &Api) -> Vec<Part<'_>> {
 
 fn part_tokens(part: Part<'_>) -> TokenStream {
     match part {
-        Part::Type(TypeIr::Struct(s)) => gen_struct(s, false),
+        Part::Type(TypeIr::Struct(s)) => gen_struct(s),
         Part::Type(TypeIr::Enum(e)) => gen_enum(e),
         Part::Resource(r) => gen_resource(r),
         Part::Events(e) => gen_events(e),
@@ -112,18 +112,15 @@ pub fn tokens(api: &Api) -> TokenStream {
     parts(api).into_iter().map(part_tokens).collect()
 }
 
-/// Typed event payloads and the `HelpdeskEvent` enum the runtime's event
+/// Typed event payloads and the `Event` enum the runtime's event
 /// decoder produces.
 fn gen_events(events: &[crate::ir::EventIr]) -> TokenStream {
     let structs = events.iter().map(|e| {
-        gen_struct(
-            &StructIr {
-                name: e.type_name.clone(),
-                doc: e.doc.clone(),
-                fields: e.fields.clone(),
-            },
-            false,
-        )
+        gen_struct(&StructIr {
+            name: e.type_name.clone(),
+            doc: e.doc.clone(),
+            fields: e.fields.clone(),
+        })
     });
     let variants = events.iter().map(|e| {
         let v = ident(&e.variant);
@@ -245,7 +242,7 @@ fn gen_field(f: &FieldIr) -> TokenStream {
     }
 }
 
-fn gen_struct(s: &StructIr, _response: bool) -> TokenStream {
+fn gen_struct(s: &StructIr) -> TokenStream {
     let name = ident(&s.name);
     let d = doc(&s.doc);
     let fields = s.fields.iter().map(gen_field);
@@ -782,14 +779,11 @@ fn gen_endpoint(e: &EndpointIr) -> TokenStream {
             ""
         }
     ));
-    let resp_struct = gen_struct(
-        &StructIr {
-            name: resp.to_string(),
-            doc: format!("The `data` of a successful `{}` reply.", e.id),
-            fields: e.response_fields.clone(),
-        },
-        true,
-    );
+    let resp_struct = gen_struct(&StructIr {
+        name: resp.to_string(),
+        doc: format!("The `data` of a successful `{}` reply.", e.id),
+        fields: e.response_fields.clone(),
+    });
     let meta_doc = doc(&format!("Static facts about `{}`, from the spec.", e.id));
 
     // errors
@@ -812,14 +806,11 @@ fn gen_endpoint(e: &EndpointIr) -> TokenStream {
     let body_ty = format_ident!("{}Body", e.stem);
     let body_field = e.body.as_ref().map(|_| quote!(body: #body_ty,));
     let body_struct = e.body.as_ref().map(|fields| {
-        gen_struct(
-            &StructIr {
-                name: body_ty.to_string(),
-                doc: format!("The JSON request body of `{}`.", e.id),
-                fields: fields.clone(),
-            },
-            false,
-        )
+        gen_struct(&StructIr {
+            name: body_ty.to_string(),
+            doc: format!("The JSON request body of `{}`.", e.id),
+            fields: fields.clone(),
+        })
     });
     let body_setters = e.body.iter().flatten().filter(|f| f.optional).map(|f| {
         let setter = ident(&body_arg_name(e, f));

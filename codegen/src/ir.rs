@@ -262,6 +262,27 @@ pub fn pascal(s: &str) -> String {
         .collect()
 }
 
+/// Type-name stem of an endpoint, e.g. `NotificationGet` (its request,
+/// response, error and body types append `Request`, `Response`, …).
+pub fn endpoint_stem(resource: &str, operation: &str) -> String {
+    pascal(&format!("{resource}_{operation}"))
+}
+
+/// Accessor type of a resource, e.g. `NotificationApi`.
+pub fn resource_api_type(resource: &str) -> String {
+    format!("{}Api", pascal(resource))
+}
+
+/// Variant of an event in the generated `Event` enum, e.g. `TicketCreatedV1`
+/// for `helpdesk.ticket.created_v1` (its payload type appends `Event`).
+pub fn event_variant(service: &str, event_type: &str) -> String {
+    pascal(
+        event_type
+            .strip_prefix(&format!("{service}."))
+            .unwrap_or(event_type),
+    )
+}
+
 /// A JSON key → a Rust field identifier (snake_case).
 pub fn field_ident(wire: &str) -> String {
     let mut out = String::new();
@@ -417,7 +438,7 @@ pub fn build(spec: &Spec) -> Api {
         let ep = EndpointIr {
             id: format!("{}.{}", e.resource, e.operation),
             fn_name: field_ident(&e.operation),
-            stem: pascal(&format!("{}_{}", e.resource, e.operation)),
+            stem: endpoint_stem(&e.resource, &e.operation),
             summary: e.summary.trim().to_string(),
             description: e.description.trim().to_string(),
             doc_url: e.doc_url.clone(),
@@ -498,7 +519,7 @@ pub fn build(spec: &Spec) -> Api {
             Some(r) => r.endpoints.push(ep),
             None => resources.push(ResourceIr {
                 name: e.resource.clone(),
-                api_type: format!("{}Api", pascal(&e.resource)),
+                api_type: resource_api_type(&e.resource),
                 endpoints: vec![ep],
             }),
         }
@@ -512,11 +533,7 @@ pub fn build(spec: &Spec) -> Api {
         .iter()
         .map(|f| {
             let ev = &f.value;
-            let short = ev
-                .event_type
-                .strip_prefix(&format!("{}.", spec.service.value.service))
-                .unwrap_or(&ev.event_type);
-            let variant = pascal(short);
+            let variant = event_variant(&spec.service.value.service, &ev.event_type);
             let mut doc = format!("{}\n\nEvent type `{}`.", ev.summary.trim(), ev.event_type);
             if !ev.description.trim().is_empty() {
                 doc.push_str(&format!("\n\n{}", ev.description.trim()));

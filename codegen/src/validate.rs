@@ -85,7 +85,7 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
     // names the generator emits besides the spec's types
     let mut generated: BTreeMap<String, String> = BTreeMap::new();
     for f in &spec.endpoints {
-        let stem = crate::ir::pascal(&format!("{}_{}", f.value.resource, f.value.operation));
+        let stem = crate::ir::endpoint_stem(&f.value.resource, &f.value.operation);
         for suffix in ["Request", "Response", "Error", "Body", "Token"] {
             generated.insert(
                 format!("{stem}{suffix}"),
@@ -93,18 +93,14 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
             );
         }
         generated.insert(
-            format!("{}Api", crate::ir::pascal(&f.value.resource)),
+            crate::ir::resource_api_type(&f.value.resource),
             format!("resource {}", f.value.resource),
         );
     }
     for f in &spec.events {
-        let short = f
-            .value
-            .event_type
-            .strip_prefix(&format!("{}.", spec.service.value.service))
-            .unwrap_or(&f.value.event_type);
+        let variant = crate::ir::event_variant(&spec.service.value.service, &f.value.event_type);
         generated.insert(
-            format!("{}Event", crate::ir::pascal(short)),
+            format!("{variant}Event"),
             format!("event {}", f.value.event_type),
         );
     }
