@@ -180,6 +180,22 @@ impl RedisShared {
     }
 }
 
+impl RedisShared {
+    /// Deletes `key` if it still holds `value` (atomically: a lock or token
+    /// that another process has replaced since is left alone).
+    async fn del_if(&self, what: &str, key: String, value: String) {
+        let _ = self
+            .op(what, |mut c| async move {
+                redis::Script::new(DEL_IF_SCRIPT)
+                    .key(key)
+                    .arg(value)
+                    .invoke_async::<i64>(&mut c)
+                    .await
+            })
+            .await;
+    }
+}
+
 fn unique_member() -> String {
     static N: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
@@ -389,22 +405,11 @@ impl RedisTenantToken {
     ) -> Result<TenantAccessToken, TokenError> {
         let fetched =
             fetch_tenant_token(&self.http, &self.url, &self.app_id, &self.app_secret).await;
-        let lock_key = self.lock_key();
-        let release = |lock_key: String, owner: String| async move {
-            redis::Script::new(DEL_IF_SCRIPT)
-                .key(lock_key)
-                .arg(owner)
-                .invoke_async::<i64>(&mut self.shared.conn.clone())
-                .await
-        };
         let (token, expire) = match fetched {
             Ok(v) => v,
             Err(e) => {
-                let _ = self
-                    .shared
-                    .op("release refresh lock", |_| {
-                        release(lock_key, owner.to_string())
-                    })
+                self.shared
+                    .del_if("release refresh lock", self.lock_key(), owner.to_string())
                     .await;
                 return Err(e);
             }
@@ -426,11 +431,8 @@ impl RedisTenantToken {
                     .await
             })
             .await;
-        let _ = self
-            .shared
-            .op("release refresh lock", |_| {
-                release(lock_key, owner.to_string())
-            })
+        self.shared
+            .del_if("release refresh lock", self.lock_key(), owner.to_string())
             .await;
         *local = Some((
             token.clone(),
@@ -449,17 +451,8 @@ impl RedisTenantToken {
                 *local = None;
             }
         }
-        let key = self.key();
-        let value = token.secret().to_string();
-        let _ = self
-            .shared
-            .op("invalidate token", |mut c| async move {
-                redis::Script::new(DEL_IF_SCRIPT)
-                    .key(key)
-                    .arg(value)
-                    .invoke_async::<i64>(&mut c)
-                    .await
-            })
+        self.shared
+            .del_if("invalidate token", self.key(), token.secret().to_string())
             .await;
         self.fallback.invalidate(token).await;
     }
