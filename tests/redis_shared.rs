@@ -121,7 +121,10 @@ fn finish(child: Child) -> (bool, String) {
 
 /// ticket.get is documented at 10 requests per second: 4 processes x 100
 /// concurrent calls take about 40 s when they share the limit, and the mock
-/// (enforcing the spec's limit) never answers 99991400.
+/// (enforcing the spec's limit) never answers 99991400. Redis operations
+/// get 1 s here rather than the default 250 ms: on a loaded 2-core CI
+/// machine, 4 workers plus the other tests can stall one that long, and
+/// falling back to in-process state is tested on its own below.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_processes_share_one_token_and_stay_under_the_limit() {
     let redis = Redis::start();
@@ -129,7 +132,12 @@ async fn four_processes_share_one_token_and_stay_under_the_limit() {
     mock.enforce_rate_limits(true);
     let t0 = Instant::now();
     let children: Vec<Child> = (0..4)
-        .map(|_| worker(&mock, &redis, 100, 5000).spawn().unwrap())
+        .map(|_| {
+            worker(&mock, &redis, 100, 5000)
+                .env("HD_OP_TIMEOUT_MS", "1000")
+                .spawn()
+                .unwrap()
+        })
         .collect();
     let results =
         tokio::task::spawn_blocking(move || children.into_iter().map(finish).collect::<Vec<_>>())
@@ -138,6 +146,7 @@ async fn four_processes_share_one_token_and_stay_under_the_limit() {
     for (ok, text) in &results {
         assert!(ok, "worker failed: {text}");
         assert!(text.contains("ok=100 err=0 rate_limited=0"), "{text}");
+        assert!(!text.contains("redis unreachable"), "{text}");
     }
     assert_eq!(mock.token_fetches(), 1, "one token for all four processes");
     let reqs = mock.requests_for("ticket.get");
@@ -152,6 +161,90 @@ async fn four_processes_share_one_token_and_stay_under_the_limit() {
         t0.elapsed() >= Duration::from_secs(38),
         "{:?}",
         t0.elapsed()
+    );
+}
+
+/// A loopback TCP proxy to Redis that holds every chunk the client sends
+/// for `delay` before passing it on: it makes one process's Redis round
+/// trips slow, so another process fits a whole token refresh in between.
+async fn slow_proxy(redis_port: u16, delay: Duration) -> (u16, tokio::task::JoinHandle<()>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let task = tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect(("127.0.0.1", redis_port)).await else {
+                return;
+            };
+            let (mut cr, mut cw) = client.into_split();
+            let (mut sr, mut sw) = server.into_split();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 64 * 1024];
+                while let Ok(n @ 1..) = cr.read(&mut buf).await {
+                    tokio::time::sleep(delay).await;
+                    if sw.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+            });
+            tokio::spawn(async move {
+                let _ = tokio::io::copy(&mut sr, &mut cw).await;
+            });
+        }
+    });
+    (port, task)
+}
+
+/// The race behind a double token fetch, made deterministic: process B
+/// (slow link) finds no token at ~300 ms; process A refreshes the token
+/// completely between 350 ms and ~400 ms; B's next command lands at
+/// ~600 ms. Reading the token and taking the refresh lock in separate round
+/// trips let B take the then-free lock and fetch a second token; the
+/// atomic read-or-lock sees A's token instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_between_another_process_s_read_and_lock_is_not_repeated() {
+    let redis = Redis::start();
+    let mock = mock().await;
+    let delay = Duration::from_millis(300);
+    let (proxy_port, proxy) = slow_proxy(redis.port, delay).await;
+    let base = mock.base_url().to_string();
+    let client = |url: String| {
+        let base = base.clone();
+        async move {
+            let shared = RedisShared::connect(&url)
+                .await
+                .unwrap()
+                .op_timeout(Duration::from_secs(5));
+            let c = Client::builder()
+                .base_url(base)
+                .helpdesk_credentials(HD_ID, HD_TOKEN)
+                .app_credentials(APP_ID, APP_SECRET)
+                .redis(shared.clone())
+                .rate_limiter(false)
+                .build()
+                .unwrap();
+            (c, shared)
+        }
+    };
+    let (slow, slow_shared) = client(format!("redis://127.0.0.1:{proxy_port}/")).await;
+    let (fast, fast_shared) = client(redis.url()).await;
+    let b = tokio::spawn(async move { slow.ticket().get("b").send().await });
+    tokio::time::sleep(delay + Duration::from_millis(50)).await;
+    fast.ticket().get("a").send().await.unwrap();
+    b.await.unwrap().unwrap();
+    proxy.abort();
+    assert!(!slow_shared.is_degraded() && !fast_shared.is_degraded());
+    assert_eq!(
+        mock.token_fetches(),
+        1,
+        "the slow process fetched a second token after the fast one stored its own"
+    );
+    let token = format!("Bearer {}", mock.issued_tokens()[0]);
+    let reqs = mock.requests_for("ticket.get");
+    assert_eq!(reqs.len(), 2);
+    assert!(
+        reqs.iter()
+            .all(|r| r.header("authorization") == Some(&*token))
     );
 }
 

@@ -5,7 +5,9 @@
 //! - Token: stored under `{prefix}:token:{app_id}` with a TTL that ends
 //!   when a refresh is due; one process refreshes at a time, holding
 //!   `{prefix}:token-lock:{app_id}` (`SET NX PX`), so a crashed holder blocks
-//!   the others for at most the lock timeout.
+//!   the others for at most the lock timeout. Looking for the token and
+//!   taking the lock is one Lua script, so no process can miss a token
+//!   stored between its read and its lock and fetch a second one.
 //! - Limiter: a sliding-window log per (app, endpoint, limit) in a sorted
 //!   set, checked and updated atomically by one Lua script using the Redis
 //!   server's clock.
@@ -51,6 +53,30 @@ const DEL_IF_SCRIPT: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 ";
+
+/// KEYS: token, refresh lock. ARGV: lock owner, lock TTL (ms).
+/// Returns `{1, token, pttl}` when a token is stored with time left,
+/// `{2, '', 0}` when the caller now holds the lock, `{0, '', 0}` when
+/// another process holds it.
+const TOKEN_OR_LOCK_SCRIPT: &str = r"
+local tok = redis.call('GET', KEYS[1])
+if tok then
+  local pttl = redis.call('PTTL', KEYS[1])
+  if pttl > 0 then return {1, tok, pttl} end
+end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2, '', 0} end
+return {0, '', 0}
+";
+
+/// What [`RedisTenantToken::token_or_lock`] found.
+enum Shared {
+    /// The stored token and the milliseconds until it is due for refresh.
+    Token(String, u64),
+    /// No token; this caller holds the refresh lock.
+    Locked,
+    /// No token; another process is refreshing it.
+    Busy,
+}
 
 /// A connection to the Redis that the processes of one deployment share.
 /// Pass it to [`crate::ClientBuilder::redis`].
@@ -331,17 +357,30 @@ impl RedisTenantToken {
         format!("{}:token-lock:{}", self.shared.prefix, self.app_id)
     }
 
-    /// The shared token and its remaining time to refresh, if Redis has one.
-    async fn read(&self) -> Option<Option<(String, u64)>> {
-        let key = self.key();
+    /// In one atomic step: the shared token and its remaining time to
+    /// refresh if Redis has one, else the refresh lock for `owner` if it is
+    /// free. Reading the token and taking the lock in two round trips would
+    /// let a process that saw no token take the lock just after another
+    /// process stored one and let go, and fetch a second token.
+    async fn token_or_lock(&self, owner: &str) -> Option<Shared> {
+        let (key, lock_key) = (self.key(), self.lock_key());
+        let owner = owner.to_string();
+        let ttl = self.shared.lock_timeout.as_millis() as u64;
         self.shared
-            .op("read token", |mut c| async move {
-                let (tok, pttl): (Option<String>, i64) = redis::pipe()
-                    .get(&key)
-                    .pttl(&key)
-                    .query_async(&mut c)
-                    .await?;
-                Ok(tok.filter(|_| pttl > 0).map(|t| (t, pttl as u64)))
+            .op("read token or take refresh lock", |mut c| async move {
+                let (state, tok, pttl): (i64, String, i64) =
+                    redis::Script::new(TOKEN_OR_LOCK_SCRIPT)
+                        .key(key)
+                        .key(lock_key)
+                        .arg(owner)
+                        .arg(ttl.max(1))
+                        .invoke_async(&mut c)
+                        .await?;
+                Ok(match state {
+                    1 => Shared::Token(tok, pttl.max(1) as u64),
+                    2 => Shared::Locked,
+                    _ => Shared::Busy,
+                })
             })
             .await
     }
@@ -357,43 +396,22 @@ impl RedisTenantToken {
         let deadline = Instant::now() + self.shared.lock_timeout + Duration::from_secs(2);
         let owner = unique_member();
         loop {
-            let found = match self.read().await {
+            match self.token_or_lock(&owner).await {
                 None => return self.fallback.tenant_access_token().await,
-                Some(f) => f,
-            };
-            if let Some((tok, pttl)) = found {
-                let t = TenantAccessToken::new(tok);
-                *local = Some((
-                    t.clone(),
-                    Instant::now() + Duration::from_millis(pttl.min(30_000)),
-                ));
-                return Ok(t);
-            }
-            let lock_key = self.lock_key();
-            let ttl = self.shared.lock_timeout.as_millis() as u64;
-            let o = owner.clone();
-            let got: Option<bool> = self
-                .shared
-                .op("take refresh lock", |mut c| async move {
-                    let r: Option<String> = redis::cmd("SET")
-                        .arg(&lock_key)
-                        .arg(&o)
-                        .arg("NX")
-                        .arg("PX")
-                        .arg(ttl)
-                        .query_async(&mut c)
-                        .await?;
-                    Ok(r.is_some())
-                })
-                .await;
-            match got {
-                None => return self.fallback.tenant_access_token().await,
-                Some(true) => return self.refresh(&owner, &mut local).await,
-                Some(false) if Instant::now() >= deadline => {
+                Some(Shared::Token(tok, pttl)) => {
+                    let t = TenantAccessToken::new(tok);
+                    *local = Some((
+                        t.clone(),
+                        Instant::now() + Duration::from_millis(pttl.min(30_000)),
+                    ));
+                    return Ok(t);
+                }
+                Some(Shared::Locked) => return self.refresh(&owner, &mut local).await,
+                Some(Shared::Busy) if Instant::now() >= deadline => {
                     tracing::warn!("token refresh lock held too long: fetching without it");
                     return self.refresh(&owner, &mut local).await;
                 }
-                Some(false) => tokio::time::sleep(Duration::from_millis(50)).await,
+                Some(Shared::Busy) => tokio::time::sleep(Duration::from_millis(50)).await,
             }
         }
     }

@@ -16,10 +16,21 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5000);
+    let op_ms: u64 = std::env::var("HD_OP_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(250);
+    // Warnings (e.g. "redis unreachable") go to stderr, which the tests read.
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
     let shared = RedisShared::connect(&var("HD_REDIS_URL"))
         .await
         .expect("redis reachable at start")
-        .lock_timeout(Duration::from_millis(lock_ms));
+        .lock_timeout(Duration::from_millis(lock_ms))
+        .op_timeout(Duration::from_millis(op_ms));
     let client = Client::builder()
         .base_url(var("HD_BASE_URL"))
         .helpdesk_credentials(var("HD_HELPDESK_ID"), var("HD_HELPDESK_TOKEN"))
