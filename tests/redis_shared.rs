@@ -3,7 +3,7 @@
 //! installs it). Each test starts its own Redis on a free loopback port and
 //! stops it; worker processes are the `helpdesk-redis-worker` binary.
 
-use helpdesk_api::Client;
+use helpdesk_api::{BotMessageType, Client, JsonString};
 mod common;
 
 use common::capture;
@@ -119,12 +119,14 @@ fn finish(child: Child) -> (bool, String) {
     (out.status.success(), text)
 }
 
-/// ticket.get is documented at 10 requests per second: 4 processes x 100
-/// concurrent calls take about 40 s when they share the limit, and the mock
-/// (enforcing the spec's limit) never answers 99991400. Redis operations
-/// get 1 s here rather than the default 250 ms: on a loaded 2-core CI
-/// machine, 4 workers plus the other tests can stall one that long, and
-/// falling back to in-process state is tested on its own below.
+/// bot_message.create is documented at 100 requests per minute: 4 worker
+/// processes x 100 concurrent calls share one token (one fetch at the mock)
+/// and one limiter, so no 60 s span holds more than 100 of their requests,
+/// the mock (enforcing the spec's limit) never answers 99991400, and the
+/// 400 calls take at least three full windows. Redis operations get 1 s
+/// here rather than the default 250 ms: on a loaded 2-core CI machine, 4
+/// workers plus the other tests can stall one that long, and falling back
+/// to in-process state is tested on its own below.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_processes_share_one_token_and_stay_under_the_limit() {
     let redis = Redis::start();
@@ -134,6 +136,7 @@ async fn four_processes_share_one_token_and_stay_under_the_limit() {
     let children: Vec<Child> = (0..4)
         .map(|_| {
             worker(&mock, &redis, 100, 5000)
+                .env("HD_ENDPOINT", "bot_message.create")
                 .env("HD_OP_TIMEOUT_MS", "1000")
                 .spawn()
                 .unwrap()
@@ -149,18 +152,74 @@ async fn four_processes_share_one_token_and_stay_under_the_limit() {
         assert!(!text.contains("redis unreachable"), "{text}");
     }
     assert_eq!(mock.token_fetches(), 1, "one token for all four processes");
-    let reqs = mock.requests_for("ticket.get");
+    let reqs = mock.requests_for("bot_message.create");
     assert_eq!(reqs.len(), 400);
     let token = &mock.issued_tokens()[0];
     assert!(
         reqs.iter()
             .all(|r| r.header("authorization") == Some(format!("Bearer {token}").as_str()))
     );
-    // 400 calls at 10/s cannot take less than ~39 s
+    let mut at: Vec<Instant> = reqs.iter().map(|r| r.received_at).collect();
+    at.sort();
+    for (first, past_limit) in at.iter().zip(&at[100..]) {
+        assert!(
+            *past_limit - *first >= Duration::from_secs(60),
+            "101 requests within {:?}",
+            *past_limit - *first
+        );
+    }
+    // 400 calls at 100/min cannot end before the fourth window opens
     assert!(
-        t0.elapsed() >= Duration::from_secs(38),
+        t0.elapsed() >= Duration::from_secs(180),
         "{:?}",
         t0.elapsed()
+    );
+}
+
+/// Control: the same deployment with in-process limiters only (4 x 100/min)
+/// is rate limited by the server, so the shared limiter is what keeps the
+/// test above green.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_shared_limiter_four_processes_exceed_the_limit() {
+    let mock = mock().await;
+    mock.enforce_rate_limits(true);
+    let client = || {
+        Client::builder()
+            .base_url(mock.base_url())
+            .helpdesk_credentials(HD_ID, HD_TOKEN)
+            .app_credentials(APP_ID, APP_SECRET)
+            .retry_policy(helpdesk_api::RetryPolicy::disabled())
+            .build()
+            .unwrap()
+    };
+    // four independent clients stand for four processes without Redis;
+    // each stays under its own 100/min, together they send 120
+    let clients: Vec<Client> = (0..4).map(|_| client()).collect();
+    let mut handles = Vec::new();
+    for c in &clients {
+        for i in 0..30 {
+            let c = c.clone();
+            handles.push(tokio::spawn(async move {
+                c.bot_message()
+                    .create(
+                        BotMessageType::Text,
+                        JsonString::new(r#"{"text":"hello"}"#),
+                        format!("ou_{i}"),
+                    )
+                    .send()
+                    .await
+            }));
+        }
+    }
+    let mut limited = 0;
+    for h in handles {
+        if matches!(h.await.unwrap(), Err(helpdesk_api::Error::RateLimited(_))) {
+            limited += 1;
+        }
+    }
+    assert_eq!(
+        limited, 20,
+        "in-process limiters alone let 4 x 30 through a 100/min limit"
     );
 }
 
@@ -245,45 +304,6 @@ async fn a_refresh_between_another_process_s_read_and_lock_is_not_repeated() {
     assert!(
         reqs.iter()
             .all(|r| r.header("authorization") == Some(&*token))
-    );
-}
-
-/// Control: the same deployment with in-process limiters only (4 x 10/s)
-/// is rate limited by the server, so the shared limiter is what keeps the
-/// test above green.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn without_the_shared_limiter_four_processes_exceed_the_limit() {
-    let mock = mock().await;
-    mock.enforce_rate_limits(true);
-    let client = || {
-        Client::builder()
-            .base_url(mock.base_url())
-            .helpdesk_credentials(HD_ID, HD_TOKEN)
-            .app_credentials(APP_ID, APP_SECRET)
-            .retry_policy(helpdesk_api::RetryPolicy::disabled())
-            .build()
-            .unwrap()
-    };
-    // four independent clients stand for four processes without Redis
-    let clients: Vec<Client> = (0..4).map(|_| client()).collect();
-    let mut handles = Vec::new();
-    for c in &clients {
-        for i in 0..30 {
-            let c = c.clone();
-            handles.push(tokio::spawn(async move {
-                c.ticket().get(format!("x{i}")).send().await
-            }));
-        }
-    }
-    let mut limited = 0;
-    for h in handles {
-        if matches!(h.await.unwrap(), Err(helpdesk_api::Error::RateLimited(_))) {
-            limited += 1;
-        }
-    }
-    assert!(
-        limited > 0,
-        "in-process limiters alone let 4 x 10/s through"
     );
 }
 

@@ -707,6 +707,7 @@ async fn handle(
                 .collect(),
             body: body.to_vec(),
             endpoint: endpoint.clone(),
+            received_at: std::time::Instant::now(),
         };
         let mut st = shared.lock();
         if st.requests.len() >= MAX_RECORDED_REQUESTS {

@@ -1,11 +1,12 @@
 //! A worker process for the Redis integration tests (`tests/redis_shared.rs`):
 //! one OS process of a deployment that shares its tenant token and rate
 //! limiter through Redis. Configured by environment variables, it sends
-//! `HD_CALLS` concurrent `ticket.get` calls and prints one summary line:
+//! `HD_CALLS` concurrent calls of `HD_ENDPOINT` (`ticket.get`, the default,
+//! or `bot_message.create`) and prints one summary line:
 //! `ok=<n> err=<n> rate_limited=<n> first_error=<...>`.
 
 use helpdesk_api::redis_store::RedisShared;
-use helpdesk_api::{Client, Error, RetryPolicy};
+use helpdesk_api::{BotMessageType, Client, Error, JsonString, RetryPolicy};
 use std::time::Duration;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -41,14 +42,27 @@ async fn main() {
         .timeout(Some(Duration::from_secs(120)))
         .build()
         .expect("client builds");
+    let endpoint = std::env::var("HD_ENDPOINT").unwrap_or_else(|_| "ticket.get".into());
     let handles: Vec<_> = (0..calls)
         .map(|i| {
             let c = client.clone();
+            let endpoint = endpoint.clone();
+            let id = format!("{}-{i}", std::process::id());
             tokio::spawn(async move {
-                c.ticket()
-                    .get(format!("{}-{i}", std::process::id()))
-                    .send()
-                    .await
+                match endpoint.as_str() {
+                    "ticket.get" => outcome(c.ticket().get(id).send().await),
+                    "bot_message.create" => outcome(
+                        c.bot_message()
+                            .create(
+                                BotMessageType::Text,
+                                JsonString::new(r#"{"text":"hello"}"#),
+                                format!("ou_{id}"),
+                            )
+                            .send()
+                            .await,
+                    ),
+                    other => panic!("HD_ENDPOINT {other} is not supported"),
+                }
             })
         })
         .collect();
@@ -56,13 +70,11 @@ async fn main() {
     let mut first_error = String::new();
     for h in handles {
         match h.await.expect("task") {
-            Ok(_) => ok += 1,
-            Err(e) => {
-                if matches!(e, Error::RateLimited(_)) {
-                    limited += 1;
-                }
+            Ok(()) => ok += 1,
+            Err((rate_limited, e)) => {
+                limited += usize::from(rate_limited);
                 if first_error.is_empty() {
-                    first_error = e.to_string();
+                    first_error = e;
                 }
                 err += 1;
             }
@@ -70,4 +82,10 @@ async fn main() {
     }
     println!("ok={ok} err={err} rate_limited={limited} first_error={first_error}");
     std::process::exit(if err == 0 { 0 } else { 1 });
+}
+
+/// A call's outcome: `Err((was it rate limited, the error's text))`.
+fn outcome<T, E: std::fmt::Display>(r: Result<T, Error<E>>) -> Result<(), (bool, String)> {
+    r.map(drop)
+        .map_err(|e| (matches!(e, Error::RateLimited(_)), e.to_string()))
 }
