@@ -20,6 +20,7 @@ pub mod import;
 pub mod ir;
 pub mod load;
 pub mod openapi;
+pub mod sdk_ref;
 pub mod spec;
 pub mod types;
 pub mod validate;

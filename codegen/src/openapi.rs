@@ -422,7 +422,16 @@ fn add_errors(out: &mut Map<String, Value>, ep: &EndpointFile, platform: &[Error
 fn deviations(devs: &[Deviation]) -> Value {
     Value::Array(
         devs.iter()
-            .map(|d| json!({"topic": d.topic, "sdks": d.sdks, "spec": d.spec, "why": d.why}))
+            .map(|d| {
+                let mut v = json!({"topic": d.topic, "sdks": d.sdks, "spec": d.spec, "why": d.why});
+                if !d.covers.is_empty() {
+                    v["covers"] = d.covers.iter().map(|a| a.as_str()).collect();
+                }
+                if !d.sdk_items.is_empty() {
+                    v["sdk_items"] = json!(d.sdk_items);
+                }
+                v
+            })
             .collect(),
     )
 }

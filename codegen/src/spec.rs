@@ -59,6 +59,54 @@ pub struct Deviation {
     pub spec: String,
     /// Why.
     pub why: String,
+    /// Which facts of the SDK reference (`helpdesk-spec sdk-diff`) this
+    /// deviation explains; a difference there that no deviation covers is
+    /// an error of the comparison.
+    #[serde(default)]
+    pub covers: Vec<DeviationAspect>,
+    /// With `endpoint` / `event` (service.json only): the SDK endpoints
+    /// (`resource.method`) or event types that the spec leaves out on
+    /// purpose.
+    #[serde(default)]
+    pub sdk_items: Vec<String>,
+}
+
+/// What a [`Deviation`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviationAspect {
+    /// The SDK has an endpoint the spec leaves out (`sdk_items` names it).
+    Endpoint,
+    /// The SDK has an event the spec leaves out (`sdk_items` names it).
+    Event,
+    /// The endpoint's path differs.
+    Path,
+    /// The endpoint's HTTP method differs.
+    Method,
+    /// The access-token kinds the endpoint accepts differ.
+    Tokens,
+    /// Field names or types differ.
+    Fields,
+    /// Pagination differs.
+    Paging,
+    /// Headers differ.
+    Header,
+}
+
+impl DeviationAspect {
+    /// The spec spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviationAspect::Endpoint => "endpoint",
+            DeviationAspect::Event => "event",
+            DeviationAspect::Path => "path",
+            DeviationAspect::Method => "method",
+            DeviationAspect::Tokens => "tokens",
+            DeviationAspect::Fields => "fields",
+            DeviationAspect::Paging => "paging",
+            DeviationAspect::Header => "header",
+        }
+    }
 }
 
 /// `spec/types/*.json`: named types shared across endpoints.

@@ -3,7 +3,9 @@
 
 use crate::diag::{Diagnostic, Severity, push_pointer};
 use crate::load::{Located, Spec};
-use crate::spec::{EnumRepr, ErrorSpec, Field, Param, TypeDef, TypeKind};
+use crate::spec::{
+    Deviation, DeviationAspect, EnumRepr, ErrorSpec, Field, Param, TypeDef, TypeKind,
+};
 use crate::types::{Scalar, TypeExpr};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -80,6 +82,7 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
             }
         }
         check_errors(&mut c, &s.platform_errors, "/platform_errors");
+        check_deviations(&mut c, &s.sdk_deviations, true);
     }
 
     // names the generator emits besides the spec's types
@@ -158,6 +161,7 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
             out: &mut out,
         };
         let e = &f.value;
+        check_deviations(&mut c, &e.sdk_deviations, false);
         if !is_snake(&e.resource) {
             c.err(
                 "/resource",
@@ -890,5 +894,34 @@ fn short(v: &Value) -> String {
         format!("{}…", s.chars().take(40).collect::<String>())
     } else {
         s
+    }
+}
+
+/// `covers` / `sdk_items` of the SDK deviations: an SDK endpoint or event
+/// left out of the spec can only be recorded in service.json, naming it.
+fn check_deviations<T>(c: &mut Ctx<'_, T>, devs: &[Deviation], service: bool) {
+    for (i, d) in devs.iter().enumerate() {
+        let at = format!("/sdk_deviations/{i}");
+        let omits = d
+            .covers
+            .iter()
+            .any(|a| matches!(a, DeviationAspect::Endpoint | DeviationAspect::Event));
+        if omits && !service {
+            c.err(
+                &format!("{at}/covers"),
+                "`endpoint` and `event` deviations (an SDK item the spec leaves out) belong in service.json",
+            );
+        } else if omits && d.sdk_items.is_empty() {
+            c.err(
+                &format!("{at}/sdk_items"),
+                "name the SDK endpoints (resource.method) or event types this deviation leaves out",
+            );
+        }
+        if !omits && !d.sdk_items.is_empty() {
+            c.err(
+                &format!("{at}/sdk_items"),
+                "`sdk_items` is only for deviations that cover `endpoint` or `event`",
+            );
+        }
     }
 }

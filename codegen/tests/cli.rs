@@ -63,6 +63,7 @@ fn help_lists_commands_and_exit_codes() {
         "expand",
         "openapi",
         "import",
+        "sdk-diff",
         "EXIT CODES",
         "usage error",
     ] {
@@ -76,7 +77,7 @@ fn help_lists_commands_and_exit_codes() {
 
 #[test]
 fn every_subcommand_has_help() {
-    for cmd in ["check", "expand", "openapi", "import"] {
+    for cmd in ["check", "expand", "openapi", "import", "sdk-diff"] {
         let r = run(&[cmd, "--help"]);
         assert_eq!(r.code, 0, "{cmd} --help: {}", r.stderr);
         assert!(
@@ -103,6 +104,8 @@ fn bad_arguments_exit_2() {
         &["expand", "--endpoint"],
         &["openapi", "-x"],
         &["import"],
+        &["sdk-diff"],
+        &["sdk-diff", "a", "b", "c"],
         &["help", "nope"],
     ] {
         let r = run(args);
@@ -1072,4 +1075,60 @@ fn openapi_request_bodies_and_webhooks() {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------- sdk-diff
+
+fn sdk_reference() -> PathBuf {
+    root().join("../tests/reference/helpdesk_v1_python.json")
+}
+
+#[test]
+fn sdk_diff_passes_on_the_real_spec_and_reference() {
+    let r = run(&["sdk-diff", s(&sdk_reference()), s(&spec_dir())]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("ok: compared 50 endpoint(s) and 4 event(s)"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("0 unexplained"), "{}", r.stderr);
+    assert!(!r.stdout.contains("unexplained:"), "{}", r.stdout);
+}
+
+#[test]
+fn sdk_diff_fails_on_an_unexplained_difference_and_names_it() {
+    let dir = scratch("sdk-diff");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sdk_reference()).unwrap()).unwrap();
+    for e in v["endpoints"].as_array_mut().unwrap() {
+        if e["resource"] == "faq" && e["method"] == "delete" {
+            e["http_method"] = "POST".into();
+        }
+    }
+    let altered = dir.join("sdk.json");
+    std::fs::write(&altered, v.to_string()).unwrap();
+    // SPEC_DIR defaults to `spec` in the working directory
+    let r = run_in(&root().join(".."), &["sdk-diff", s(&altered)]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout.trim(),
+        "unexplained: faq.delete: method: SDK `POST`, spec `DELETE` (no sdk_deviations entry covers `method`)"
+    );
+    assert!(r.stderr.contains("FAILED"), "{}", r.stderr);
+    assert!(r.stderr.contains("1 unexplained"), "{}", r.stderr);
+}
+
+#[test]
+fn sdk_diff_reports_an_unreadable_or_malformed_reference() {
+    let dir = scratch("sdk-diff-bad");
+    let r = run(&["sdk-diff", s(&dir.join("absent.json")), s(&spec_dir())]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("cannot read"), "{}", r.stderr);
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\"endpoints\": [{\"resource\": 1}]}").unwrap();
+    let r = run(&["sdk-diff", s(&bad), s(&spec_dir())]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("endpoints[0].resource"), "{}", r.stderr);
 }

@@ -481,3 +481,59 @@ fn a_type_name_that_clashes_with_generated_code() {
         "{errs:?}"
     );
 }
+
+#[test]
+fn an_sdk_endpoint_left_out_is_recorded_in_service_json_naming_it() {
+    let mut f = base();
+    edit_json(&mut f, EP, |v| {
+        v["sdk_deviations"] = serde_json::json!([{
+            "topic": "t", "sdks": "s", "spec": "p", "why": "w",
+            "covers": ["endpoint"], "sdk_items": ["faq.ghost"]
+        }]);
+    });
+    assert_error(&f, EP, "/sdk_deviations/0/covers", "belong in service.json");
+    let mut f = base();
+    edit_json(&mut f, "service.json", |v| {
+        v["sdk_deviations"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+                "topic": "t", "sdks": "s", "spec": "p", "why": "w", "covers": ["event"]
+            }));
+    });
+    assert_error(
+        &f,
+        "service.json",
+        "/sdk_deviations/2/sdk_items",
+        "name the SDK endpoints",
+    );
+}
+
+#[test]
+fn unknown_deviation_aspects_and_stray_sdk_items_are_refused() {
+    let mut f = base();
+    edit_json(&mut f, EP, |v| {
+        v["sdk_deviations"] = serde_json::json!([{
+            "topic": "t", "sdks": "s", "spec": "p", "why": "w", "covers": ["colour"]
+        }]);
+    });
+    assert_error(
+        &f,
+        EP,
+        "/sdk_deviations/0/covers/0",
+        "unknown variant `colour`",
+    );
+    let mut f = base();
+    edit_json(&mut f, EP, |v| {
+        v["sdk_deviations"] = serde_json::json!([{
+            "topic": "t", "sdks": "s", "spec": "p", "why": "w",
+            "covers": ["path"], "sdk_items": ["faq.get"]
+        }]);
+    });
+    assert_error(
+        &f,
+        EP,
+        "/sdk_deviations/0/sdk_items",
+        "only for deviations that cover",
+    );
+}

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const HELP: &str = "\
-helpdesk-spec: check, expand, export and import the Helpdesk API spec
+helpdesk-spec: check, expand, export, import and compare the Helpdesk API spec
 
 USAGE:
     helpdesk-spec <COMMAND> [OPTIONS] [ARGS]
@@ -22,6 +22,8 @@ COMMANDS:
     expand [SPEC_DIR]     Print the generated Rust (all endpoints, or one)
     openapi [SPEC_DIR]    Export an OpenAPI 3.1 document
     import <PAGE>         Turn a Feishu doc page (crawled text or markdown) into a spec draft
+    sdk-diff <REFERENCE> [SPEC_DIR]
+                          Compare the spec with an official SDK's endpoint list
     help [COMMAND]        Print this help or a command's help
 
 SPEC_DIR defaults to `spec`.
@@ -37,7 +39,8 @@ OUTPUT:
 EXIT CODES:
     0    success (for `check`: no errors; warnings allowed unless --deny-warnings)
     1    the spec has errors (or warnings with --deny-warnings), a file cannot be
-         read or written, an unknown endpoint, a page that cannot be imported
+         read or written, an unknown endpoint, a page that cannot be imported,
+         a difference from the SDK that the spec does not explain
     2    usage error (unknown command or option, missing or extra argument)
 ";
 
@@ -133,6 +136,34 @@ EXIT CODES:
     2    usage error
 ";
 
+const HELP_SDK_DIFF: &str = "\
+helpdesk-spec sdk-diff: compare the spec with an official SDK's endpoint list
+
+USAGE:
+    helpdesk-spec sdk-diff <REFERENCE> [SPEC_DIR]
+
+REFERENCE is a JSON file of facts extracted from an official SDK, with
+`endpoints` ({resource, method, http_method, path, token_types}) and `events`
+({event_type}); the repository keeps the Python SDK's as
+tests/reference/helpdesk_v1_python.json. For every SDK endpoint the spec in
+SPEC_DIR (default `spec`) must have RESOURCE.METHOD with the same path, HTTP
+method and token kinds, and every SDK event, unless an `sdk_deviations` entry
+records why: `covers: [\"path\" | \"method\" | \"tokens\"]` in the endpoint's
+file, or `covers: [\"endpoint\" | \"event\"]` with `sdk_items` in service.json.
+
+Every difference is printed on stdout, `unexplained:` or `explained:`; the
+counts, and what only the spec has, go to stderr.
+
+OPTIONS:
+    -h, --help    Print this help
+
+EXIT CODES:
+    0    every difference is explained by a deviation
+    1    an unexplained difference, a spec with errors, or REFERENCE cannot be
+         read or parsed
+    2    usage error
+";
+
 /// Why the command did not succeed.
 enum Fail {
     /// Bad command line: exit 2.
@@ -215,6 +246,7 @@ fn run(args: Vec<OsString>) -> Result<ExitCode, Fail> {
         "expand" => cmd_expand(&mut p),
         "openapi" => cmd_openapi(&mut p),
         "import" => cmd_import(&mut p),
+        "sdk-diff" => cmd_sdk_diff(&mut p),
         "help" => {
             let topic = match p.next()? {
                 Some(Value(v)) => Some(v.string()?),
@@ -227,13 +259,14 @@ fn run(args: Vec<OsString>) -> Result<ExitCode, Fail> {
                 Some("expand") => HELP_EXPAND,
                 Some("openapi") => HELP_OPENAPI,
                 Some("import") => HELP_IMPORT,
+                Some("sdk-diff") => HELP_SDK_DIFF,
                 Some(other) => return Err(Fail::Usage(format!("unknown command `{other}`"))),
             };
             emit(text)?;
             Ok(ExitCode::SUCCESS)
         }
         other => Err(Fail::Usage(format!(
-            "unknown command `{other}` (expected check, expand, openapi, import or help)"
+            "unknown command `{other}` (expected check, expand, openapi, import, sdk-diff or help)"
         ))),
     }
 }
@@ -478,6 +511,66 @@ fn cmd_openapi(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
         .map_or(0, |m| m.len());
     say(&format!("exported {paths} path(s) as OpenAPI 3.1"));
     Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_sdk_diff(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
+    use helpdesk_codegen::sdk_ref;
+    use lexopt::prelude::*;
+    let mut reference = None;
+    let mut dir = None;
+    while let Some(arg) = p.next()? {
+        match arg {
+            Short('h') | Long("help") => {
+                emit(HELP_SDK_DIFF)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            Value(v) if reference.is_none() => reference = Some(PathBuf::from(v)),
+            Value(v) => one_positional(&mut dir, v, "SPEC_DIR")?,
+            other => return Err(other.unexpected().into()),
+        }
+    }
+    let Some(reference) = reference else {
+        return Err(Fail::Usage(
+            "missing REFERENCE (an SDK facts JSON file)".into(),
+        ));
+    };
+    let dir = dir.unwrap_or_else(|| PathBuf::from("spec"));
+    let text = std::fs::read_to_string(&reference)
+        .map_err(|e| Fail::Failed(format!("cannot read {}: {e}", reference.display())))?;
+    let facts = sdk_ref::parse_reference(&text)
+        .map_err(|e| Fail::Failed(format!("{}: {e}", reference.display())))?;
+    let spec = load_checked(&dir)?;
+    let report = sdk_ref::compare(&spec, &facts);
+    let mut out = String::new();
+    for f in &report.findings {
+        let kind = if f.explained_by.is_some() {
+            "explained"
+        } else {
+            "unexplained"
+        };
+        out.push_str(&format!("{kind}: {f}\n"));
+    }
+    emit(&out)?;
+    if !report.spec_only.is_empty() {
+        say(&format!(
+            "only in the spec: {}",
+            report.spec_only.join(", ")
+        ));
+    }
+    let bad = report.unexplained().count();
+    say(&format!(
+        "{}: compared {} endpoint(s) and {} event(s) of {}: {bad} unexplained, {} explained difference(s)",
+        if bad > 0 { "FAILED" } else { "ok" },
+        report.endpoints,
+        report.events,
+        reference.display(),
+        report.findings.len() - bad,
+    ));
+    Ok(if bad > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn cmd_import(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
