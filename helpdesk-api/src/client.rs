@@ -697,7 +697,28 @@ impl Download {
         self.resp.chunk().await.map_err(TransportError::new)
     }
 
-    /// The whole file, up to the client's `max_response_bytes`.
+    /// Streams the whole file into `out` (a file, a socket, a hasher...),
+    /// chunk by chunk: memory use stays at one chunk whatever the file's
+    /// size, and the client's `max_response_bytes` does not apply. Returns
+    /// the number of bytes written; a transport failure is an
+    /// [`std::io::Error`] wrapping the [`TransportError`].
+    pub async fn write_to<W>(mut self, out: &mut W) -> std::io::Result<u64>
+    where
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut written = 0u64;
+        while let Some(chunk) = self.chunk().await.map_err(std::io::Error::other)? {
+            out.write_all(&chunk).await?;
+            written += chunk.len() as u64;
+        }
+        out.flush().await?;
+        Ok(written)
+    }
+
+    /// The whole file in memory, up to the client's `max_response_bytes`
+    /// (a larger file is a [`ReplyErrorKind::TooLarge`] error: use
+    /// [`Download::chunk`] or [`Download::write_to`] for those).
     pub async fn bytes(self) -> Result<Vec<u8>, Error<std::convert::Infallible>> {
         let status = self.resp.status().as_u16();
         read_body(self.resp, self.limit, status, self.log_id.as_deref())
