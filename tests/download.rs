@@ -168,9 +168,23 @@ async fn ticket_image(c: &Client) -> Download {
         .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_64_mib_image_streams_whole_in_bounded_memory() {
+/// Runs `body` on its own runtime while holding the measurement lock.
+fn serial<F: std::future::Future<Output = ()>>(body: F) {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(body);
+}
+
+#[test]
+fn a_64_mib_image_streams_whole_in_bounded_memory() {
+    serial(streams_whole_in_bounded_memory());
+}
+
+async fn streams_whole_in_bounded_memory() {
     const SIZE: usize = 64 * MIB;
     let (url, server) = image_server(SIZE).await;
     // the default body limit (16 MiB) is a quarter of the file
@@ -229,9 +243,12 @@ async fn a_64_mib_image_streams_whole_in_bounded_memory() {
     server.abort();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_multi_megabyte_faq_image_from_the_mock_streams_past_the_body_limit() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+#[test]
+fn a_multi_megabyte_faq_image_from_the_mock_streams_past_the_body_limit() {
+    serial(streams_past_the_body_limit());
+}
+
+async fn streams_past_the_body_limit() {
     const SIZE: usize = 8 * MIB;
     let file: Vec<u8> = (0..SIZE).map(pattern).collect();
     let mock = MockServer::builder()
