@@ -159,7 +159,7 @@ async fn four_processes_share_one_token_and_stay_under_the_limit() {
         reqs.iter()
             .all(|r| r.header("authorization") == Some(format!("Bearer {token}").as_str()))
     );
-    let mut at: Vec<Instant> = reqs.iter().map(|r| r.received_at).collect();
+    let mut at: Vec<_> = reqs.iter().map(|r| r.received_at).collect();
     at.sort();
     for (first, past_limit) in at.iter().zip(&at[100..]) {
         assert!(

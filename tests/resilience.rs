@@ -289,24 +289,42 @@ async fn a_post_is_retried_when_the_connection_was_refused() {
     assert_eq!(events.matches("retrying").count(), 2, "{events}");
 }
 
-#[tokio::test]
+/// A 429 with `x-ogw-ratelimit-reset: 2` is retried after 2 s, measured on
+/// virtual time: the mock runs on the same paused runtime, which jumps over
+/// the wait; client timeouts are off so that no other timer is due.
+#[tokio::test(start_paused = true)]
 async fn a_429_waits_what_the_reset_header_says() {
     let mock = mock().await;
-    let client = builder(&mock).build().unwrap();
+    let client = builder(&mock)
+        .timeout(None)
+        .connect_timeout(None)
+        .retry_policy(RetryPolicy {
+            max_rate_limit_wait: Duration::from_secs(60),
+            max_elapsed: Duration::from_secs(120),
+            ..quick_retries()
+        })
+        .build()
+        .unwrap();
     mock.on("notification.get")
         .once()
         .fault(Fault::RateLimited { reset_secs: 2 });
-    let t0 = Instant::now();
+    let real = Instant::now();
+    let virt = tokio::time::Instant::now();
     let reply = client
         .notification()
         .get("1")
         .send_with(UserAccessToken::new(USER))
         .await;
-    let waited = t0.elapsed();
     assert!(reply.is_ok(), "{reply:?}");
+    let waited = virt.elapsed();
     assert!(
-        waited >= Duration::from_secs(2) && waited < Duration::from_millis(3500),
+        waited >= Duration::from_secs(2) && waited < Duration::from_millis(2500),
         "{waited:?}"
+    );
+    assert!(
+        real.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        real.elapsed()
     );
     assert_eq!(mock.requests_for("notification.get").len(), 2);
 }
@@ -353,32 +371,37 @@ async fn per_request_timeout_overrides_the_clients() {
 
 /// 150 calls in one burst at notification.get (100/min in the spec). With
 /// the limiter on, the mock (enforcing the spec's limit) never answers
-/// 99991400; the last 50 calls wait for the window (about a minute).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+/// 99991400; the last 50 calls wait for the window: a minute, on virtual
+/// time (the mock's windows and the client's limiter both use tokio's
+/// clock, so the paused runtime jumps over the wait).
+#[tokio::test(start_paused = true)]
 async fn a_burst_over_the_documented_limit_stays_under_it() {
     let mock = mock().await;
     mock.enforce_rate_limits(true);
     // Control: without the limiter the same burst is rate limited.
     let unlimited = builder(&mock)
+        .timeout(None)
+        .connect_timeout(None)
         .rate_limiter(false)
         .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
     let res = burst(&unlimited, 150).await;
-    assert!(
+    assert_eq!(
         res.iter()
             .filter(|r| matches!(r, Err(Error::RateLimited(_))))
-            .count()
-            >= 50
+            .count(),
+        50
     );
     mock.reset_rate_limits();
     mock.clear_requests();
-
     let limited = builder(&mock)
+        .timeout(None)
+        .connect_timeout(None)
         .retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
-    let t0 = Instant::now();
+    let (real, virt) = (Instant::now(), tokio::time::Instant::now());
     let res = burst(&limited, 150).await;
     assert!(
         res.iter().all(|r| r.is_ok()),
@@ -386,10 +409,22 @@ async fn a_burst_over_the_documented_limit_stays_under_it() {
         res.iter().find(|r| r.is_err())
     );
     assert!(
-        t0.elapsed() >= Duration::from_secs(60),
-        "the last 50 calls waited for the window"
+        virt.elapsed() >= Duration::from_secs(60),
+        "the last 50 calls waited for the window ({:?})",
+        virt.elapsed()
     );
-    assert_eq!(mock.requests_for("notification.get").len(), 150);
+    assert!(
+        real.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        real.elapsed()
+    );
+    let reqs = mock.requests_for("notification.get");
+    assert_eq!(reqs.len(), 150);
+    let mut at: Vec<_> = reqs.iter().map(|r| r.received_at).collect();
+    at.sort();
+    for (first, past_limit) in at.iter().zip(&at[100..]) {
+        assert!(*past_limit - *first >= Duration::from_secs(60));
+    }
 }
 
 async fn burst(

@@ -62,6 +62,15 @@
 //!
 //! Error replies made by the mock are `{"code", "msg", "error": {"log_id"}}`.
 //!
+//! # Time
+//!
+//! Rate-limit windows, token expiry, delays and the receive times of recorded
+//! requests use tokio's clock. A test on a paused runtime
+//! (`#[tokio::test(start_paused = true)]`, tokio feature `test-util`) can run
+//! the mock and a client through minutes of rate limiting or hours of token
+//! life in milliseconds; turn the client's timeouts off there, or they fire
+//! as soon as the runtime is idle.
+//!
 //! # Token endpoints
 //!
 //! `POST /open-apis/auth/v3/tenant_access_token/internal` (and

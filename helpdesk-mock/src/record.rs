@@ -1,7 +1,7 @@
 //! What the mock saw.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
+use tokio::time::Instant;
 
 /// One request as the mock received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +24,8 @@ pub struct RecordedRequest {
     /// [`TENANT_TOKEN_ENDPOINT`](crate::TENANT_TOKEN_ENDPOINT) /
     /// [`APP_TOKEN_ENDPOINT`](crate::APP_TOKEN_ENDPOINT)); `None` for a 404.
     pub endpoint: Option<String>,
-    /// When the mock had read the whole request (before answering it).
+    /// When the mock had read the whole request (before answering it), on
+    /// tokio's clock (virtual time under a paused test runtime).
     pub received_at: Instant,
 }
 

@@ -31,10 +31,13 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+// tokio's clock: under a paused test runtime, rate windows and token
+// expiry follow virtual time.
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 /// Hook / record id of `POST /open-apis/auth/v3/tenant_access_token/internal`.
 pub const TENANT_TOKEN_ENDPOINT: &str = "auth.tenant_access_token";
@@ -707,7 +710,7 @@ async fn handle(
                 .collect(),
             body: body.to_vec(),
             endpoint: endpoint.clone(),
-            received_at: std::time::Instant::now(),
+            received_at: Instant::now(),
         };
         let mut st = shared.lock();
         if st.requests.len() >= MAX_RECORDED_REQUESTS {
