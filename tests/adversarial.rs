@@ -4,12 +4,15 @@
 //! 100 MB body, a redirect to another host). Retries are off so that each
 //! outcome is the first attempt's; every call has a deadline.
 
+mod common;
+
+use common::read_head;
 use helpdesk_api::*;
 use helpdesk_mock::{MockServer, Reply};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
 const HD_ID: &str = "7100000000000000088";
@@ -62,19 +65,6 @@ fn reply_error<T: std::fmt::Debug>(
 }
 
 // ---- the raw server ----
-
-/// Reads one request head; returns it (empty when the peer closed first).
-async fn read_head(sock: &mut TcpStream) -> Vec<u8> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        match sock.read(&mut chunk).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    buf
-}
 
 /// A server on `ip` that runs `serve` on each connection after reading the
 /// request head; counts connections and keeps the heads.

@@ -4,6 +4,9 @@
 //! global allocator in this test binary measures the peak of live heap
 //! bytes; the tests take a lock so that they never measure each other.
 
+mod common;
+
+use common::read_head;
 use helpdesk_api::*;
 use helpdesk_mock::{MockServer, Reply};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -12,7 +15,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 struct Counting;
 
@@ -115,13 +118,8 @@ async fn image_server(size: usize) -> (String, tokio::task::JoinHandle<()>) {
     let task = tokio::spawn(async move {
         while let Ok((mut sock, _)) = listener.accept().await {
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut b = [0u8; 1024];
-                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match sock.read(&mut b).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => head.extend_from_slice(&b[..n]),
-                    }
+                if read_head(&mut sock).await.is_empty() {
+                    return;
                 }
                 let reply = format!(
                     "HTTP/1.1 200 OK\r\ncontent-type: image/png\r\ncontent-length: {size}\r\n\

@@ -260,3 +260,18 @@ pub async fn capture<F: std::future::Future>(fut: F) -> (String, F::Output) {
     let text = String::from_utf8_lossy(&buf.0.lock().unwrap()).into_owned();
     (text, out)
 }
+
+/// Reads one HTTP request head from a raw socket (for the tests' own tiny
+/// servers); returns it, or what came before the peer closed.
+pub async fn read_head(sock: &mut tokio::net::TcpStream) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match sock.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    buf
+}
