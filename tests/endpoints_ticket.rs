@@ -235,6 +235,48 @@ async fn ticket_list_a_failing_page_is_yielded_and_ends_the_stream() {
     assert_eq!(mock.token_fetches(), 0);
 }
 
+/// The inherent `next()` / `try_collect()` (no `StreamExt` needed): all
+/// pages collected, or the first failing page's error.
+#[tokio::test]
+async fn ticket_list_inherent_next_and_try_collect() {
+    let (mock, client) = setup().await;
+    mock.on("ticket.list")
+        .query_param("page", "1")
+        .reply(ticket_page(5, &["t1", "t2"]));
+    mock.on("ticket.list")
+        .query_param("page", "2")
+        .reply(ticket_page(5, &["t3", "t4"]));
+    mock.on("ticket.list")
+        .query_param("page", "3")
+        .reply(ticket_page(5, &["t5"]));
+    let list = || client.ticket().list().page_size(2);
+    let all = list().items_with(tenant()).try_collect().await.unwrap();
+    let ids: Vec<_> = all
+        .iter()
+        .map(|t| t.ticket_id.as_deref().unwrap())
+        .collect();
+    assert_eq!(ids, ["t1", "t2", "t3", "t4", "t5"]);
+    let mut pages = list().pages_with(tenant());
+    let mut sizes = Vec::new();
+    while let Some(page) = pages.next().await {
+        sizes.push(page.unwrap().tickets.map_or(0, |t| t.len()));
+    }
+    assert_eq!(sizes, [2, 2, 1]);
+    assert_eq!(mock.requests_for("ticket.list").len(), 6);
+
+    mock.clear_hooks();
+    mock.on("ticket.list")
+        .query_param("page", "1")
+        .reply(ticket_page(5, &["t1", "t2"]));
+    mock.on("ticket.list")
+        .query_param("page", "2")
+        .reply_error(155000);
+    match list().items_with(tenant()).try_collect().await {
+        Err(Error::Api(TicketListError::InternalError(e))) => assert_eq!(e.code, 155000),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn ticket_start_service() {
     let (mock, client) = setup().await;

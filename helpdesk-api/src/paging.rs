@@ -37,6 +37,23 @@ impl<T, E> Pages<T, E> {
     }
 }
 
+impl<T, E> Pages<T, E> {
+    /// The next page; `None` after the last page or after an error. For a
+    /// `while let Some(page) = pages.next().await` loop with no `StreamExt`.
+    pub async fn next(&mut self) -> Option<Result<T, Error<E>>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// Every page, or the first error.
+    pub async fn try_collect(mut self) -> Result<Vec<T>, Error<E>> {
+        let mut out = Vec::new();
+        while let Some(page) = self.next().await {
+            out.push(page?);
+        }
+        Ok(out)
+    }
+}
+
 impl<T, E> Unpin for Pages<T, E> {}
 
 impl<T, E> Stream for Pages<T, E> {
@@ -94,6 +111,24 @@ impl<I, T, E> Items<I, T, E> {
             split,
             buffered: VecDeque::new(),
         }
+    }
+}
+
+impl<I, T, E> Items<I, T, E> {
+    /// The next item; `None` after the last one or after an error. For a
+    /// `while let Some(item) = items.next().await` loop with no `StreamExt`.
+    pub async fn next(&mut self) -> Option<Result<I, Error<E>>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// Every item of every page, or the first error (the items before it
+    /// are dropped: iterate with [`Items::next`] to keep them).
+    pub async fn try_collect(mut self) -> Result<Vec<I>, Error<E>> {
+        let mut out = Vec::new();
+        while let Some(item) = self.next().await {
+            out.push(item?);
+        }
+        Ok(out)
     }
 }
 
