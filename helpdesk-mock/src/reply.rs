@@ -99,7 +99,7 @@ pub enum Fault {
         /// Seconds until the window resets.
         reset_secs: u64,
     },
-    /// Closes the connection without sending any reply.
+    /// Resets the connection (a TCP RST, on Unix) without sending any reply.
     ConnectionReset,
     /// Sends the normal reply's head with its full `Content-Length`, then
     /// only the first half of the body, then closes the connection.

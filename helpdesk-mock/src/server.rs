@@ -567,10 +567,11 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
             }
         };
         let _ = stream.set_nodelay(true);
+        let conn = Conn::of(&stream);
         let shared = shared.clone();
         let mut stop = stop.clone();
         tokio::spawn(async move {
-            let svc = hyper::service::service_fn(move |req| handle(shared.clone(), req));
+            let svc = hyper::service::service_fn(move |req| handle(shared.clone(), req, conn));
             let conn = hyper::server::conn::http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
@@ -653,9 +654,41 @@ enum Outcome {
     Abort,
 }
 
+/// What a request's handler may do to its connection.
+#[derive(Clone, Copy)]
+struct Conn {
+    #[cfg(unix)]
+    fd: std::os::fd::RawFd,
+}
+
+impl Conn {
+    fn of(stream: &tokio::net::TcpStream) -> Conn {
+        #[cfg(not(unix))]
+        let _ = stream;
+        Conn {
+            #[cfg(unix)]
+            fd: std::os::fd::AsRawFd::as_raw_fd(stream),
+        }
+    }
+
+    /// Makes the coming close of the connection a TCP RST (`SO_LINGER` 0),
+    /// as a reset by the platform's gateway looks to the client. Elsewhere
+    /// than on Unix the connection is closed normally.
+    fn reset_on_close(self) {
+        #[cfg(unix)]
+        {
+            // SAFETY: handlers run inside the connection's hyper service,
+            // which owns the socket: it is open for as long as this borrow.
+            let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(self.fd) };
+            let _ = socket2::SockRef::from(&fd).set_linger(Some(Duration::ZERO));
+        }
+    }
+}
+
 async fn handle(
     shared: Arc<Shared>,
     req: Request<hyper::body::Incoming>,
+    conn: Conn,
 ) -> Result<Response<MockBody>, Abort> {
     let log_id = shared.log_id();
     let (parts, body) = req.into_parts();
@@ -796,7 +829,10 @@ async fn handle(
     match outcome {
         Outcome::Send(r) => Ok(to_response(r, &log_id, false)),
         Outcome::Truncate(r) => Ok(to_response(r, &log_id, true)),
-        Outcome::Abort => Err(Abort),
+        Outcome::Abort => {
+            conn.reset_on_close();
+            Err(Abort)
+        }
     }
 }
 

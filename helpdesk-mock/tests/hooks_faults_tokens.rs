@@ -188,12 +188,18 @@ async fn delay_then_the_normal_or_hooked_reply() {
 }
 
 #[tokio::test]
-async fn connection_reset_closes_without_a_reply() {
+async fn connection_reset_is_a_tcp_reset_without_a_reply() {
     let mock = start().await;
     mock.on("notification.get")
         .once()
         .fault(Fault::ConnectionReset);
-    assert!(raw_get(&mock, NOTIF).await.is_empty());
+    let h = auth(USER, mock.helpdesk_header_value());
+    let got = raw(mock.addr(), &request_bytes("GET", NOTIF, &hdrs(&h), b"")).await;
+    // a RST, not an orderly close (which would read as Ok(empty))
+    match got {
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
+        Ok(bytes) => panic!("closed normally after {} bytes", bytes.len()),
+    }
     // The server is fine afterwards.
     assert_eq!(get_notification(&mock, NOTIF).await.status, 200);
     assert_eq!(mock.requests().len(), 2);
