@@ -628,9 +628,9 @@ async fn category_patch() {
 #[tokio::test]
 async fn faq_list_items_end_with_an_error_when_the_page_token_repeats() {
     let (mock, client) = setup().await;
-    // No hook: the doc's example, `has_more: true` and page_token
-    // "6856395634652479491", answers every page, including the request that
-    // sent that very token. Following it again can only loop.
+    // Every page says `has_more: true` with page_token "p2", including the
+    // request that sent that very token. Following it again can only loop.
+    mock.on("faq.list").reply(faq_page(true, "p2", &["f1"]));
     let mut items = client.faq().list().items();
     let mut got = Vec::new();
     for _ in 0..10 {
@@ -651,4 +651,21 @@ async fn faq_list_items_end_with_an_error_when_the_page_token_repeats() {
     );
     assert!(next(&mut items).await.is_none());
     assert_eq!(mock.requests_for("faq.list").len(), 2);
+}
+
+/// With no hooks, the mock answers faq.list as two pages: the client's
+/// stream walks both and ends cleanly (the example's items twice).
+#[tokio::test]
+async fn faq_list_items_walk_the_mocks_default_two_pages() {
+    let (mock, client) = setup().await;
+    let faqs = client.faq().list().items().try_collect().await.unwrap();
+    let ids: Vec<_> = faqs.iter().map(|f| f.faq_id.as_deref().unwrap()).collect();
+    assert_eq!(ids, ["6936004780707807231", "6936004780707807231"]);
+    let reqs = mock.requests_for("faq.list");
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs[0].query_param("page_token"), None);
+    assert_eq!(
+        reqs[1].query_param("page_token"),
+        Some("6856395634652479491")
+    );
 }

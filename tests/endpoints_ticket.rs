@@ -990,3 +990,23 @@ async fn ticket_customized_field_patch() {
     assert_eq!(reply, TicketCustomizedFieldPatchResponse::new());
     assert_round_trip(&mock, "ticket_customized_field.patch", &reply);
 }
+
+/// With no hooks, the mock answers ticket.list as two numbered pages: the
+/// client's stream walks both and ends on the total the last page gives.
+#[tokio::test]
+async fn ticket_list_items_walk_the_mocks_default_two_pages() {
+    let (mock, client) = setup().await;
+    let tickets = client.ticket().list().items().try_collect().await.unwrap();
+    assert_eq!(tickets.len(), 2);
+    assert!(
+        tickets
+            .iter()
+            .all(|t| t.ticket_id.as_deref() == Some("6626871355780366331"))
+    );
+    let pages: Vec<_> = mock
+        .requests_for("ticket.list")
+        .iter()
+        .map(|r| r.query_param("page").map(str::to_owned))
+        .collect();
+    assert_eq!(pages, [Some("1".to_string()), Some("2".to_string())]);
+}

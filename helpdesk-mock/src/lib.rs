@@ -58,7 +58,11 @@
 //!    `content-type: application/json; charset=utf-8` and a unique
 //!    `X-Tt-Logid` (every reply carries one). An endpoint whose `response`
 //!    is `binary` answers a few placeholder bytes with its `content_type`
-//!    (default `application/octet-stream`).
+//!    (default `application/octet-stream`). A list endpoint (`pagination`)
+//!    answers as a list of two pages: the example is page 1; asked for the
+//!    next token the example gives (page-token style) or for page 2 (page
+//!    style), the example's items again as the last page (`has_more` false,
+//!    or `total` = the items of both pages); page 3 and later are empty.
 //!
 //! Error replies made by the mock are `{"code", "msg", "error": {"log_id"}}`.
 //!

@@ -16,7 +16,7 @@ use crate::reply::{Fault, Reply};
 use crate::spec::{Compiled, MockSpec, MockSpecError, Route, Seg, window};
 use crate::validate::{self, Incoming};
 use bytes::Bytes;
-use helpdesk_codegen::spec::{EndpointFile, ErrorSpec, TokenKind};
+use helpdesk_codegen::spec::{EndpointFile, ErrorSpec, PageStyle, Pagination, TokenKind};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body, Frame, SizeHint};
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
@@ -1121,7 +1121,54 @@ fn serve_endpoint(
         .example_response
         .clone()
         .unwrap_or_else(|| json!({ "code": 0, "msg": "success", "data": {} }));
-    Reply::json(200, example)
+    match &ep.pagination {
+        Some(p) => Reply::json(200, example_page(example, p, query)),
+        None => Reply::json(200, example),
+    }
+}
+
+/// The default reply of a list endpoint as a list of two pages, so that a
+/// client walking it sees a second request and a clean end. The first page
+/// is the example as it is. Page-token style: asked for the token the
+/// example points to, the reply is the example's items with `has_more`
+/// false and no next token. Page style: page 2 repeats the example's items
+/// and sets the total to the items served on pages 1 and 2; later pages are
+/// empty.
+fn example_page(mut example: Value, p: &Pagination, query: &[(String, String)]) -> Value {
+    let arg = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let Some(data) = example.get_mut("data").and_then(Value::as_object_mut) else {
+        return example;
+    };
+    match p.style {
+        PageStyle::PageToken => {
+            let next = data.get(p.next_token_field()).and_then(Value::as_str);
+            if next.is_some_and(|t| !t.is_empty() && arg(p.page_token_param()) == Some(t)) {
+                data.insert(p.has_more_field().to_string(), Value::Bool(false));
+                data.remove(p.next_token_field());
+            }
+        }
+        PageStyle::Page => {
+            let page: u64 = arg(p.page_param())
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1);
+            let n = data
+                .get(&p.items)
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            if page >= 2 {
+                data.insert(p.total_field().to_string(), json!(2 * n));
+            }
+            if page >= 3 {
+                data.insert(p.items.clone(), json!([]));
+            }
+        }
+    }
+    example
 }
 
 fn serve_token(shared: &Shared, endpoint: &str, body: &[u8], log_id: &str) -> Reply {

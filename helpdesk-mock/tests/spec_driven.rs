@@ -503,3 +503,66 @@ async fn two_hundred_concurrent_clients_all_get_correct_replies() {
     ids.dedup();
     assert_eq!(ids.len(), 181);
 }
+
+/// Every list endpoint of the spec answers, by default, as a list of two
+/// pages that ends: a walk by the spec's paging rules (page token while
+/// `has_more`; page numbers until an empty page or `total` items) gets the
+/// example's items twice in two pages (once, when the example itself says
+/// there is no more), then stops.
+#[tokio::test]
+async fn every_list_endpoint_pages_twice_by_default_and_ends() {
+    use helpdesk_codegen::spec::PageStyle;
+    let mock = start().await;
+    let spec = mock.spec().clone();
+    let mut walked = 0;
+    for id in spec.endpoint_ids() {
+        let ep = spec.endpoint(&id).unwrap();
+        let Some(p) = &ep.pagination else { continue };
+        walked += 1;
+        let example = ep.example_response.clone().unwrap();
+        let per_page = example["data"][&p.items].as_array().map_or(0, Vec::len);
+        assert!(per_page > 0, "{id}: the example has no items");
+        let (method, first, body) = valid_request(&spec, &id);
+        let h = auth(good_token(ep), mock.helpdesk_header_value());
+        let mut target = first.clone();
+        let (mut pages, mut seen) = (0, 0);
+        loop {
+            let r = send(mock.addr(), &method, &target, &hdrs(&h), &body).await;
+            assert_eq!(r.status, 200, "{id} {target}");
+            let v = r.json();
+            assert_eq!(v["code"], 0, "{id} {target}: {v}");
+            if pages == 0 {
+                assert_eq!(v, example, "{id}: page 1 is the example as it is");
+            }
+            let data = &v["data"];
+            let got = data[&p.items].as_array().map_or(0, Vec::len);
+            pages += 1;
+            seen += got;
+            assert!(pages <= 3, "{id}: the walk does not end");
+            let sep = if first.contains('?') { '&' } else { '?' };
+            match p.style {
+                PageStyle::PageToken => {
+                    if data[p.has_more_field()] != true {
+                        break;
+                    }
+                    let next = data[p.next_token_field()].as_str().unwrap();
+                    target = format!("{first}{sep}{}={next}", p.page_token_param());
+                }
+                PageStyle::Page => {
+                    let total = data[p.total_field()].as_u64();
+                    if got == 0 || total.is_some_and(|t| seen as u64 >= t) {
+                        break;
+                    }
+                    target = format!("{first}{sep}{}={}", p.page_param(), pages + 1);
+                }
+            }
+        }
+        let more = example["data"][p.has_more_field()] == true || p.style == PageStyle::Page;
+        let want = if more { 2 * per_page } else { per_page };
+        assert_eq!(seen, want, "{id}: items over the walk ({pages} requests)");
+    }
+    assert_eq!(
+        walked, 5,
+        "faq.list, faq.search, ticket.list, ticket_message.list, ticket_customized_field.list"
+    );
+}
