@@ -369,6 +369,70 @@ async fn per_request_timeout_overrides_the_clients() {
     assert!(matches!(err, Error::Timeout(_)), "{err:?}");
 }
 
+/// A loopback listener that never accepts, its accept queue filled: a new
+/// connection to it hangs in the SYN stage, as to an unreachable host.
+async fn unconnectable() -> (String, tokio::net::TcpListener, Vec<tokio::net::TcpStream>) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    loop {
+        let c = tokio::net::TcpStream::connect(addr);
+        match tokio::time::timeout(Duration::from_millis(300), c).await {
+            Ok(Ok(s)) if queued.len() < 16 => queued.push(s),
+            Ok(Ok(_)) => panic!("the accept queue never filled"),
+            _ => break,
+        }
+    }
+    (format!("http://{addr}"), listener, queued)
+}
+
+#[tokio::test]
+async fn connect_timeouts_per_client_and_per_request() {
+    let (url, _listener, _queued) = unconnectable().await;
+    let client = Client::builder()
+        .base_url(&url)
+        .helpdesk_credentials(HD_ID, HD_TOKEN)
+        .retry_policy(RetryPolicy::disabled())
+        .rate_limiter(false)
+        .timeout(Some(Duration::from_secs(20)))
+        .connect_timeout(Some(Duration::from_millis(400)))
+        .build()
+        .unwrap();
+    let call = |c: &Client| {
+        c.notification()
+            .get("1")
+            .send_with(UserAccessToken::new(USER))
+    };
+    // the client's connect timeout
+    let t0 = Instant::now();
+    let err = call(&client).await.unwrap_err();
+    let took = t0.elapsed();
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(
+        took >= Duration::from_millis(400) && took < Duration::from_millis(1500),
+        "{took:?}"
+    );
+    // a request's own, shorter and longer than the client's
+    for (own, min, max) in [(100, 100, 390), (1200, 1200, 2500)] {
+        let t0 = Instant::now();
+        let err = client
+            .notification()
+            .get("1")
+            .connect_timeout(Duration::from_millis(own))
+            .send_with(UserAccessToken::new(USER))
+            .await
+            .unwrap_err();
+        let took = t0.elapsed();
+        assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+        assert!(
+            took >= Duration::from_millis(min) && took < Duration::from_millis(max),
+            "connect timeout {own} ms: took {took:?}"
+        );
+    }
+}
+
 /// 150 calls in one burst at notification.get (100/min in the spec). With
 /// the limiter on, the mock (enforcing the spec's limit) never answers
 /// 99991400; the last 50 calls wait for the window: a minute, on virtual

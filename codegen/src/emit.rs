@@ -917,6 +917,13 @@ fn gen_endpoint(e: &EndpointIr) -> TokenStream {
                 self
             }
 
+            /// Time allowed to open a new connection for this request, instead of the client's
+            /// connect timeout (such requests use connections kept for that value).
+            pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+                self.options.connect_timeout = Some(timeout);
+                self
+            }
+
             /// The retry policy for this request, instead of the client's.
             pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
                 self.options.retry = Some(policy);

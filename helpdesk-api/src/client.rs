@@ -55,6 +55,11 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
+    user_agent: String,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    /// Connection pools of requests with their own connect timeout.
+    connect_pools: std::sync::Mutex<Vec<(Duration, reqwest::Client)>>,
     base_url: String,
     helpdesk: Option<HeaderValue>,
     helpdesk_id: Option<String>,
@@ -263,19 +268,12 @@ impl ClientBuilder {
             }
         };
         crate::tls::ensure_crypto_provider();
-        let mut http = reqwest::Client::builder()
-            .user_agent(self.user_agent)
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy();
-        if let Some(t) = self.timeout {
-            http = http.timeout(t);
-        }
-        if let Some(t) = self.connect_timeout {
-            http = http.connect_timeout(t);
-        }
-        let http = http.build().map_err(|e| BuildError {
-            reason: e.to_string(),
-        })?;
+        let http =
+            http_client(&self.user_agent, self.timeout, self.connect_timeout).map_err(|e| {
+                BuildError {
+                    reason: e.to_string(),
+                }
+            })?;
         #[cfg(feature = "redis")]
         if let Some(shared) = self.redis.take() {
             let app = self
@@ -314,6 +312,10 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                user_agent: self.user_agent,
+                timeout: self.timeout,
+                connect_timeout: self.connect_timeout,
+                connect_pools: std::sync::Mutex::new(Vec::new()),
                 base_url: self.base_url,
                 helpdesk,
                 helpdesk_id: self.helpdesk.map(|c| c.id().to_string()),
@@ -378,7 +380,10 @@ impl Client {
             || policy.retry_non_idempotent;
         let url = self.url(&call);
         let body = call.body.map(bytes::Bytes::from);
-        let timeout = call.options.timeout;
+        let transport = Transport {
+            http: self.http_for(call.options.connect_timeout)?,
+            timeout: call.options.timeout,
+        };
         let started = tokio::time::Instant::now();
         let mut attempt: u32 = 0;
         let mut token_retried = false;
@@ -415,7 +420,7 @@ impl Client {
                 duration_ms = tracing::field::Empty,
             );
             let t0 = tokio::time::Instant::now();
-            let fut = self.attempt::<T, E>(ep, &url, &secret, body.clone(), timeout, download);
+            let fut = self.attempt::<T, E>(ep, &url, &secret, body.clone(), &transport, download);
             // Entering a span on every poll costs; skip it when no subscriber wants it.
             let (result, reset) = if span.is_disabled() {
                 fut.await
@@ -514,6 +519,31 @@ impl Client {
         url
     }
 
+    /// The HTTP client for a call: the client's own, or one whose pool opens
+    /// connections with the call's connect timeout.
+    fn http_for<E>(&self, connect_timeout: Option<Duration>) -> Result<reqwest::Client, Error<E>> {
+        let inner = &*self.inner;
+        let Some(ct) = connect_timeout.filter(|ct| Some(*ct) != inner.connect_timeout) else {
+            return Ok(inner.http.clone());
+        };
+        let mut pools = inner
+            .connect_pools
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some((_, http)) = pools.iter().find(|(d, _)| *d == ct) {
+            return Ok(http.clone());
+        }
+        let http = http_client(&inner.user_agent, inner.timeout, Some(ct)).map_err(|e| {
+            Error::InvalidRequest(InvalidRequest {
+                reason: format!("cannot make an HTTP client with connect timeout {ct:?}: {e}"),
+            })
+        })?;
+        if pools.len() < MAX_CONNECT_POOLS {
+            pools.push((ct, http.clone()));
+        }
+        Ok(http)
+    }
+
     /// One attempt: send, then decode (or hand over a download). Also
     /// returns `x-ogw-ratelimit-reset` when the reply had it.
     async fn attempt<T, E>(
@@ -522,14 +552,14 @@ impl Client {
         url: &str,
         token: &str,
         body: Option<bytes::Bytes>,
-        timeout: Option<Duration>,
+        transport: &Transport,
         download: bool,
     ) -> (Result<Out<T>, Error<E>>, Option<u64>)
     where
         T: DeserializeOwned,
         E: OperationError,
     {
-        let resp = match self.send(ep, url, token, body, timeout).await {
+        let resp = match self.send(ep, url, token, body, transport).await {
             Ok(r) => r,
             Err(e) => return (Err(e), None),
         };
@@ -600,14 +630,14 @@ impl Client {
         url: &str,
         token: &str,
         body: Option<bytes::Bytes>,
-        timeout: Option<Duration>,
+        transport: &Transport,
     ) -> Result<reqwest::Response, Error<E>> {
         let inner = &*self.inner;
         let mut auth = HeaderValue::try_from(format!("Bearer {token}")).map_err(|_| InvalidRequest {
             reason: "the access token holds characters not allowed in a header (CR, LF, NUL or other control characters)".into(),
         })?;
         auth.set_sensitive(true);
-        let mut req = inner
+        let mut req = transport
             .http
             .request(endpoint.method.to_reqwest(), url)
             .header(AUTHORIZATION, auth);
@@ -632,11 +662,40 @@ impl Client {
                 )
                 .body(body);
         }
-        if let Some(t) = timeout {
+        if let Some(t) = transport.timeout {
             req = req.timeout(t);
         }
         req.send().await.map_err(transport_error)
     }
+}
+
+/// The HTTP client: rustls, no redirects, no proxy from the environment.
+fn http_client(
+    user_agent: &str,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+) -> reqwest::Result<reqwest::Client> {
+    let mut http = reqwest::Client::builder()
+        .user_agent(user_agent)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy();
+    if let Some(t) = timeout {
+        http = http.timeout(t);
+    }
+    if let Some(t) = connect_timeout {
+        http = http.connect_timeout(t);
+    }
+    http.build()
+}
+
+/// At most this many extra connection pools for per-request connect
+/// timeouts; a request with yet another value gets a pool of its own.
+const MAX_CONNECT_POOLS: usize = 8;
+
+/// How one call's attempts are sent.
+struct Transport {
+    http: reqwest::Client,
+    timeout: Option<Duration>,
 }
 
 enum Out<T> {

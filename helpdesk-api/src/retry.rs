@@ -89,6 +89,10 @@ fn next_random() -> u64 {
 pub struct RequestOptions {
     /// Total time for this request (each attempt), instead of the client's.
     pub timeout: Option<Duration>,
+    /// Time to open a new connection for this request, instead of the
+    /// client's. reqwest sets connect timeouts per connection pool, so a
+    /// request with its own value uses a pool kept for that value.
+    pub connect_timeout: Option<Duration>,
     /// Retry policy for this request, instead of the client's.
     pub retry: Option<RetryPolicy>,
     /// Retry this request after 5xx/timeouts even if it changes state.

@@ -2794,6 +2794,12 @@ impl AgentAgentEmailRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -2951,6 +2957,12 @@ impl AgentPatchRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -3148,6 +3160,12 @@ impl AgentScheduleCreateRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -3305,6 +3323,12 @@ impl AgentScheduleListRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -3530,6 +3554,12 @@ impl AgentSchedulesDeleteRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -3667,6 +3697,12 @@ impl AgentSchedulesGetRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -3815,6 +3851,12 @@ impl AgentSchedulesPatchRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -4116,6 +4158,12 @@ impl AgentSkillCreateRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -4283,6 +4331,12 @@ impl AgentSkillDeleteRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -4425,6 +4479,12 @@ impl AgentSkillGetRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -4563,6 +4623,12 @@ impl AgentSkillListRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -4728,6 +4794,12 @@ impl AgentSkillPatchRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -4911,6 +4983,12 @@ impl AgentSkillRuleListRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -5132,6 +5210,12 @@ impl BotMessageCreateRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -5493,6 +5577,12 @@ impl CategoryCreateRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -5681,6 +5771,12 @@ impl CategoryDeleteRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -5831,6 +5927,12 @@ impl CategoryGetRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -6029,6 +6131,12 @@ impl CategoryListRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -6181,6 +6289,12 @@ impl CategoryPatchRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -6421,6 +6535,12 @@ impl EventSubscribeRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -6576,6 +6696,12 @@ impl EventUnsubscribeRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -6918,6 +7044,12 @@ impl FaqCreateRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -7058,6 +7190,12 @@ impl FaqDeleteRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -7186,6 +7324,12 @@ impl FaqFaqImageRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -7320,6 +7464,12 @@ impl FaqGetRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -7506,6 +7656,12 @@ impl FaqListRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -7725,6 +7881,12 @@ impl FaqPatchRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -7918,6 +8080,12 @@ impl FaqSearchRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -8411,6 +8579,12 @@ impl NotificationCancelApproveRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -8590,6 +8764,12 @@ impl NotificationCancelSendRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -8928,6 +9108,12 @@ impl NotificationCreateRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -9280,6 +9466,12 @@ impl NotificationExecuteSendRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -9481,6 +9673,12 @@ impl NotificationGetRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -9826,6 +10024,12 @@ impl NotificationPatchRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -10150,6 +10354,12 @@ impl NotificationPreviewRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -10273,6 +10483,12 @@ impl NotificationSubmitApproveRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -10630,6 +10846,12 @@ impl TicketAnswerUserQueryRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -10818,6 +11040,12 @@ impl TicketCustomizedFieldsRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -10980,6 +11208,12 @@ impl TicketGetRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -11350,6 +11584,12 @@ impl TicketListRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -11611,6 +11851,12 @@ impl TicketStartServiceRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -11851,6 +12097,12 @@ impl TicketTicketImageRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -12071,6 +12323,12 @@ impl TicketUpdateRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -12478,6 +12736,12 @@ impl TicketCustomizedFieldCreateRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -12719,6 +12983,12 @@ impl TicketCustomizedFieldDeleteRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -12882,6 +13152,12 @@ impl TicketCustomizedFieldGetRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -13158,6 +13434,12 @@ impl TicketCustomizedFieldListRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
@@ -13489,6 +13771,12 @@ impl TicketCustomizedFieldPatchRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -13779,6 +14067,12 @@ impl TicketMessageCreateRequest {
         self.options.timeout = Some(timeout);
         self
     }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
+        self
+    }
     /// The retry policy for this request, instead of the client's.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.options.retry = Some(policy);
@@ -14016,6 +14310,12 @@ impl TicketMessageListRequest {
     /// Total time allowed for this request (each attempt), instead of the client's timeout.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+    /// Time allowed to open a new connection for this request, instead of the client's
+    /// connect timeout (such requests use connections kept for that value).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.connect_timeout = Some(timeout);
         self
     }
     /// The retry policy for this request, instead of the client's.
