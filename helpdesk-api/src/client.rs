@@ -519,19 +519,22 @@ impl Client {
         url
     }
 
-    /// The HTTP client for a call: the client's own, or one whose pool opens
-    /// connections with the call's connect timeout.
-    fn http_for<E>(&self, connect_timeout: Option<Duration>) -> Result<reqwest::Client, Error<E>> {
+    /// For a call with its own connect timeout, a client whose pool opens
+    /// connections with it; `None` for the client's own.
+    fn http_for<E>(
+        &self,
+        connect_timeout: Option<Duration>,
+    ) -> Result<Option<reqwest::Client>, Error<E>> {
         let inner = &*self.inner;
         let Some(ct) = connect_timeout.filter(|ct| Some(*ct) != inner.connect_timeout) else {
-            return Ok(inner.http.clone());
+            return Ok(None);
         };
         let mut pools = inner
             .connect_pools
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         if let Some((_, http)) = pools.iter().find(|(d, _)| *d == ct) {
-            return Ok(http.clone());
+            return Ok(Some(http.clone()));
         }
         let http = http_client(&inner.user_agent, inner.timeout, Some(ct)).map_err(|e| {
             Error::InvalidRequest(InvalidRequest {
@@ -541,7 +544,7 @@ impl Client {
         if pools.len() < MAX_CONNECT_POOLS {
             pools.push((ct, http.clone()));
         }
-        Ok(http)
+        Ok(Some(http))
     }
 
     /// One attempt: send, then decode (or hand over a download). Also
@@ -639,6 +642,8 @@ impl Client {
         auth.set_sensitive(true);
         let mut req = transport
             .http
+            .as_ref()
+            .unwrap_or(&inner.http)
             .request(endpoint.method.to_reqwest(), url)
             .header(AUTHORIZATION, auth);
         if endpoint.helpdesk_header {
@@ -694,7 +699,8 @@ const MAX_CONNECT_POOLS: usize = 8;
 
 /// How one call's attempts are sent.
 struct Transport {
-    http: reqwest::Client,
+    /// A client for the call's own connect timeout; `None`: the client's.
+    http: Option<reqwest::Client>,
     timeout: Option<Duration>,
 }
 
