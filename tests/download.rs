@@ -87,12 +87,9 @@ struct Verify {
     wrong_at: Option<usize>,
 }
 
-impl AsyncWrite for Verify {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
+impl Verify {
+    /// Checks the next bytes of the file.
+    fn check(&mut self, buf: &[u8]) {
         for (k, b) in buf.iter().enumerate() {
             let i = self.seen + k;
             if *b != pattern(i) && self.wrong_at.is_none() {
@@ -100,6 +97,16 @@ impl AsyncWrite for Verify {
             }
         }
         self.seen += buf.len();
+    }
+}
+
+impl AsyncWrite for Verify {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        self.check(buf);
         Poll::Ready(Ok(buf.len()))
     }
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
@@ -199,16 +206,12 @@ async fn streams_whole_in_bounded_memory() {
     assert_eq!(d.content_length(), Some(SIZE as u64));
     assert_eq!(d.log_id(), Some("20261126big"));
     let start = measure_from_here();
-    let (mut seen, mut wrong_at, mut largest) = (0usize, None, 0usize);
+    let (mut check, mut largest) = (Verify::default(), 0usize);
     while let Some(chunk) = d.chunk().await.unwrap() {
         largest = largest.max(chunk.len());
-        for (k, b) in chunk.iter().enumerate() {
-            if *b != pattern(seen + k) && wrong_at.is_none() {
-                wrong_at = Some(seen + k);
-            }
-        }
-        seen += chunk.len();
+        check.check(&chunk);
     }
+    let (seen, wrong_at) = (check.seen, check.wrong_at);
     let peak = PEAK.load(Relaxed) - start;
     eprintln!("chunk(): {SIZE} bytes streamed, heap peak +{peak} bytes, largest chunk {largest}");
     assert_eq!(seen, SIZE);

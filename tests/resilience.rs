@@ -484,11 +484,7 @@ async fn a_burst_over_the_documented_limit_stays_under_it() {
     );
     let reqs = mock.requests_for("notification.get");
     assert_eq!(reqs.len(), 150);
-    let mut at: Vec<_> = reqs.iter().map(|r| r.received_at).collect();
-    at.sort();
-    for (first, past_limit) in at.iter().zip(&at[100..]) {
-        assert!(*past_limit - *first >= Duration::from_secs(60));
-    }
+    common::assert_at_most_per_window(&reqs, 100, Duration::from_secs(60));
 }
 
 async fn burst(

@@ -275,3 +275,23 @@ pub async fn read_head(sock: &mut tokio::net::TcpStream) -> Vec<u8> {
     }
     buf
 }
+
+/// Asserts that no `window` of the requests' receive times holds more than
+/// `limit` of them (a sliding window over the sorted times), as a rate
+/// limit of `limit` per `window` requires.
+pub fn assert_at_most_per_window(
+    reqs: &[RecordedRequest],
+    limit: usize,
+    window: std::time::Duration,
+) {
+    let mut at: Vec<_> = reqs.iter().map(|r| r.received_at).collect();
+    at.sort();
+    for (first, past_limit) in at.iter().zip(&at[limit.min(at.len())..]) {
+        assert!(
+            *past_limit - *first >= window,
+            "{} requests within {:?}",
+            limit + 1,
+            *past_limit - *first
+        );
+    }
+}

@@ -13,14 +13,14 @@ use std::time::Duration;
 async fn main() {
     let var = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set"));
     let calls: usize = var("HD_CALLS").parse().expect("HD_CALLS is a number");
-    let lock_ms: u64 = std::env::var("HD_LOCK_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5000);
-    let op_ms: u64 = std::env::var("HD_OP_TIMEOUT_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(250);
+    // milliseconds from the environment, with a default
+    let ms = |k: &str, default: u64| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let (lock_ms, op_ms) = (ms("HD_LOCK_MS", 5000), ms("HD_OP_TIMEOUT_MS", 250));
     // Warnings (e.g. "redis unreachable") go to stderr, which the tests read.
     tracing_subscriber::fmt()
         .with_max_level(tracing::Level::WARN)
