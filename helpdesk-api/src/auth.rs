@@ -77,6 +77,11 @@ impl HelpdeskCredentials {
         &self.id
     }
 
+    /// The helpdesk token (secret: only for redaction of error text).
+    pub(crate) fn token(&self) -> &str {
+        &self.token
+    }
+
     /// The header value: base64 of `id:token`, no scheme prefix.
     pub fn header_value(&self) -> String {
         use base64::Engine;

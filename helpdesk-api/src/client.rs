@@ -7,9 +7,9 @@ use crate::limiter::{InProcessRateLimiter, RateLimiter};
 use crate::retry::RetryPolicy;
 use crate::runtime::{
     Auth, Call, INTERNAL_ERROR_CODE, Method, OperationError, RATE_LIMITED_CODE,
-    TOKEN_INVALID_CODES, Token, decode_reply,
+    TOKEN_INVALID_CODES, Token, decode_reply_scrubbed,
 };
-use crate::tokens::{DEFAULT_REFRESH_MARGIN, ManagedTenantToken, TokenProvider};
+use crate::tokens::{DEFAULT_REFRESH_MARGIN, ManagedTenantToken, TokenEndpoint, TokenProvider};
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -30,6 +30,8 @@ static RATE_LIMIT_RESET: HeaderName = HeaderName::from_static("x-ogw-ratelimit-r
 static HELPDESK: HeaderName = HeaderName::from_static("x-lark-helpdesk-authorization");
 /// Default limit on a reply body.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// Bound on one tenant token fetch when the client has no timeout.
+const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A Helpdesk API client. Cheap to clone (one shared connection pool).
 ///
@@ -58,6 +60,11 @@ struct Inner {
     user_agent: String,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    /// Bound on a whole call (limiter, token, attempts, waits between them).
+    call_timeout: Option<Duration>,
+    /// Secrets a reflecting server could echo into an error body:
+    /// helpdesk token, helpdesk header value, app secret ("" when absent).
+    secrets: [Box<str>; 3],
     /// Connection pools of requests with their own connect timeout.
     connect_pools: std::sync::Mutex<Vec<(Duration, reqwest::Client)>>,
     base_url: String,
@@ -92,6 +99,7 @@ pub struct ClientBuilder {
     helpdesk: Option<HelpdeskCredentials>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    call_timeout: Option<Duration>,
     max_response_bytes: usize,
     user_agent: String,
     retry: RetryPolicy,
@@ -126,6 +134,7 @@ impl Default for ClientBuilder {
             helpdesk: None,
             timeout: Some(Duration::from_secs(30)),
             connect_timeout: Some(Duration::from_secs(10)),
+            call_timeout: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: concat!("helpdesk-api-rust/", env!("CARGO_PKG_VERSION")).to_string(),
             retry: RetryPolicy::default(),
@@ -163,9 +172,23 @@ impl ClientBuilder {
         self
     }
 
-    /// Total time allowed for one request, reply body included (default 30 s; `None`: no limit).
+    /// Time allowed for one HTTP exchange, reply body included (default
+    /// 30 s; `None`: no limit). Each attempt of a call, and each fetch of
+    /// the managed tenant token, is bounded by it; waits for a rate-limit
+    /// slot and between retries are not (see [`ClientBuilder::call_timeout`]).
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Time allowed for a whole call: the wait for a rate-limit slot, the
+    /// wait for a tenant token, every attempt and the waits between them
+    /// (default `None`: no bound beyond the per-exchange
+    /// [`ClientBuilder::timeout`] and the retry policy). A call past it
+    /// fails with [`Error::Timeout`]. A request's own `.timeout(d)`
+    /// replaces it for that request.
+    pub fn call_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.call_timeout = timeout;
         self
     }
 
@@ -274,6 +297,15 @@ impl ClientBuilder {
                     reason: e.to_string(),
                 }
             })?;
+        let token_endpoint = self.app.as_ref().map(|a| TokenEndpoint {
+            http: http.clone(),
+            url: format!("{}{}", self.base_url, crate::tokens::TENANT_TOKEN_PATH).into(),
+            app_id: a.app_id.as_str().into(),
+            app_secret: (*a.app_secret).into(),
+            timeout: self.timeout.unwrap_or(DEFAULT_TOKEN_TIMEOUT),
+            max_bytes: self.max_response_bytes,
+            margin: self.refresh_margin,
+        });
         #[cfg(feature = "redis")]
         if let Some(shared) = self.redis.take() {
             let app = self
@@ -287,34 +319,36 @@ impl ClientBuilder {
                     app,
                 )));
             }
-            if let (None, Some(a)) = (&self.provider, &self.app) {
+            if let (None, Some(endpoint)) = (&self.provider, &token_endpoint) {
                 self.provider = Some(Arc::new(crate::redis_store::RedisTenantToken::new(
                     shared,
-                    &a.app_id,
-                    &a.app_secret,
+                    endpoint.clone(),
                     &self.base_url,
-                    &http,
-                    self.refresh_margin,
                 )));
             }
         }
-        let tenant: Option<Arc<dyn TokenProvider>> = match (self.provider, &self.app) {
+        let tenant: Option<Arc<dyn TokenProvider>> = match (self.provider, token_endpoint) {
             (Some(p), _) => Some(p),
-            (None, Some(app)) => Some(ManagedTenantToken::shared(
-                &app.app_id,
-                &app.app_secret,
-                &self.base_url,
-                &http,
-                self.refresh_margin,
-            )),
+            (None, Some(endpoint)) => Some(ManagedTenantToken::shared(endpoint, &self.base_url)),
             (None, None) => None,
         };
+        let secrets = [
+            self.helpdesk.as_ref().map_or("", |c| c.token()).into(),
+            self.helpdesk
+                .as_ref()
+                .map(|c| c.header_value())
+                .unwrap_or_default()
+                .into(),
+            self.app.as_ref().map_or("", |a| &*a.app_secret).into(),
+        ];
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 user_agent: self.user_agent,
                 timeout: self.timeout,
                 connect_timeout: self.connect_timeout,
+                call_timeout: self.call_timeout,
+                secrets,
                 connect_pools: std::sync::Mutex::new(Vec::new()),
                 base_url: self.base_url,
                 helpdesk,
@@ -380,17 +414,24 @@ impl Client {
             || policy.retry_non_idempotent;
         let url = self.url(&call);
         let body = call.body.map(bytes::Bytes::from);
-        let transport = Transport {
-            http: self.http_for(call.options.connect_timeout)?,
-            timeout: call.options.timeout,
-        };
         let started = tokio::time::Instant::now();
+        let limit = call.options.timeout.or(inner.call_timeout);
+        let deadline = Deadline {
+            at: limit.and_then(|l| started.checked_add(l)),
+            limit: limit.unwrap_or_default(),
+        };
+        let mut transport = Transport {
+            http: self.http_for(call.options.connect_timeout)?,
+            timeout: None,
+        };
         let mut attempt: u32 = 0;
         let mut token_retried = false;
         loop {
             attempt += 1;
             if let Some(l) = &inner.limiter {
-                l.acquire(ep).await;
+                deadline
+                    .bound("waiting for a rate-limit slot", l.acquire(ep))
+                    .await?;
             }
             let (secret, managed): (std::borrow::Cow<'_, str>, Option<TenantAccessToken>) =
                 match call.auth {
@@ -405,7 +446,10 @@ impl Client {
                                 ),
                             }));
                         };
-                        let t = p.tenant_access_token().await.map_err(Error::Token)?;
+                        let t = deadline
+                            .bound("waiting for a tenant access token", p.tenant_access_token())
+                            .await?
+                            .map_err(Error::Token)?;
                         (t.secret().to_owned().into(), Some(t))
                     }
                 };
@@ -420,6 +464,7 @@ impl Client {
                 duration_ms = tracing::field::Empty,
             );
             let t0 = tokio::time::Instant::now();
+            transport.timeout = deadline.remaining()?;
             let fut = self.attempt::<T, E>(ep, &url, &secret, body.clone(), &transport, download);
             // Entering a span on every poll costs; skip it when no subscriber wants it.
             let (result, reset) = if span.is_disabled() {
@@ -447,7 +492,9 @@ impl Client {
             }
             // Error Display never holds a token or secret (tested).
             tracing::debug!(parent: &span, error = %err, "request failed");
-            let can_retry = attempt < policy.max_attempts && started.elapsed() < policy.max_elapsed;
+            let can_retry = attempt < policy.max_attempts
+                && started.elapsed() < policy.max_elapsed
+                && deadline.remaining::<E>().is_ok();
             let status = err.status().unwrap_or(0);
             let code = err.code();
             let retry_after: Option<(Duration, &str)> = match &err {
@@ -497,6 +544,14 @@ impl Client {
                 _ => None,
             };
             match retry_after {
+                // A wait that would outlast the call's time limit is not worth starting.
+                Some((wait, _))
+                    if deadline
+                        .at
+                        .is_some_and(|at| tokio::time::Instant::now() + wait >= at) =>
+                {
+                    return Err(err);
+                }
                 Some((wait, reason)) => {
                     tracing::info!(parent: &span, wait_ms = wait.as_millis() as u64, reason, "retrying");
                     tokio::time::sleep(wait).await;
@@ -605,24 +660,30 @@ impl Client {
             Ok(b) => b,
             Err(e) => return (Err(e), reset),
         };
+        let [hd_token, hd_header, app_secret] = &self.inner.secrets;
+        let secrets = [token, hd_token, hd_header, app_secret];
         if download {
             // A JSON reply here is an error envelope; one with code 0 is not a file.
-            let res =
-                match decode_reply::<serde::de::IgnoredAny, E>(status, log_id.as_deref(), &bytes) {
-                    Err(e) => Err(e),
-                    Ok(_) => Err(Error::Reply(ReplyError {
-                        kind: ReplyErrorKind::BadEnvelope,
-                        status,
-                        code: Some(0),
-                        log_id,
-                        excerpt: crate::runtime::excerpt(&bytes),
-                        detail: "expected a file, got a JSON reply".into(),
-                    })),
-                };
+            let res = match decode_reply_scrubbed::<serde::de::IgnoredAny, E>(
+                status,
+                log_id.as_deref(),
+                &bytes,
+                &secrets,
+            ) {
+                Err(e) => Err(e),
+                Ok(_) => Err(Error::Reply(ReplyError {
+                    kind: ReplyErrorKind::BadEnvelope,
+                    status,
+                    code: Some(0),
+                    log_id,
+                    excerpt: crate::runtime::excerpt_scrubbed(&bytes, &secrets),
+                    detail: "expected a file, got a JSON reply".into(),
+                })),
+            };
             return (res, reset);
         }
         (
-            decode_reply(status, log_id.as_deref(), &bytes).map(Out::Value),
+            decode_reply_scrubbed(status, log_id.as_deref(), &bytes, &secrets).map(Out::Value),
             reset,
         )
     }
@@ -668,7 +729,10 @@ impl Client {
                 .body(body);
         }
         if let Some(t) = transport.timeout {
-            req = req.timeout(t);
+            // The call's remaining time, when shorter than the client's timeout.
+            if inner.timeout.is_none_or(|ct| t < ct) {
+                req = req.timeout(t);
+            }
         }
         req.send().await.map_err(transport_error)
     }
@@ -701,7 +765,43 @@ const MAX_CONNECT_POOLS: usize = 8;
 struct Transport {
     /// A client for the call's own connect timeout; `None`: the client's.
     http: Option<reqwest::Client>,
+    /// What is left of the call's time limit, if it has one.
     timeout: Option<Duration>,
+}
+
+/// The time limit of one call, if it has one.
+struct Deadline {
+    at: Option<tokio::time::Instant>,
+    limit: Duration,
+}
+
+impl Deadline {
+    /// Time left (`None`: no limit), or the timeout error if none is.
+    fn remaining<E>(&self) -> Result<Option<Duration>, Error<E>> {
+        let Some(at) = self.at else { return Ok(None) };
+        let now = tokio::time::Instant::now();
+        if now >= at {
+            return Err(Error::Timeout(TransportError::deadline(
+                "between attempts",
+                self.limit,
+            )));
+        }
+        Ok(Some(at - now))
+    }
+
+    /// `fut`, bounded by the time left; `stage` names the wait in the error.
+    async fn bound<F: std::future::Future, E>(
+        &self,
+        stage: &'static str,
+        fut: F,
+    ) -> Result<F::Output, Error<E>> {
+        match self.at {
+            None => Ok(fut.await),
+            Some(at) => tokio::time::timeout_at(at, fut)
+                .await
+                .map_err(|_| Error::Timeout(TransportError::deadline(stage, self.limit))),
+        }
+    }
 }
 
 enum Out<T> {

@@ -140,37 +140,90 @@ impl fmt::Display for ReplyError {
 
 impl std::error::Error for ReplyError {}
 
-/// A failure to exchange bytes with the server (connect, TLS, I/O, timeout).
+/// A failure to exchange bytes with the server (connect, TLS, I/O,
+/// timeout), or a call that ran out of its time (see
+/// [`crate::RequestOptions::timeout`]).
 #[derive(Debug)]
 pub struct TransportError {
-    source: reqwest::Error,
+    inner: TransportInner,
+}
+
+#[derive(Debug)]
+enum TransportInner {
+    Http {
+        /// The error, without its URL (which can be long).
+        source: reqwest::Error,
+        /// The URL, cut to a few hundred bytes.
+        url: Option<String>,
+    },
+    Deadline {
+        /// What the call was doing when its time ran out.
+        stage: &'static str,
+        /// The call's time limit.
+        limit: std::time::Duration,
+    },
 }
 
 impl TransportError {
     pub(crate) fn new(source: reqwest::Error) -> Self {
-        TransportError { source }
+        let url = source
+            .url()
+            .map(|u| crate::redact::bounded(u.as_str(), crate::redact::MAX_URL));
+        TransportError {
+            inner: TransportInner::Http {
+                source: source.without_url(),
+                url,
+            },
+        }
     }
+
+    pub(crate) fn deadline(stage: &'static str, limit: std::time::Duration) -> Self {
+        TransportError {
+            inner: TransportInner::Deadline { stage, limit },
+        }
+    }
+
     /// Whether it failed while connecting (nothing was sent).
     pub fn is_connect(&self) -> bool {
-        self.source.is_connect()
+        matches!(&self.inner, TransportInner::Http { source, .. } if source.is_connect())
+    }
+
+    /// Whether the call's own time limit ran out (as opposed to one HTTP
+    /// exchange timing out).
+    pub fn is_deadline(&self) -> bool {
+        matches!(self.inner, TransportInner::Deadline { .. })
     }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.source)?;
-        let mut src = std::error::Error::source(&self.source);
-        while let Some(s) = src {
-            write!(f, ": {s}")?;
-            src = s.source();
+        match &self.inner {
+            TransportInner::Http { source, url } => {
+                write!(f, "{source}")?;
+                let mut src = std::error::Error::source(source);
+                while let Some(s) = src {
+                    write!(f, ": {s}")?;
+                    src = s.source();
+                }
+                if let Some(u) = url {
+                    write!(f, " (url {u})")?;
+                }
+                Ok(())
+            }
+            TransportInner::Deadline { stage, limit } => write!(
+                f,
+                "the call's time limit of {limit:?} ran out while {stage}"
+            ),
         }
-        Ok(())
     }
 }
 
 impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+        match &self.inner {
+            TransportInner::Http { source, .. } => Some(source),
+            TransportInner::Deadline { .. } => None,
+        }
     }
 }
 

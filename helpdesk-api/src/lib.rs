@@ -33,6 +33,7 @@ mod error;
 pub mod events;
 mod limiter;
 mod paging;
+mod redact;
 #[cfg(feature = "redis")]
 pub mod redis_store;
 mod retry;
@@ -52,7 +53,10 @@ pub use error::{
 pub use limiter::{InProcessRateLimiter, RateLimiter};
 pub use paging::{Items, Pages};
 pub use retry::{RequestOptions, RetryPolicy};
-pub use tokens::{BoxFuture, DEFAULT_REFRESH_MARGIN, TENANT_TOKEN_PATH, TokenError, TokenProvider};
+pub use tokens::{
+    BoxFuture, DEFAULT_REFRESH_MARGIN, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME, TENANT_TOKEN_PATH,
+    TokenError, TokenErrorKind, TokenProvider,
+};
 pub use values::{JsonString, TimestampMs, UnknownValue};
 
 /// The code generated from `spec/` (types, request builders, error enums).

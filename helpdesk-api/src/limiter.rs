@@ -19,6 +19,10 @@ struct Window {
 /// A client-side rate limiter: decides when a request of an endpoint may
 /// start. The in-process [`InProcessRateLimiter`] is the default; the
 /// `redis` feature adds one shared by many processes.
+///
+/// A caller that drops the future returned by [`RateLimiter::acquire`]
+/// before it completes must not keep a slot: the built-in limiters give
+/// the reservation back.
 pub trait RateLimiter: Send + Sync + std::fmt::Debug + 'static {
     /// Waits until a request of `endpoint` may start, and counts it.
     fn acquire(&self, endpoint: &'static Endpoint) -> BoxFuture<'_, ()>;
@@ -51,25 +55,67 @@ pub(crate) fn with_margin(secs: u32) -> Duration {
     w + (w / 50).max(Duration::from_millis(50))
 }
 
-impl InProcessRateLimiter {
-    /// Reserves the earliest start time for a request of `ep` and returns
-    /// it (now, when under the limit).
-    pub(crate) fn reserve(&self, ep: &'static Endpoint) -> Instant {
-        let now = Instant::now();
-        if ep.rate_limits.is_empty() {
-            return now;
+/// A start time held for a caller; given back if the caller goes away
+/// before it starts.
+pub(crate) struct Reservation<'a> {
+    limiter: &'a InProcessRateLimiter,
+    endpoint: &'static str,
+    at: Instant,
+    kept: bool,
+}
+
+impl Reservation<'_> {
+    /// When the request may start.
+    pub(crate) fn at(&self) -> Instant {
+        self.at
+    }
+
+    /// The request starts: the slot is used.
+    pub(crate) fn keep(mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        if self.kept {
+            return;
         }
-        let mut map = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        let windows = map.entry(ep.id).or_insert_with(|| {
-            ep.rate_limits
-                .iter()
-                .map(|l| Window {
-                    cap: l.requests.max(1) as usize,
-                    len: with_margin(l.per_seconds),
-                    starts: VecDeque::new(),
-                })
-                .collect()
-        });
+        let mut map = self.limiter.lock();
+        if let Some(windows) = map.get_mut(self.endpoint) {
+            for w in windows.iter_mut() {
+                if let Some(pos) = w.starts.iter().position(|&s| s == self.at) {
+                    w.starts.remove(pos);
+                }
+            }
+        }
+    }
+}
+
+impl InProcessRateLimiter {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<&'static str, Vec<Window>>> {
+        self.windows.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Reserves the earliest start time for a request of `ep` (now, when
+    /// under the limit). `share` divides every limit (at least 1 request
+    /// per window stays): a process that knows it is one of `share`
+    /// processes sharing the quota uses only its part.
+    pub(crate) fn reserve(&self, ep: &'static Endpoint, share: u32) -> Reservation<'_> {
+        let now = Instant::now();
+        let mut res = Reservation {
+            limiter: self,
+            endpoint: ep.id,
+            at: now,
+            kept: false,
+        };
+        if ep.rate_limits.is_empty() {
+            res.kept = true;
+            return res;
+        }
+        let mut map = self.lock();
+        let windows = windows_of(&mut map, ep);
+        let share = share.max(1) as usize;
         let mut at = now;
         for w in windows.iter_mut() {
             while w.starts.front().is_some_and(|&s| s + w.len <= now) {
@@ -81,11 +127,12 @@ impl InProcessRateLimiter {
         loop {
             let mut moved = false;
             for w in windows.iter() {
+                let cap = (w.cap / share).max(1);
                 let inside = w.starts.iter().filter(|&&s| s + w.len > at).count();
-                if inside >= w.cap {
+                if inside >= cap {
                     // the (inside - cap + 1)-th oldest start inside the window must leave it
                     let mut inside_starts = w.starts.iter().filter(|&&s| s + w.len > at);
-                    if let Some(&s) = inside_starts.nth(inside - w.cap) {
+                    if let Some(&s) = inside_starts.nth(inside - cap) {
                         let free = s + w.len;
                         if free > at {
                             at = free;
@@ -106,12 +153,41 @@ impl InProcessRateLimiter {
                 .unwrap_or(w.starts.len());
             w.starts.insert(pos, at);
         }
-        at
+        res.at = at;
+        res
     }
 
-    /// Waits for a slot.
+    /// Counts a request of `ep` that starts now without asking (one that
+    /// another limiter let through), so that a later switch to this
+    /// limiter knows the recent past.
+    pub(crate) fn record(&self, ep: &'static Endpoint) {
+        if ep.rate_limits.is_empty() {
+            return;
+        }
+        let now = Instant::now();
+        let mut map = self.lock();
+        for w in windows_of(&mut map, ep).iter_mut() {
+            while w.starts.front().is_some_and(|&s| s + w.len <= now) {
+                w.starts.pop_front();
+            }
+            let pos = w
+                .starts
+                .iter()
+                .position(|&s| s > now)
+                .unwrap_or(w.starts.len());
+            w.starts.insert(pos, now);
+        }
+    }
+
+    /// Waits for a slot; dropped while waiting, it gives the slot back.
     pub(crate) async fn wait(&self, ep: &'static Endpoint) {
-        let at = self.reserve(ep);
+        self.wait_share(ep, 1).await
+    }
+
+    /// [`InProcessRateLimiter::wait`] for one of `share` processes.
+    pub(crate) async fn wait_share(&self, ep: &'static Endpoint, share: u32) {
+        let res = self.reserve(ep, share);
+        let at = res.at();
         if at > Instant::now() {
             tracing::debug!(
                 endpoint = ep.id,
@@ -120,7 +196,24 @@ impl InProcessRateLimiter {
             );
             tokio::time::sleep_until(at).await;
         }
+        res.keep();
     }
+}
+
+fn windows_of<'m>(
+    map: &'m mut HashMap<&'static str, Vec<Window>>,
+    ep: &'static Endpoint,
+) -> &'m mut Vec<Window> {
+    map.entry(ep.id).or_insert_with(|| {
+        ep.rate_limits
+            .iter()
+            .map(|l| Window {
+                cap: l.requests.max(1) as usize,
+                len: with_margin(l.per_seconds),
+                starts: VecDeque::new(),
+            })
+            .collect()
+    })
 }
 
 #[cfg(test)]
@@ -144,7 +237,14 @@ mod tests {
     async fn at_most_cap_starts_in_any_window() {
         let l = InProcessRateLimiter::default();
         let t0 = Instant::now();
-        let times: Vec<_> = (0..7).map(|_| l.reserve(&EP)).collect();
+        let times: Vec<_> = (0..7)
+            .map(|_| {
+                let r = l.reserve(&EP, 1);
+                let at = r.at();
+                r.keep();
+                at
+            })
+            .collect();
         let len = with_margin(10);
         assert_eq!(&times[..3], &[t0, t0, t0]);
         assert_eq!(&times[3..6], &[t0 + len, t0 + len, t0 + len]);
@@ -153,5 +253,49 @@ mod tests {
             let inside = times[i..].iter().filter(|&&b| b < *a + len).count();
             assert!(inside <= 3, "window starting at {i} holds {inside}");
         }
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+    use crate::runtime::{Method, RateLimit};
+
+    static EP: Endpoint = Endpoint {
+        id: "x.z",
+        method: Method::Get,
+        path: "/",
+        tokens: &[],
+        helpdesk_header: false,
+        rate_limits: &[RateLimit {
+            requests: 4,
+            per_seconds: 10,
+        }],
+    };
+
+    #[tokio::test(start_paused = true)]
+    async fn a_dropped_reservation_frees_its_slot() {
+        let l = InProcessRateLimiter::default();
+        let t0 = Instant::now();
+        for _ in 0..4 {
+            l.reserve(&EP, 1).keep();
+        }
+        let late = l.reserve(&EP, 1);
+        assert!(late.at() > t0);
+        drop(late);
+        let again = l.reserve(&EP, 1);
+        assert_eq!(again.at(), t0 + with_margin(10), "the freed slot is reused");
+        again.keep();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_share_divides_the_limit_and_recorded_starts_count() {
+        let l = InProcessRateLimiter::default();
+        let t0 = Instant::now();
+        l.record(&EP);
+        // one of two processes: 2 per window, one already used
+        l.reserve(&EP, 2).keep();
+        let third = l.reserve(&EP, 2);
+        assert_eq!(third.at(), t0 + with_margin(10));
     }
 }

@@ -321,8 +321,14 @@ struct Envelope<'a> {
 pub const EXCERPT_BYTES: usize = 512;
 
 pub(crate) fn excerpt(body: &[u8]) -> String {
+    excerpt_scrubbed(body, &[])
+}
+
+/// The first bytes of `body` as text, with `secrets`, `Bearer` values and
+/// token-like keyed values redacted.
+pub(crate) fn excerpt_scrubbed(body: &[u8], secrets: &[&str]) -> String {
     let cut = &body[..body.len().min(EXCERPT_BYTES)];
-    String::from_utf8_lossy(cut).into_owned()
+    crate::redact::scrub(&String::from_utf8_lossy(cut), secrets, EXCERPT_BYTES * 2)
 }
 
 /// The success envelope read in one pass: `code` and `data` (which must
@@ -369,6 +375,22 @@ where
     T: DeserializeOwned,
     E: OperationError,
 {
+    decode_reply_scrubbed(status, log_id, body, &[])
+}
+
+/// [`decode_reply`] for a request that sent `secrets` (its token, the
+/// helpdesk credentials): a server that reflects them in its reply does not
+/// get them into the error.
+pub(crate) fn decode_reply_scrubbed<T, E>(
+    status: u16,
+    log_id: Option<&str>,
+    body: &[u8],
+    secrets: &[&str],
+) -> Result<T, Error<E>>
+where
+    T: DeserializeOwned,
+    E: OperationError,
+{
     if (200..300).contains(&status) {
         if let Ok(FastEnvelope { code: 0, data }) = serde_json::from_slice::<FastEnvelope<T>>(body)
         {
@@ -382,10 +404,15 @@ where
             }
         }
     }
-    decode_reply_slow(status, log_id, body)
+    decode_reply_slow(status, log_id, body, secrets)
 }
 
-fn decode_reply_slow<T, E>(status: u16, log_id: Option<&str>, body: &[u8]) -> Result<T, Error<E>>
+fn decode_reply_slow<T, E>(
+    status: u16,
+    log_id: Option<&str>,
+    body: &[u8],
+    secrets: &[&str],
+) -> Result<T, Error<E>>
 where
     T: DeserializeOwned,
     E: OperationError,
@@ -396,8 +423,8 @@ where
             status,
             code,
             log_id: log_id.map(str::to_owned),
-            excerpt: excerpt(body),
-            detail,
+            excerpt: excerpt_scrubbed(body, secrets),
+            detail: crate::redact::scrub(&detail, secrets, crate::redact::MAX_TEXT),
         })
     };
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
@@ -428,7 +455,10 @@ where
         ));
     };
     if code != 0 {
-        let msg = env.msg.map(Cow::into_owned).unwrap_or_default();
+        let msg = env
+            .msg
+            .map(|m| crate::redact::scrub(&m, secrets, crate::redact::MAX_TEXT))
+            .unwrap_or_default();
         return Err(Error::Api(E::from_api(ApiError::new(
             status,
             code,

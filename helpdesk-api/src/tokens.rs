@@ -1,17 +1,35 @@
 //! Tenant access tokens: the managed source (app_id + app_secret, cached,
 //! refreshed ahead of expiry, fetched once however many requests wait) and
 //! the [`TokenProvider`] trait for callers who manage tokens themselves.
+//!
+//! Under faults the managed source keeps these bounds:
+//! - one fetch at a time per cache: every caller that needs a token while a
+//!   fetch runs waits for that fetch and shares its outcome, failure
+//!   included; the fetch runs on its own task, so callers that give up do
+//!   not cancel it for the others;
+//! - a fetch is bounded by the client's timeout (30 s when none is set);
+//! - a failure is remembered and answered from memory until a backoff
+//!   passes: 1 s, doubling to 30 s for failures that may pass (5xx, resets,
+//!   timeouts, malformed replies), 30 s doubling to 5 min for refusals of
+//!   the credentials (HTTP 4xx with a code, e.g. 10014 app secret invalid);
+//! - a token past its refresh time but not yet expired is still used while
+//!   the refresh runs, so a token endpoint outage shorter than the refresh
+//!   margin is not seen by callers;
+//! - the `expire` of a reply is clamped to [60 s, 1 day]: no arithmetic on
+//!   it can overflow, and a token announced with no lifetime is not
+//!   fetched again on every call (it is used until the platform rejects it).
 
 use crate::auth::TenantAccessToken;
+use crate::redact;
 use crate::runtime::Token;
-use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 /// A boxed, sendable future (what [`TokenProvider`] methods return).
@@ -22,6 +40,16 @@ pub const TENANT_TOKEN_PATH: &str = "/open-apis/auth/v3/tenant_access_token/inte
 
 /// Default time before expiry at which a managed token is refreshed.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(180);
+
+/// Shortest lifetime assumed for a token, whatever its reply's `expire`.
+pub const MIN_TOKEN_LIFETIME: Duration = Duration::from_secs(60);
+/// Longest lifetime assumed for a token (the platform's are 2 hours).
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// Token endpoint codes that refuse the credentials themselves: no retry
+/// helps until the configuration changes (10003 invalid param, 10014 app
+/// secret invalid).
+const CREDENTIALS_REFUSED: [i64; 2] = [10003, 10014];
 
 /// A source of tenant access tokens supplied by the caller (ISV apps,
 /// tokens shared through a cache of the caller's own, ...).
@@ -37,26 +65,65 @@ pub trait TokenProvider: Send + Sync + fmt::Debug + 'static {
     }
 }
 
+/// What kind of failure a [`TokenError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenErrorKind {
+    /// The token endpoint could not be reached, reset the connection, or
+    /// answered with a 5xx / 429 or a code that may pass: worth trying again later.
+    Unavailable,
+    /// The token endpoint did not answer within the timeout.
+    Timeout,
+    /// The reply is not the token JSON (an HTML page, wrong types, no token).
+    BadReply,
+    /// The reply is larger than the client's `max_response_bytes`.
+    TooLarge,
+    /// The token endpoint refused the app credentials (HTTP 4xx with a code,
+    /// e.g. 10014 app secret invalid, 10003 invalid param): permanent until
+    /// the configuration changes.
+    Rejected,
+    /// A caller-supplied [`TokenProvider`] failed.
+    Provider,
+}
+
 /// A token could not be obtained.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TokenError {
-    /// What went wrong (never contains the app secret or a token).
+    /// What went wrong (never contains the app secret or a token; at most about 1 KiB).
     pub reason: String,
     /// The token endpoint's `code`, when it answered with one.
     pub code: Option<i64>,
     /// HTTP status of the token endpoint's reply, when there was one.
     pub status: Option<u16>,
+    /// What kind of failure.
+    pub kind: TokenErrorKind,
+    /// When the managed token will ask the token endpoint again: until
+    /// then, calls get this error from memory without a request.
+    pub retry_after: Option<Duration>,
 }
 
 impl TokenError {
-    /// An error with a reason.
+    /// An error with a reason (kind [`TokenErrorKind::Provider`]), for
+    /// [`TokenProvider`] implementations.
     pub fn new(reason: impl Into<String>) -> Self {
+        TokenError::of(TokenErrorKind::Provider, reason)
+    }
+
+    pub(crate) fn of(kind: TokenErrorKind, reason: impl Into<String>) -> Self {
         TokenError {
             reason: reason.into(),
             code: None,
             status: None,
+            kind,
+            retry_after: None,
         }
+    }
+
+    /// Whether trying again cannot help until the configuration changes
+    /// (the app credentials were refused).
+    pub fn is_permanent(&self) -> bool {
+        self.kind == TokenErrorKind::Rejected
     }
 }
 
@@ -66,40 +133,255 @@ impl fmt::Display for TokenError {
         if let Some(c) = self.code {
             write!(f, " (code {c})")?;
         }
+        if let Some(s) = self.status {
+            write!(f, " (HTTP {s})")?;
+        }
+        if let Some(r) = self.retry_after {
+            write!(f, "; next attempt in {:.1} s", r.as_secs_f64())?;
+        }
         Ok(())
     }
 }
 
 impl std::error::Error for TokenError {}
 
-#[derive(Clone)]
+/// How long a fetched token may be used.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lifetime {
+    /// Until a refresh is due.
+    pub(crate) refresh_in: Duration,
+    /// Until the token expires (it is still used, while a refresh runs).
+    pub(crate) expires_in: Duration,
+}
+
+impl Lifetime {
+    /// The lifetime of a token announced with `expire` seconds, clamped to
+    /// [`MIN_TOKEN_LIFETIME`, `MAX_TOKEN_LIFETIME`]; refreshed `margin`
+    /// before expiry, but never sooner than half the lifetime.
+    pub(crate) fn from_expire(expire_secs: u64, margin: Duration) -> Lifetime {
+        let ttl = Duration::from_secs(expire_secs).clamp(MIN_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME);
+        Lifetime {
+            refresh_in: ttl - margin.min(ttl / 2),
+            expires_in: ttl,
+        }
+    }
+}
+
+/// Backoff before asking the token endpoint again after `streak`
+/// consecutive failures.
+pub(crate) fn backoff(e: &TokenError, streak: u32) -> Duration {
+    let (first, cap) = if e.is_permanent() {
+        (Duration::from_secs(30), Duration::from_secs(300))
+    } else {
+        (Duration::from_secs(1), Duration::from_secs(30))
+    };
+    first
+        .saturating_mul(2u32.saturating_pow(streak.saturating_sub(1).min(16)))
+        .min(cap)
+}
+
+fn later(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d)
+        .unwrap_or_else(|| now + MAX_TOKEN_LIFETIME)
+}
+
+type Outcome = Option<Result<TenantAccessToken, TokenError>>;
+
+/// A process-local token cache with one fetch in flight at a time, shared
+/// outcomes and remembered failures (see the module docs for the bounds).
+/// Used by the managed token and, in front of Redis, by the shared one.
+#[derive(Default)]
+pub(crate) struct TokenCell {
+    state: Arc<Mutex<CellState>>,
+}
+
+#[derive(Default)]
+struct CellState {
+    cached: Option<Cached>,
+    flight: Option<watch::Receiver<Outcome>>,
+    failure: Option<(TokenError, Instant)>,
+    streak: u32,
+}
+
 struct Cached {
     token: TenantAccessToken,
     refresh_at: Instant,
+    expires_at: Instant,
 }
 
+impl TokenCell {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CellState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The cached token, or the outcome of the fetch in flight, or of a new
+    /// fetch made by `fetch` (called only when one starts).
+    pub(crate) async fn get<F>(&self, fetch: F) -> Result<TenantAccessToken, TokenError>
+    where
+        F: Fn() -> BoxFuture<'static, Result<(TenantAccessToken, Lifetime), TokenError>>,
+    {
+        // A fetch task that disappeared (its runtime shut down) is replaced once.
+        for _ in 0..2 {
+            let mut rx = {
+                let mut st = self.lock();
+                let now = Instant::now();
+                let valid = match &st.cached {
+                    Some(c) if now < c.refresh_at => return Ok(c.token.clone()),
+                    Some(c) if now < c.expires_at => Some(c.token.clone()),
+                    _ => None,
+                };
+                if st.flight.is_none() {
+                    if let Some((e, retry_at)) = &st.failure {
+                        if now < *retry_at {
+                            return match valid {
+                                Some(t) => Ok(t),
+                                None => Err(TokenError {
+                                    retry_after: Some(*retry_at - now),
+                                    ..e.clone()
+                                }),
+                            };
+                        }
+                    }
+                    st.flight = Some(self.launch(fetch()));
+                }
+                // Due for refresh but still valid: the refresh runs in the background.
+                if let Some(t) = valid {
+                    return Ok(t);
+                }
+                match &st.flight {
+                    Some(rx) => rx.clone(),
+                    None => continue,
+                }
+            };
+            let abandoned = match rx.wait_for(Option::is_some).await {
+                Ok(outcome) => match &*outcome {
+                    Some(result) => return result.clone(),
+                    None => true,
+                },
+                Err(_) => true,
+            };
+            if abandoned {
+                let mut st = self.lock();
+                if st.flight.as_ref().is_some_and(|f| f.same_channel(&rx)) {
+                    st.flight = None;
+                }
+            }
+        }
+        Err(TokenError::of(
+            TokenErrorKind::Unavailable,
+            "the token fetch was abandoned (its runtime shut down)",
+        ))
+    }
+
+    /// Runs `fut` on its own task: callers that give up do not cancel it.
+    fn launch(
+        &self,
+        fut: BoxFuture<'static, Result<(TenantAccessToken, Lifetime), TokenError>>,
+    ) -> watch::Receiver<Outcome> {
+        let (tx, rx) = watch::channel(None);
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            let outcome = fut.await;
+            let result = {
+                let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+                st.flight = None;
+                let now = Instant::now();
+                match outcome {
+                    Ok((token, life)) => {
+                        st.cached = Some(Cached {
+                            token: token.clone(),
+                            refresh_at: later(now, life.refresh_in),
+                            expires_at: later(now, life.expires_in),
+                        });
+                        st.failure = None;
+                        st.streak = 0;
+                        Ok(token)
+                    }
+                    Err(mut e) => {
+                        st.streak = st.streak.saturating_add(1);
+                        let wait = backoff(&e, st.streak);
+                        e.retry_after = Some(wait);
+                        tracing::warn!(error = %e, "tenant access token fetch failed");
+                        st.failure = Some((e.clone(), later(now, wait)));
+                        Err(e)
+                    }
+                }
+            };
+            let _ = tx.send(Some(result));
+        });
+        rx
+    }
+
+    /// Forgets `token` if it is the cached one.
+    pub(crate) fn invalidate(&self, token: &TenantAccessToken) {
+        let mut st = self.lock();
+        if st
+            .cached
+            .as_ref()
+            .is_some_and(|c| c.token.secret() == token.secret())
+        {
+            st.cached = None;
+        }
+    }
+}
+
+/// Everything that identifies one managed token cache: the app, its
+/// secret and the server (a different secret or base URL never shares).
 type Key = (String, String, String);
+
+/// How to call the token endpoint.
+#[derive(Clone)]
+pub(crate) struct TokenEndpoint {
+    pub(crate) http: reqwest::Client,
+    pub(crate) url: Arc<str>,
+    pub(crate) app_id: Arc<str>,
+    pub(crate) app_secret: Arc<str>,
+    /// Bound on one fetch.
+    pub(crate) timeout: Duration,
+    /// Bound on the reply body.
+    pub(crate) max_bytes: usize,
+    pub(crate) margin: Duration,
+}
+
+impl fmt::Debug for TokenEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenEndpoint")
+            .field("url", &self.url)
+            .field("app_id", &self.app_id)
+            .field("app_secret", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenEndpoint {
+    /// One fetch, bounded by the timeout.
+    pub(crate) async fn fetch(&self) -> Result<(TenantAccessToken, Lifetime), TokenError> {
+        let fetched = tokio::time::timeout(self.timeout, fetch_tenant_token(self)).await;
+        let (token, expire) = fetched.unwrap_or_else(|_| {
+            Err(TokenError::of(
+                TokenErrorKind::Timeout,
+                format!("no reply within {:?}", self.timeout),
+            ))
+        })?;
+        Ok((token, Lifetime::from_expire(expire, self.margin)))
+    }
+}
 
 /// The managed tenant token of one (app_id, app_secret, base URL).
 /// Clients built with the same three share one instance, so one process
 /// fetches one token per app; different apps never share.
 pub(crate) struct ManagedTenantToken {
-    app_id: String,
-    app_secret: Box<str>,
-    url: String,
-    http: reqwest::Client,
-    margin: Duration,
-    cached: RwLock<Option<Cached>>,
-    fetch_lock: tokio::sync::Mutex<()>,
-    fetches: AtomicU64,
+    endpoint: TokenEndpoint,
+    cell: TokenCell,
+    fetches: Arc<AtomicU64>,
 }
 
 impl fmt::Debug for ManagedTenantToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ManagedTenantToken")
-            .field("app_id", &self.app_id)
+            .field("app_id", &self.endpoint.app_id)
             .field("app_secret", &"<redacted>")
-            .field("url", &self.url)
+            .field("url", &self.endpoint.url)
             .field("fetches", &self.fetches.load(Ordering::Relaxed))
             .finish()
     }
@@ -111,17 +393,12 @@ fn registry() -> &'static Mutex<HashMap<Key, Weak<ManagedTenantToken>>> {
 }
 
 impl ManagedTenantToken {
-    /// The shared instance for these credentials, created on first use.
-    pub(crate) fn shared(
-        app_id: &str,
-        app_secret: &str,
-        base_url: &str,
-        http: &reqwest::Client,
-        margin: Duration,
-    ) -> Arc<ManagedTenantToken> {
+    /// The shared instance for these credentials, created on first use
+    /// with `endpoint`'s settings.
+    pub(crate) fn shared(endpoint: TokenEndpoint, base_url: &str) -> Arc<ManagedTenantToken> {
         let key = (
-            app_id.to_string(),
-            app_secret.to_string(),
+            endpoint.app_id.to_string(),
+            endpoint.app_secret.to_string(),
             base_url.to_string(),
         );
         let mut reg = registry().lock().unwrap_or_else(|e| e.into_inner());
@@ -130,98 +407,160 @@ impl ManagedTenantToken {
             return m;
         }
         let m = Arc::new(ManagedTenantToken {
-            app_id: app_id.to_string(),
-            app_secret: app_secret.into(),
-            url: format!("{base_url}{TENANT_TOKEN_PATH}"),
-            http: http.clone(),
-            margin,
-            cached: RwLock::new(None),
-            fetch_lock: tokio::sync::Mutex::new(()),
-            fetches: AtomicU64::new(0),
+            endpoint,
+            cell: TokenCell::default(),
+            fetches: Arc::default(),
         });
         reg.insert(key, Arc::downgrade(&m));
         m
     }
 
-    fn fresh(&self) -> Option<TenantAccessToken> {
-        let c = self.cached.read().unwrap_or_else(|e| e.into_inner());
-        c.as_ref()
-            .filter(|c| Instant::now() < c.refresh_at)
-            .map(|c| c.token.clone())
-    }
-
     async fn get(&self) -> Result<TenantAccessToken, TokenError> {
-        if let Some(t) = self.fresh() {
-            return Ok(t);
-        }
-        // Single flight: one caller fetches, the others wait for it and
-        // then find the fresh token.
-        let _guard = self.fetch_lock.lock().await;
-        if let Some(t) = self.fresh() {
-            return Ok(t);
-        }
-        let (token, expire) = self.fetch().await?;
-        let ttl = Duration::from_secs(expire);
-        // Refresh `margin` before expiry, but never sooner than half the lifetime.
-        let margin = self.margin.min(ttl / 2);
-        let cached = Cached {
-            token: token.clone(),
-            refresh_at: Instant::now() + (ttl - margin),
-        };
-        *self.cached.write().unwrap_or_else(|e| e.into_inner()) = Some(cached);
-        Ok(token)
-    }
-
-    async fn fetch(&self) -> Result<(TenantAccessToken, u64), TokenError> {
-        self.fetches.fetch_add(1, Ordering::Relaxed);
-        fetch_tenant_token(&self.http, &self.url, &self.app_id, &self.app_secret).await
+        self.cell
+            .get(|| {
+                let endpoint = self.endpoint.clone();
+                let fetches = self.fetches.clone();
+                Box::pin(async move {
+                    fetches.fetch_add(1, Ordering::Relaxed);
+                    endpoint.fetch().await
+                })
+            })
+            .await
     }
 }
 
-/// Calls the tenant token endpoint at `url`: the token and its lifetime in seconds.
-pub(crate) async fn fetch_tenant_token(
-    http: &reqwest::Client,
-    url: &str,
-    app_id: &str,
-    app_secret: &str,
-) -> Result<(TenantAccessToken, u64), TokenError> {
-    #[derive(Deserialize)]
-    struct Reply {
-        code: Option<i64>,
-        msg: Option<String>,
-        tenant_access_token: Option<String>,
-        expire: Option<u64>,
+/// Reads a reply body up to `limit` bytes.
+async fn read_bounded(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, TokenError> {
+    let status = resp.status().as_u16();
+    let too_large = || TokenError {
+        status: Some(status),
+        ..TokenError::of(
+            TokenErrorKind::TooLarge,
+            format!("the token reply is larger than {limit} bytes"),
+        )
+    };
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
     }
-    let body = serde_json::json!({"app_id": app_id, "app_secret": app_secret}).to_string();
-    tracing::debug!(app_id = %app_id, "fetching tenant access token");
-    let resp = http
-        .post(url)
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(e) => {
+                return Err(TokenError {
+                    status: Some(status),
+                    ..transport_failure(e, "reading the token reply")
+                });
+            }
+        }
+    }
+}
+
+fn transport_failure(e: reqwest::Error, doing: &str) -> TokenError {
+    let kind = if e.is_timeout() {
+        TokenErrorKind::Timeout
+    } else {
+        TokenErrorKind::Unavailable
+    };
+    TokenError::of(kind, format!("{doing}: {}", e.without_url()))
+}
+
+/// A reply's `expire` as whole seconds, whatever JSON it is (a negative
+/// number is 0, a huge one saturates); `None` when it is not a number.
+fn expire_secs(v: &serde_json::Value) -> Option<u64> {
+    match v {
+        serde_json::Value::Number(n) => n
+            .as_u64()
+            .or_else(|| n.as_i64().map(|i| i.max(0) as u64))
+            .or_else(|| n.as_f64().map(|f| f.clamp(0.0, u64::MAX as f64) as u64)),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Calls the tenant token endpoint: the token and its announced lifetime
+/// in seconds (7200 when the reply has none).
+pub(crate) async fn fetch_tenant_token(
+    ep: &TokenEndpoint,
+) -> Result<(TenantAccessToken, u64), TokenError> {
+    let body =
+        serde_json::json!({"app_id": &*ep.app_id, "app_secret": &*ep.app_secret}).to_string();
+    tracing::debug!(app_id = %ep.app_id, "fetching tenant access token");
+    let resp = ep
+        .http
+        .post(&*ep.url)
         .header(
             reqwest::header::CONTENT_TYPE,
             "application/json; charset=utf-8",
         )
+        .timeout(ep.timeout)
         .body(body)
         .send()
         .await
-        .map_err(|e| TokenError::new(format!("token endpoint unreachable: {}", e.without_url())))?;
+        .map_err(|e| transport_failure(e, "token endpoint unreachable"))?;
     let status = resp.status().as_u16();
-    let bytes = resp.bytes().await.map_err(|e| TokenError {
+    let bytes = read_bounded(resp, ep.max_bytes).await?;
+    let scrub = |s: &str| redact::scrub(s, &[&ep.app_secret], redact::MAX_TEXT);
+    let with_status = |kind, reason: String| TokenError {
         status: Some(status),
-        ..TokenError::new(format!("reading the token reply: {}", e.without_url()))
-    })?;
-    let reply: Reply = serde_json::from_slice(&bytes).map_err(|e| TokenError {
-        status: Some(status),
-        ..TokenError::new(format!("token reply is not the expected JSON: {e}"))
-    })?;
-    match (reply.code, reply.tenant_access_token) {
-        (Some(0), Some(t)) if !t.is_empty() => {
-            Ok((TenantAccessToken::new(t), reply.expire.unwrap_or(7200)))
+        ..TokenError::of(kind, reason)
+    };
+    let unavailable = status >= 500 || status == 429;
+    let reply: serde_json::Map<String, serde_json::Value> = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(_) if unavailable => {
+            return Err(with_status(
+                TokenErrorKind::Unavailable,
+                format!(
+                    "the token endpoint answered HTTP {status}: {}",
+                    scrub(&crate::runtime::excerpt(&bytes))
+                ),
+            ));
         }
-        (code, _) => Err(TokenError {
-            reason: reply.msg.unwrap_or_else(|| "token endpoint refused".into()),
-            code,
-            status: Some(status),
-        }),
+        Err(e) => {
+            return Err(with_status(
+                TokenErrorKind::BadReply,
+                format!(
+                    "the token reply is not the expected JSON: {}",
+                    scrub(&e.to_string())
+                ),
+            ));
+        }
+    };
+    let code = reply.get("code").and_then(serde_json::Value::as_i64);
+    let token = reply
+        .get("tenant_access_token")
+        .and_then(serde_json::Value::as_str);
+    match (code, token) {
+        (Some(0), Some(t)) if !t.is_empty() && (200..300).contains(&status) => {
+            let expire = reply.get("expire").and_then(expire_secs).unwrap_or(7200);
+            Ok((TenantAccessToken::new(t), expire))
+        }
+        (code, _) => {
+            let msg = reply
+                .get("msg")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("the token endpoint gave no token");
+            let kind = match code {
+                Some(c) if CREDENTIALS_REFUSED.contains(&c) => TokenErrorKind::Rejected,
+                Some(c) if c != 0 && (400..500).contains(&status) && status != 429 => {
+                    TokenErrorKind::Rejected
+                }
+                Some(c) if c != 0 => TokenErrorKind::Unavailable,
+                _ if unavailable => TokenErrorKind::Unavailable,
+                _ => TokenErrorKind::BadReply,
+            };
+            Err(TokenError {
+                code,
+                ..with_status(kind, scrub(msg))
+            })
+        }
     }
 }
 
@@ -231,12 +570,47 @@ impl TokenProvider for ManagedTenantToken {
     }
 
     fn invalidate(&self, token: &TenantAccessToken) -> BoxFuture<'_, ()> {
-        let mut c = self.cached.write().unwrap_or_else(|e| e.into_inner());
-        if c.as_ref()
-            .is_some_and(|c| c.token.secret() == token.secret())
-        {
-            *c = None;
-        }
+        self.cell.invalidate(token);
         Box::pin(async {})
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_are_clamped_whatever_the_wire_says() {
+        let m = DEFAULT_REFRESH_MARGIN;
+        let l = Lifetime::from_expire(u64::MAX, m);
+        assert_eq!(l.expires_in, MAX_TOKEN_LIFETIME);
+        let l = Lifetime::from_expire(0, m);
+        assert_eq!(l.expires_in, MIN_TOKEN_LIFETIME);
+        assert_eq!(l.refresh_in, MIN_TOKEN_LIFETIME / 2);
+        let l = Lifetime::from_expire(7200, m);
+        assert_eq!(l.refresh_in, Duration::from_secs(7200 - 180));
+        let now = Instant::now();
+        assert!(later(now, Duration::MAX) > now);
+    }
+
+    #[test]
+    fn expire_of_any_json_shape_is_a_number_or_none() {
+        use serde_json::json;
+        assert_eq!(expire_secs(&json!(u64::MAX)), Some(u64::MAX));
+        assert_eq!(expire_secs(&json!(-5)), Some(0));
+        assert_eq!(expire_secs(&json!(1.5e300)), Some(u64::MAX));
+        assert_eq!(expire_secs(&json!("7200")), Some(7200));
+        assert_eq!(expire_secs(&json!(null)), None);
+        assert_eq!(expire_secs(&json!([1])), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let transient = TokenError::of(TokenErrorKind::Unavailable, "x");
+        let waits: Vec<_> = (1..=8).map(|n| backoff(&transient, n).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 30, 30, 30]);
+        let refused = TokenError::of(TokenErrorKind::Rejected, "x");
+        assert_eq!(backoff(&refused, 1), Duration::from_secs(30));
+        assert_eq!(backoff(&refused, u32::MAX), Duration::from_secs(300));
     }
 }
