@@ -30,6 +30,19 @@ impl Redis {
             .local_addr()
             .unwrap()
             .port();
+        Redis::start_on(port)
+    }
+
+    /// Stops this server and starts an empty one on the same port (a
+    /// restart without persistence).
+    fn restart(&mut self) {
+        self.stop();
+        let mut fresh = Redis::start_on(self.port);
+        // `fresh` takes the stopped child and drops it.
+        std::mem::swap(&mut self.child, &mut fresh.child);
+    }
+
+    fn start_on(port: u16) -> Redis {
         let bin = [
             "redis-server",
             "/usr/bin/redis-server",
@@ -371,4 +384,146 @@ async fn redis_stopped_mid_run_degrades_to_in_process_state() {
     }
     assert!(shared.is_degraded());
     assert!(logs.contains("redis unreachable"), "{logs}");
+}
+
+fn redis_client(mock: &MockServer, shared: &RedisShared, secret: &str) -> Client {
+    Client::builder()
+        .base_url(mock.base_url())
+        .helpdesk_credentials(HD_ID, HD_TOKEN)
+        .app_credentials(APP_ID, secret)
+        .redis(shared.clone())
+        .rate_limiter(false)
+        .retry_policy(helpdesk_api::RetryPolicy::disabled())
+        .build()
+        .unwrap()
+}
+
+/// Issue 17, failure 6: the shared token is keyed like the in-process
+/// cache (app id, a keyed hash of the secret, base URL). Before the fix
+/// the key was the app id alone: a client of server B was handed the token
+/// server A issued, and a wrong secret got the app's token from Redis.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shared_token_is_per_base_url_and_secret() {
+    let redis = Redis::start();
+    let (a, b) = (mock().await, mock().await);
+    let shared = RedisShared::connect(&redis.url()).await.unwrap();
+    redis_client(&a, &shared, APP_SECRET)
+        .ticket()
+        .get("1")
+        .send()
+        .await
+        .unwrap();
+    redis_client(&b, &shared, APP_SECRET)
+        .ticket()
+        .get("1")
+        .send()
+        .await
+        .expect("server B is asked for its own token");
+    assert_eq!(a.token_fetches(), 1);
+    assert_eq!(b.token_fetches(), 1, "B issued the token B's client uses");
+    let on_b = b.requests_for("ticket.get");
+    assert_eq!(
+        on_b[0].header("authorization"),
+        Some(format!("Bearer {}", b.issued_tokens()[0]).as_str())
+    );
+    // A process with a wrong secret gets no token from Redis.
+    let wrong = redis_client(&a, &shared, "not-the-app-secret")
+        .ticket()
+        .get("2")
+        .send()
+        .await;
+    assert!(
+        matches!(&wrong, Err(helpdesk_api::Error::Token(t)) if t.code == Some(10014)),
+        "{wrong:?}"
+    );
+    assert_eq!(
+        a.requests_for("ticket.get").len(),
+        1,
+        "no call with A's token"
+    );
+    // The secret is never stored in Redis, in keys or values.
+    let dump = std::process::Command::new("redis-cli")
+        .args(["-p", &redis.port.to_string(), "--no-raw", "keys", "*"])
+        .output()
+        .unwrap();
+    let keys = String::from_utf8_lossy(&dump.stdout);
+    assert!(keys.contains(":tok:"), "{keys}");
+    assert!(!keys.contains(APP_SECRET), "{keys}");
+}
+
+/// Issue 17, failure 7: after Redis is killed and restarted, the first
+/// operation on the dead connection is retried at once on a new one, so a
+/// burst of 4 processes x 50 calls on ticket.get (10/s) right after the
+/// restart is limited through Redis. Before the fix it ran in-process (a
+/// 2 s cool-down): the server saw 40 calls/s and 4-5 token fetches.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_right_after_a_redis_restart_stays_under_the_limit() {
+    let mut redis = Redis::start();
+    let mock = mock().await;
+    let children = start_ready_workers(&mock, &redis, 50, &[("HD_START_DELAY_MS", "3000")]);
+    redis.restart();
+    let results = finish_all(children).await;
+    for (ok, text) in &results {
+        assert!(ok, "worker failed: {text}");
+        assert!(text.contains("ok=50 err=0"), "{text}");
+    }
+    let reqs = mock.requests_for("ticket.get");
+    assert_eq!(reqs.len(), 200);
+    // 10 per second, +10%
+    common::assert_at_most_per_window(&reqs, 11, Duration::from_secs(1));
+    assert_eq!(mock.token_fetches(), 1, "one token for the four processes");
+}
+
+/// While Redis is down, each of 4 processes keeps to a quarter of the
+/// limit: the server never sees more than the limit (+10%).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_redis_is_down_four_processes_keep_to_their_shares() {
+    let mut redis = Redis::start();
+    let mock = mock().await;
+    let children = start_ready_workers(
+        &mock,
+        &redis,
+        20,
+        &[("HD_START_DELAY_MS", "1500"), ("HD_PROCESSES", "4")],
+    );
+    redis.stop();
+    let results = finish_all(children).await;
+    for (ok, text) in &results {
+        assert!(ok, "worker failed: {text}");
+        assert!(text.contains("redis unreachable"), "{text}");
+    }
+    let reqs = mock.requests_for("ticket.get");
+    assert_eq!(reqs.len(), 80);
+    common::assert_at_most_per_window(&reqs, 11, Duration::from_secs(1));
+}
+
+/// Workers started and connected to Redis (each printed `ready`).
+fn start_ready_workers(
+    mock: &MockServer,
+    redis: &Redis,
+    calls: usize,
+    env: &[(&str, &str)],
+) -> Vec<Child> {
+    use std::io::BufRead;
+    (0..4)
+        .map(|_| {
+            let mut c = worker(mock, redis, calls, 5000);
+            c.env("HD_OP_TIMEOUT_MS", "1000");
+            for (k, v) in env {
+                c.env(k, v);
+            }
+            let mut child = c.spawn().unwrap();
+            let mut line = String::new();
+            let out = child.stdout.as_mut().unwrap();
+            std::io::BufReader::new(out).read_line(&mut line).unwrap();
+            assert_eq!(line.trim(), "ready");
+            child
+        })
+        .collect()
+}
+
+async fn finish_all(children: Vec<Child>) -> Vec<(bool, String)> {
+    tokio::task::spawn_blocking(move || children.into_iter().map(finish).collect::<Vec<_>>())
+        .await
+        .unwrap()
 }

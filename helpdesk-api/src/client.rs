@@ -428,11 +428,6 @@ impl Client {
         let mut token_retried = false;
         loop {
             attempt += 1;
-            if let Some(l) = &inner.limiter {
-                deadline
-                    .bound("waiting for a rate-limit slot", l.acquire(ep))
-                    .await?;
-            }
             let (secret, managed): (std::borrow::Cow<'_, str>, Option<TenantAccessToken>) =
                 match call.auth {
                     Auth::Given(s) => (s.into(), None),
@@ -453,6 +448,13 @@ impl Client {
                         (t.secret().to_owned().into(), Some(t))
                     }
                 };
+            // The slot is taken last, just before sending: a slot granted
+            // before a slow token fetch would let requests bunch up.
+            if let Some(l) = &inner.limiter {
+                deadline
+                    .bound("waiting for a rate-limit slot", l.acquire(ep))
+                    .await?;
+            }
             let span = tracing::info_span!(
                 "helpdesk.request",
                 endpoint = ep.id,

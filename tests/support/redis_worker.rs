@@ -27,11 +27,15 @@ async fn main() {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
-    let shared = RedisShared::connect(&var("HD_REDIS_URL"))
+    let mut shared = RedisShared::connect(&var("HD_REDIS_URL"))
         .await
         .expect("redis reachable at start")
         .lock_timeout(Duration::from_millis(lock_ms))
         .op_timeout(Duration::from_millis(op_ms));
+    // The share of each limit this process keeps to while Redis is down.
+    if let Ok(n) = std::env::var("HD_PROCESSES") {
+        shared = shared.processes(n.parse().expect("HD_PROCESSES is a number"));
+    }
     let client = Client::builder()
         .base_url(var("HD_BASE_URL"))
         .helpdesk_credentials(var("HD_HELPDESK_ID"), var("HD_HELPDESK_TOKEN"))
@@ -43,6 +47,9 @@ async fn main() {
         .build()
         .expect("client builds");
     let endpoint = std::env::var("HD_ENDPOINT").unwrap_or_else(|_| "ticket.get".into());
+    // Connected; the test may now break Redis before the burst starts.
+    println!("ready");
+    tokio::time::sleep(Duration::from_millis(ms("HD_START_DELAY_MS", 0))).await;
     let handles: Vec<_> = (0..calls)
         .map(|i| {
             let c = client.clone();
