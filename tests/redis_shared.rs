@@ -43,6 +43,10 @@ impl Redis {
     }
 
     fn start_on(port: u16) -> Redis {
+        Redis::start_with(port, &[])
+    }
+
+    fn start_with(port: u16, extra: &[&str]) -> Redis {
         let bin = [
             "redis-server",
             "/usr/bin/redis-server",
@@ -70,6 +74,7 @@ impl Redis {
                 "--appendonly",
                 "no",
             ])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -526,4 +531,135 @@ async fn finish_all(children: Vec<Child>) -> Vec<(bool, String)> {
     tokio::task::spawn_blocking(move || children.into_iter().map(finish).collect::<Vec<_>>())
         .await
         .unwrap()
+}
+
+/// A local Redis Cluster of 3 masters (no replicas) on loopback ports,
+/// made with `redis-cli --cluster create`; stopped on drop.
+struct Cluster {
+    nodes: Vec<Redis>,
+    _dir: TempDir,
+}
+
+/// A scratch directory for the cluster's node files, removed on drop.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Cluster {
+    fn start() -> Cluster {
+        let dir = std::env::temp_dir().join(format!("helpdesk-cluster-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let nodes: Vec<Redis> = (0..3)
+            .map(|_| {
+                let port = std::net::TcpListener::bind("127.0.0.1:0")
+                    .unwrap()
+                    .local_addr()
+                    .unwrap()
+                    .port();
+                let conf = dir.join(format!("nodes-{port}.conf"));
+                Redis::start_with(
+                    port,
+                    &[
+                        "--cluster-enabled",
+                        "yes",
+                        "--cluster-config-file",
+                        conf.to_str().unwrap(),
+                        "--dir",
+                        dir.to_str().unwrap(),
+                    ],
+                )
+            })
+            .collect();
+        let addrs: Vec<String> = nodes
+            .iter()
+            .map(|n| format!("127.0.0.1:{}", n.port))
+            .collect();
+        let out = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&addrs)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .output()
+            .expect("redis-cli runs");
+        assert!(
+            out.status.success(),
+            "cluster create: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Wait until every node agrees the cluster is up.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        for n in &nodes {
+            loop {
+                let info = Command::new("redis-cli")
+                    .args(["-p", &n.port.to_string(), "cluster", "info"])
+                    .output()
+                    .unwrap();
+                if String::from_utf8_lossy(&info.stdout).contains("cluster_state:ok") {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "the cluster did not come up");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        Cluster {
+            nodes,
+            _dir: TempDir(dir),
+        }
+    }
+
+    fn urls(&self) -> String {
+        self.nodes
+            .iter()
+            .map(Redis::url)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// Issue 17, "Redis Cluster": the token cache and limiter keys of one
+/// script share a hash tag, so they work on a 3-master cluster: 4 worker
+/// processes x 50 calls of ticket.get (10/s) share one token and stay
+/// under the limit that the mock enforces.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_processes_share_one_token_and_the_limit_through_a_redis_cluster() {
+    let cluster = Cluster::start();
+    let mock = mock().await;
+    mock.enforce_rate_limits(true);
+    let children: Vec<Child> = (0..4)
+        .map(|_| {
+            worker(&mock, &cluster.nodes[0], 50, 5000)
+                .env("HD_REDIS_CLUSTER", cluster.urls())
+                .env("HD_OP_TIMEOUT_MS", "1000")
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let results = finish_all(children).await;
+    for (ok, text) in &results {
+        assert!(ok, "worker failed: {text}");
+        assert!(text.contains("ok=50 err=0 rate_limited=0"), "{text}");
+        assert!(!text.contains("redis unreachable"), "{text}");
+    }
+    assert_eq!(mock.token_fetches(), 1, "one token for all four processes");
+    let reqs = mock.requests_for("ticket.get");
+    assert_eq!(reqs.len(), 200);
+    common::assert_at_most_per_window(&reqs, 10, Duration::from_secs(1));
+    // The state lives in the cluster: the token, the window and the process set.
+    let mut keys = 0;
+    for n in &cluster.nodes {
+        let out = Command::new("redis-cli")
+            .args(["-p", &n.port.to_string(), "dbsize"])
+            .output()
+            .unwrap();
+        let count: u64 = String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0);
+        keys += count;
+    }
+    assert!(keys >= 3, "{keys} keys in the cluster");
 }

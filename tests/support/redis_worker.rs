@@ -27,8 +27,15 @@ async fn main() {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
-    let mut shared = RedisShared::connect(&var("HD_REDIS_URL"))
-        .await
+    // HD_REDIS_CLUSTER: comma-separated node URLs of a Redis Cluster.
+    let connected = match std::env::var("HD_REDIS_CLUSTER") {
+        Ok(nodes) => {
+            let nodes: Vec<&str> = nodes.split(',').collect();
+            RedisShared::connect_cluster(&nodes).await
+        }
+        Err(_) => RedisShared::connect(&var("HD_REDIS_URL")).await,
+    };
+    let mut shared = connected
         .expect("redis reachable at start")
         .lock_timeout(Duration::from_millis(lock_ms))
         .op_timeout(Duration::from_millis(op_ms));
