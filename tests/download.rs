@@ -128,9 +128,11 @@ async fn image_server(size: usize) -> (String, tokio::task::JoinHandle<()>) {
                 if read_head(&mut sock).await.is_empty() {
                     return;
                 }
+                // One reply per connection, and it says so: a client must
+                // not send its next request on this connection.
                 let reply = format!(
                     "HTTP/1.1 200 OK\r\ncontent-type: image/png\r\ncontent-length: {size}\r\n\
-                     content-disposition: attachment; filename=\"big.png\"\r\nx-tt-logid: 20261126big\r\n\r\n"
+                     connection: close\r\ncontent-disposition: attachment; filename=\"big.png\"\r\nx-tt-logid: 20261126big\r\n\r\n"
                 );
                 if sock.write_all(reply.as_bytes()).await.is_err() {
                     return;

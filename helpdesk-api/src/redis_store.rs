@@ -214,8 +214,6 @@ struct Health {
     degraded: AtomicBool,
     /// When the last failure happened (cool-down start).
     failed_at: Mutex<Option<Instant>>,
-    /// When Redis answered again after being unreachable.
-    recovered_at: Mutex<Option<Instant>>,
 }
 
 /// Redis could not be reached when connecting.
@@ -319,14 +317,14 @@ impl RedisShared {
         self.health.degraded.load(Ordering::Relaxed)
     }
 
-    /// Whether Redis came back less than `window` ago.
-    fn recovering(&self, window: Duration) -> bool {
-        let at = *self
+    /// Whether Redis is unreachable, or was less than `window` ago.
+    fn unsettled(&self, window: Duration) -> bool {
+        let failed = *self
             .health
-            .recovered_at
+            .failed_at
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        at.is_some_and(|at| at.elapsed() < window)
+        self.is_degraded() || failed.is_some_and(|at| at.elapsed() < window)
     }
 
     /// Runs one Redis operation with the timeout; a failure on a broken
@@ -357,11 +355,6 @@ impl RedisShared {
         match res {
             Ok(Ok(v)) => {
                 if self.health.degraded.swap(false, Ordering::Relaxed) {
-                    *self
-                        .health
-                        .recovered_at
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
                     tracing::warn!(
                         "redis reachable again: shared token cache and rate limiter resumed"
                     );
@@ -456,6 +449,8 @@ pub struct RedisRateLimiter {
     fallback: InProcessRateLimiter,
     /// Processes last seen using each endpoint.
     seen: Mutex<HashMap<&'static str, u32>>,
+    /// When Redis last granted a start of each endpoint.
+    last_grant: Mutex<HashMap<&'static str, Instant>>,
     most_seen: AtomicU32,
 }
 
@@ -478,6 +473,7 @@ impl RedisRateLimiter {
             process: unique_member(),
             fallback: InProcessRateLimiter::default(),
             seen: Mutex::default(),
+            last_grant: Mutex::default(),
             most_seen: AtomicU32::new(1),
         }
     }
@@ -504,9 +500,10 @@ impl RedisRateLimiter {
             .map(|l| with_margin(l.per_seconds))
             .max()
             .unwrap_or_default();
-        // Just after an outage Redis did not see this process's recent
-        // requests: keep to the local share for one window as well.
-        if self.shared.recovering(longest) {
+        // During an outage and for one window after it, Redis did not see
+        // every recent request: keep to the local share as well.
+        let unsettled = self.shared.unsettled(longest);
+        if unsettled {
             self.fallback.wait_share(ep, self.share(ep)).await;
         }
         let tag = format!("{}:{}", self.app, ep.id);
@@ -541,6 +538,10 @@ impl RedisRateLimiter {
                     self.most_seen.fetch_max(procs, Ordering::Relaxed);
                     if wait_ms <= 0 {
                         self.fallback.record(ep);
+                        self.last_grant
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(ep.id, Instant::now());
                         return;
                     }
                     // A wait is never longer than the longest window.
@@ -548,9 +549,28 @@ impl RedisRateLimiter {
                     tracing::debug!(endpoint = ep.id, wait_ms, "shared rate limit: waiting");
                     tokio::time::sleep(wait.max(Duration::from_millis(1))).await;
                 }
-                None => return self.fallback.wait_share(ep, self.share(ep)).await,
+                None if unsettled => return,
+                None => return self.degraded(ep, longest).await,
             }
         }
+    }
+}
+
+impl RedisRateLimiter {
+    /// A start while Redis is unreachable: not in a window that also holds
+    /// starts Redis counted (this process cannot know the others' share of
+    /// them), then at this process's share of the limit.
+    async fn degraded(&self, ep: &'static Endpoint, longest: Duration) {
+        let last = self
+            .last_grant
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(ep.id)
+            .copied();
+        if let Some(last) = last {
+            tokio::time::sleep_until(last + longest).await;
+        }
+        self.fallback.wait_share(ep, self.share(ep)).await
     }
 }
 

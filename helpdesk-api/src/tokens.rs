@@ -298,8 +298,15 @@ impl TokenCell {
                         Ok(token)
                     }
                     Err(mut e) => {
-                        st.streak = st.streak.saturating_add(1);
-                        let wait = backoff(&e, st.streak);
+                        // A source that knows when to ask again (a failure
+                        // another process remembered) says so; else back off.
+                        let wait = match e.retry_after {
+                            Some(w) => w,
+                            None => {
+                                st.streak = st.streak.saturating_add(1);
+                                backoff(&e, st.streak)
+                            }
+                        };
                         e.retry_after = Some(wait);
                         tracing::warn!(error = %e, "tenant access token fetch failed");
                         st.failure = Some((e.clone(), later(now, wait)));

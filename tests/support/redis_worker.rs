@@ -43,16 +43,28 @@ async fn main() {
     if let Ok(n) = std::env::var("HD_PROCESSES") {
         shared = shared.processes(n.parse().expect("HD_PROCESSES is a number"));
     }
+    let soak_secs = ms("HD_SOAK_SECS", 0);
     let client = Client::builder()
         .base_url(var("HD_BASE_URL"))
         .helpdesk_credentials(var("HD_HELPDESK_ID"), var("HD_HELPDESK_TOKEN"))
         .app_credentials(var("HD_APP_ID"), var("HD_APP_SECRET"))
         .redis(shared)
-        // A 429 must surface, not be retried away.
-        .retry_policy(RetryPolicy::disabled())
-        .timeout(Some(Duration::from_secs(120)))
+        // A 429 must surface, not be retried away (the soak retries).
+        .retry_policy(if soak_secs > 0 {
+            RetryPolicy::default()
+        } else {
+            RetryPolicy::disabled()
+        })
+        .timeout(Some(Duration::from_secs(if soak_secs > 0 {
+            2
+        } else {
+            120
+        })))
         .build()
         .expect("client builds");
+    if soak_secs > 0 {
+        return soak(client, Duration::from_secs(soak_secs)).await;
+    }
     let endpoint = std::env::var("HD_ENDPOINT").unwrap_or_else(|_| "ticket.get".into());
     // Connected; the test may now break Redis before the burst starts.
     println!("ready");
@@ -102,4 +114,72 @@ async fn main() {
 fn outcome<T, E: std::fmt::Display>(r: Result<T, Error<E>>) -> Result<(), (bool, String)> {
     r.map(drop)
         .map_err(|e| (matches!(e, Error::RateLimited(_)), e.to_string()))
+}
+
+/// The chaos soak (`HD_SOAK_SECS`): 8 tasks call `ticket.get` back to back
+/// for that long, each call bounded by a 5 s time limit; prints
+/// `soak calls=<n> ok=<n> max_ms=<longest call> errors=<kind:count,...>`.
+/// A panicking task fails the process.
+async fn soak(client: Client, length: Duration) {
+    use std::collections::BTreeMap;
+    let end = tokio::time::Instant::now() + length;
+    let tasks: Vec<_> = (0..8)
+        .map(|t| {
+            let c = client.clone();
+            tokio::spawn(async move {
+                let mut seen: Vec<(Result<(), &'static str>, Duration)> = Vec::new();
+                let mut i = 0;
+                while tokio::time::Instant::now() < end {
+                    i += 1;
+                    let t0 = tokio::time::Instant::now();
+                    let r = c
+                        .ticket()
+                        .get(format!("{}-{t}-{i}", std::process::id()))
+                        .timeout(Duration::from_secs(5))
+                        .send()
+                        .await;
+                    if let Err(Error::Token(e)) = &r {
+                        if i % 200 == 1 {
+                            eprintln!("token error at {:?}: {e}", t0.elapsed());
+                        }
+                    }
+                    let kind = r.map(drop).map_err(|e| match e {
+                        Error::Api(_) => "api",
+                        Error::Timeout(_) => "timeout",
+                        Error::Transport(_) => "transport",
+                        Error::Reply(_) => "reply",
+                        Error::TokenInvalid(_) => "token_invalid",
+                        Error::RateLimited(_) => "rate_limited",
+                        Error::Token(_) => "token",
+                        Error::InvalidRequest(_) => "invalid_request",
+                        _ => "other",
+                    });
+                    if kind.is_err() {
+                        // a failed call does not spin
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    seen.push((kind, t0.elapsed()));
+                }
+                seen
+            })
+        })
+        .collect();
+    let (mut calls, mut ok, mut max) = (0, 0, Duration::ZERO);
+    let mut errors: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in tasks {
+        for (kind, took) in t.await.expect("no soak task panics") {
+            calls += 1;
+            max = max.max(took);
+            match kind {
+                Ok(()) => ok += 1,
+                Err(k) => *errors.entry(k).or_default() += 1,
+            }
+        }
+    }
+    let errors: Vec<String> = errors.iter().map(|(k, n)| format!("{k}:{n}")).collect();
+    println!(
+        "soak calls={calls} ok={ok} max_ms={} errors={}",
+        max.as_millis(),
+        errors.join(",")
+    );
 }
