@@ -22,9 +22,9 @@ const APP_SECRET: &str = "redis-app-secret";
 /// processes, and the limits they check are seen from the server, where
 /// two such tests at once on a 2-core machine would bunch requests by
 /// scheduling alone.
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
+    static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    SERIAL.lock().await
 }
 
 struct Redis {
@@ -156,7 +156,7 @@ fn finish(child: Child) -> (bool, String) {
 /// to in-process state is tested on its own below.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_processes_share_one_token_and_stay_under_the_limit() {
-    let _serial = serial();
+    let _serial = serial().await;
     let redis = Redis::start();
     let mock = mock().await;
     mock.enforce_rate_limits(true);
@@ -201,7 +201,7 @@ async fn four_processes_share_one_token_and_stay_under_the_limit() {
 /// test above green.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_the_shared_limiter_four_processes_exceed_the_limit() {
-    let _serial = serial();
+    let _serial = serial().await;
     let mock = mock().await;
     mock.enforce_rate_limits(true);
     let client = || {
@@ -283,7 +283,7 @@ async fn slow_proxy(redis_port: u16, delay: Duration) -> (u16, tokio::task::Join
 /// atomic read-or-lock sees A's token instead.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refresh_between_another_process_s_read_and_lock_is_not_repeated() {
-    let _serial = serial();
+    let _serial = serial().await;
     let redis = Redis::start();
     let mock = mock().await;
     let delay = Duration::from_millis(300);
@@ -331,7 +331,7 @@ async fn a_refresh_between_another_process_s_read_and_lock_is_not_repeated() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_lock_holder_blocks_the_others_at_most_the_lock_timeout() {
-    let _serial = serial();
+    let _serial = serial().await;
     let redis = Redis::start();
     let mock = mock().await;
     // The first token fetch hangs: its process holds the refresh lock.
@@ -368,7 +368,7 @@ async fn a_killed_lock_holder_blocks_the_others_at_most_the_lock_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_stopped_mid_run_degrades_to_in_process_state() {
-    let _serial = serial();
+    let _serial = serial().await;
     let mut redis = Redis::start();
     let mock = mock().await;
     let shared = RedisShared::connect(&redis.url()).await.unwrap();
@@ -423,7 +423,7 @@ fn redis_client(mock: &MockServer, shared: &RedisShared, secret: &str) -> Client
 /// server A issued, and a wrong secret got the app's token from Redis.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_shared_token_is_per_base_url_and_secret() {
-    let _serial = serial();
+    let _serial = serial().await;
     let redis = Redis::start();
     let (a, b) = (mock().await, mock().await);
     let shared = RedisShared::connect(&redis.url()).await.unwrap();
@@ -478,7 +478,7 @@ async fn the_shared_token_is_per_base_url_and_secret() {
 /// 2 s cool-down): the server saw 40 calls/s and 4-5 token fetches.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_right_after_a_redis_restart_stays_under_the_limit() {
-    let _serial = serial();
+    let _serial = serial().await;
     let mut redis = Redis::start();
     let mock = mock().await;
     let children = start_ready_workers(&mock, &redis, 50, &[("HD_START_DELAY_MS", "3000")]);
@@ -499,7 +499,7 @@ async fn a_burst_right_after_a_redis_restart_stays_under_the_limit() {
 /// limit: the server never sees more than the limit (+10%).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn while_redis_is_down_four_processes_keep_to_their_shares() {
-    let _serial = serial();
+    let _serial = serial().await;
     let mut redis = Redis::start();
     let mock = mock().await;
     let children = start_ready_workers(
@@ -643,7 +643,7 @@ impl Cluster {
 /// under the limit that the mock enforces.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_processes_share_one_token_and_the_limit_through_a_redis_cluster() {
-    let _serial = serial();
+    let _serial = serial().await;
     let cluster = Cluster::start();
     let mock = mock().await;
     mock.enforce_rate_limits(true);
@@ -692,7 +692,7 @@ async fn four_processes_share_one_token_and_the_limit_through_a_redis_cluster() 
 /// success or a typed error; token fetches bounded (and printed).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chaos_soak_four_processes_against_a_flapping_platform() {
-    let _serial = serial();
+    let _serial = serial().await;
     const PHASE: Duration = Duration::from_secs(6);
     let mut redis = Redis::start();
     let mock = mock().await;
