@@ -261,12 +261,17 @@ async fn under_continuous_failure_fetches_back_off() {
 
 // ---- 3. a hanging token endpoint: the waiters of one fetch fail together ----
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn callers_behind_a_hanging_token_endpoint_fail_together_at_one_timeout() {
-    let mock = mock().await;
+/// The token endpoint answers nothing for an hour.
+fn hang_token_endpoint(mock: &MockServer) {
     mock.on(TENANT_TOKEN_ENDPOINT)
         .always()
         .fault(Fault::Delay(Duration::from_secs(3600)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_behind_a_hanging_token_endpoint_fail_together_at_one_timeout() {
+    let mock = mock().await;
+    hang_token_endpoint(&mock);
     let client = builder(&mock)
         .timeout(Some(Duration::from_secs(1)))
         .build()
@@ -294,9 +299,7 @@ async fn callers_behind_a_hanging_token_endpoint_fail_together_at_one_timeout() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_per_request_timeout_bounds_the_wait_for_a_token() {
     let mock = mock().await;
-    mock.on(TENANT_TOKEN_ENDPOINT)
-        .always()
-        .fault(Fault::Delay(Duration::from_secs(3600)));
+    hang_token_endpoint(&mock);
     let client = builder(&mock)
         .timeout(Some(Duration::from_secs(30)))
         .build()

@@ -170,10 +170,7 @@ async fn four_processes_share_one_token_and_stay_under_the_limit() {
                 .unwrap()
         })
         .collect();
-    let results =
-        tokio::task::spawn_blocking(move || children.into_iter().map(finish).collect::<Vec<_>>())
-            .await
-            .unwrap();
+    let results = finish_all(children).await;
     for (ok, text) in &results {
         assert!(ok, "worker failed: {text}");
         assert!(text.contains("ok=100 err=0 rate_limited=0"), "{text}");
@@ -706,8 +703,7 @@ async fn chaos_soak_four_processes_against_a_flapping_platform() {
                 .unwrap()
         })
         .collect();
-    let waiter =
-        tokio::task::spawn_blocking(move || children.into_iter().map(finish).collect::<Vec<_>>());
+    let waiter = tokio::spawn(finish_all(children));
     let phase = || tokio::time::sleep(PHASE);
     phase().await; // healthy
     mock.invalidate_all_tokens();

@@ -62,9 +62,9 @@ struct Inner {
     connect_timeout: Option<Duration>,
     /// Bound on a whole call (limiter, token, attempts, waits between them).
     call_timeout: Option<Duration>,
-    /// Secrets a reflecting server could echo into an error body:
-    /// helpdesk token, helpdesk header value, app secret ("" when absent).
-    secrets: [Box<str>; 3],
+    /// Secrets a reflecting server could echo into an error body, besides
+    /// the helpdesk header value: helpdesk token, app secret ("" when absent).
+    secrets: [Box<str>; 2],
     /// Connection pools of requests with their own connect timeout.
     connect_pools: std::sync::Mutex<Vec<(Duration, reqwest::Client)>>,
     base_url: String,
@@ -334,11 +334,6 @@ impl ClientBuilder {
         };
         let secrets = [
             self.helpdesk.as_ref().map_or("", |c| c.token()).into(),
-            self.helpdesk
-                .as_ref()
-                .map(|c| c.header_value())
-                .unwrap_or_default()
-                .into(),
             self.app.as_ref().map_or("", |a| &*a.app_secret).into(),
         ];
         Ok(Client {
@@ -662,7 +657,13 @@ impl Client {
             Ok(b) => b,
             Err(e) => return (Err(e), reset),
         };
-        let [hd_token, hd_header, app_secret] = &self.inner.secrets;
+        let [hd_token, app_secret] = &self.inner.secrets;
+        let hd_header = self
+            .inner
+            .helpdesk
+            .as_ref()
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
         let secrets = [token, hd_token, hd_header, app_secret];
         if download {
             // A JSON reply here is an error envelope; one with code 0 is not a file.

@@ -16,6 +16,33 @@ struct Window {
     starts: VecDeque<Instant>,
 }
 
+impl Window {
+    /// The window's length when a process keeps to a share of the limit:
+    /// a quarter longer, leaving room for the other processes' requests
+    /// arriving late or early at the server.
+    fn share_len(&self) -> Duration {
+        self.len + self.len / 4
+    }
+
+    /// Drops the starts no window length (with or without share) still sees.
+    fn prune(&mut self, now: Instant) {
+        let keep = self.share_len();
+        while self.starts.front().is_some_and(|&s| s + keep <= now) {
+            self.starts.pop_front();
+        }
+    }
+
+    /// Counts a start at `at`, keeping the starts in order.
+    fn insert(&mut self, at: Instant) {
+        let pos = self
+            .starts
+            .iter()
+            .position(|&s| s > at)
+            .unwrap_or(self.starts.len());
+        self.starts.insert(pos, at);
+    }
+}
+
 /// A client-side rate limiter: decides when a request of an endpoint may
 /// start. The in-process [`InProcessRateLimiter`] is the default; the
 /// `redis` feature adds one shared by many processes.
@@ -116,16 +143,10 @@ impl InProcessRateLimiter {
         let mut map = self.lock();
         let windows = windows_of(&mut map, ep);
         let share = share.max(1) as usize;
-        // A share is kept without knowing when the other processes send:
-        // windows a quarter longer leave room for their requests arriving
-        // late or early at the server.
-        let len = |w: &Window| if share > 1 { w.len + w.len / 4 } else { w.len };
+        let len = |w: &Window| if share > 1 { w.share_len() } else { w.len };
         let mut at = now;
         for w in windows.iter_mut() {
-            let l = len(w);
-            while w.starts.front().is_some_and(|&s| s + l <= now) {
-                w.starts.pop_front();
-            }
+            w.prune(now);
         }
         // The earliest time at which every window has room; reservations
         // may lie in the future, so iterate until stable.
@@ -151,12 +172,7 @@ impl InProcessRateLimiter {
             }
         }
         for w in windows.iter_mut() {
-            let pos = w
-                .starts
-                .iter()
-                .position(|&s| s > at)
-                .unwrap_or(w.starts.len());
-            w.starts.insert(pos, at);
+            w.insert(at);
         }
         res.at = at;
         res
@@ -172,15 +188,8 @@ impl InProcessRateLimiter {
         let now = Instant::now();
         let mut map = self.lock();
         for w in windows_of(&mut map, ep).iter_mut() {
-            while w.starts.front().is_some_and(|&s| s + w.len <= now) {
-                w.starts.pop_front();
-            }
-            let pos = w
-                .starts
-                .iter()
-                .position(|&s| s > now)
-                .unwrap_or(w.starts.len());
-            w.starts.insert(pos, now);
+            w.prune(now);
+            w.insert(now);
         }
     }
 

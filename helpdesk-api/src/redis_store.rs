@@ -745,13 +745,7 @@ impl TokenSource {
                     } else {
                         refresh_in.min(Duration::from_secs(30))
                     };
-                    return Ok((
-                        t,
-                        Lifetime {
-                            refresh_in: refresh_in.min(expires_in),
-                            expires_in,
-                        },
-                    ));
+                    return Ok((t, Lifetime::new(refresh_in, expires_in)));
                 }
                 Some(Found::Failed(e)) => return Err(e),
                 Some(Found::Locked(valid)) => return self.refresh(&owner, valid).await,
@@ -769,22 +763,10 @@ impl TokenSource {
     async fn without_redis(&self) -> Result<(TenantAccessToken, Lifetime), TokenError> {
         let recheck = Duration::from_secs(2);
         if let Some((t, expires_in)) = self.last_valid() {
-            return Ok((
-                t,
-                Lifetime {
-                    refresh_in: recheck.min(expires_in),
-                    expires_in,
-                },
-            ));
+            return Ok((t, Lifetime::new(recheck, expires_in)));
         }
         let t = self.fallback.tenant_access_token().await?;
-        Ok((
-            t,
-            Lifetime {
-                refresh_in: recheck,
-                expires_in: recheck,
-            },
-        ))
+        Ok((t, Lifetime::new(recheck, recheck)))
     }
 
     /// Under the lock: stores a new token (or, after a Redis restart lost
@@ -861,13 +843,7 @@ impl TokenSource {
             )
             .await;
         match valid {
-            Some((t, expires_in)) => Ok((
-                t,
-                Lifetime {
-                    refresh_in: wait.min(expires_in),
-                    expires_in,
-                },
-            )),
+            Some((t, expires_in)) => Ok((t, Lifetime::new(wait, expires_in))),
             None => Err(e),
         }
     }

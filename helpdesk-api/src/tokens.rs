@@ -155,6 +155,14 @@ pub(crate) struct Lifetime {
 }
 
 impl Lifetime {
+    /// A lifetime whose refresh falls no later than its expiry.
+    pub(crate) fn new(refresh_in: Duration, expires_in: Duration) -> Lifetime {
+        Lifetime {
+            refresh_in: refresh_in.min(expires_in),
+            expires_in,
+        }
+    }
+
     /// The lifetime of a token announced with `expire` seconds, clamped to
     /// [`MIN_TOKEN_LIFETIME`, `MAX_TOKEN_LIFETIME`]; refreshed `margin`
     /// before expiry, but never sooner than half the lifetime.
@@ -506,7 +514,6 @@ pub(crate) async fn fetch_tenant_token(
             reqwest::header::CONTENT_TYPE,
             "application/json; charset=utf-8",
         )
-        .timeout(ep.timeout)
         .body(body)
         .send()
         .await
