@@ -3,7 +3,7 @@
 use crate::mutate::{mutate_text, mutate_value};
 use crate::rng::Rng;
 use helpdesk_api::events::{Callback, EventDecoder, EventError};
-use helpdesk_codegen::{Severity, SpecError};
+use helpdesk_spec::{Severity, SpecError};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -16,7 +16,7 @@ pub fn spec_files() -> &'static [(String, String)] {
     static FILES: OnceLock<Vec<(String, String)>> = OnceLock::new();
     FILES.get_or_init(|| {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
-        helpdesk_codegen::load::read_dir(&dir).expect("spec/ is readable")
+        helpdesk_spec::load::read_dir(&dir).expect("spec/ is readable")
     })
 }
 
@@ -61,7 +61,7 @@ fn check_spec_with(role: usize, index: usize, text: &str) {
             name
         }
     };
-    match helpdesk_codegen::check_files(&files) {
+    match helpdesk_spec::check_files(&files) {
         Ok(checked) => {
             for w in &checked.warnings {
                 assert_located(w, &name);
@@ -89,7 +89,7 @@ fn check_spec_with(role: usize, index: usize, text: &str) {
     }
 }
 
-fn assert_located(d: &helpdesk_codegen::Diagnostic, changed: &str) {
+fn assert_located(d: &helpdesk_spec::Diagnostic, changed: &str) {
     assert!(!d.file.is_empty(), "a diagnostic without a file: {d:?}");
     assert!(
         !d.message.is_empty(),

@@ -87,7 +87,8 @@ fn next_random() -> u64 {
 /// Per-request settings that override the client's.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RequestOptions {
-    /// Total time for this request (each attempt), instead of the client's.
+    /// Total time for this call (token and rate-limiter waits, every attempt and
+    /// the pauses between retries), instead of the client's call timeout.
     pub timeout: Option<Duration>,
     /// Time to open a new connection for this request, instead of the
     /// client's. reqwest sets connect timeouts per connection pool, so a

@@ -4,7 +4,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use helpdesk_bench::spec_dir;
-use helpdesk_codegen::{check_dir, generate, ir, load, validate};
+use helpdesk_codegen::{check_dir, generate, ir};
+use helpdesk_spec::{load, validate};
 use std::hint::black_box;
 use std::time::Duration;
 

@@ -16,7 +16,7 @@ use crate::reply::{Fault, Reply};
 use crate::spec::{Compiled, MockSpec, MockSpecError, Route, Seg, window};
 use crate::validate::{self, Incoming};
 use bytes::Bytes;
-use helpdesk_codegen::spec::{EndpointFile, ErrorSpec, PageStyle, Pagination, TokenKind};
+use helpdesk_spec::spec::{EndpointFile, ErrorSpec, PageStyle, Pagination, TokenKind};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body, Frame, SizeHint};
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
@@ -1093,7 +1093,7 @@ fn serve_endpoint(
     if let Err(r) = check_rate(shared, &route.id, ep, log_id) {
         return r;
     }
-    let types = helpdesk_codegen::validate::type_index(&shared.compiled.spec);
+    let types = helpdesk_spec::validate::type_index(&shared.compiled.spec);
     let incoming = Incoming {
         path_params,
         query,

@@ -1,8 +1,8 @@
 //! Where the mock's endpoints come from: a [`MockSpec`] is the spec loaded
-//! and validated by `helpdesk_codegen`, compiled into a routing table.
+//! and validated by `helpdesk_spec`, compiled into a routing table.
 
-use helpdesk_codegen::Spec;
-use helpdesk_codegen::spec::{EndpointFile, ErrorSpec, Field, Window};
+use helpdesk_spec::Spec;
+use helpdesk_spec::spec::{EndpointFile, ErrorSpec, Field, Window};
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -38,8 +38,8 @@ impl fmt::Display for MockSpecError {
 
 impl std::error::Error for MockSpecError {}
 
-impl From<helpdesk_codegen::SpecError> for MockSpecError {
-    fn from(e: helpdesk_codegen::SpecError) -> Self {
+impl From<helpdesk_spec::SpecError> for MockSpecError {
+    fn from(e: helpdesk_spec::SpecError) -> Self {
         MockSpecError::new(e.to_string())
     }
 }
@@ -105,7 +105,7 @@ impl MockSpec {
     /// Reads and validates a spec directory (`service.json`, `types/*.json`,
     /// `endpoints/*.json`, `events/*.json`).
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<MockSpec, MockSpecError> {
-        let files = helpdesk_codegen::load::read_dir(dir.as_ref())?;
+        let files = helpdesk_spec::load::read_dir(dir.as_ref())?;
         Ok(MockSpec {
             inner: Ok(Arc::new(compile(&files)?)),
         })
@@ -234,7 +234,7 @@ pub(crate) fn window(w: Window) -> Duration {
 }
 
 fn compile(files: &[(String, String)]) -> Result<Compiled, MockSpecError> {
-    let checked = helpdesk_codegen::check_files(files)?;
+    let checked = helpdesk_spec::check_files(files)?;
     let spec = checked.spec;
     let mut routes = Vec::new();
     for (index, f) in spec.endpoints.iter().enumerate() {

@@ -2,9 +2,9 @@
 //! and (when an endpoint declares one) the JSON body. Each check returns the
 //! message of the first problem, naming the field.
 
-use helpdesk_codegen::spec::{EndpointFile, EnumRepr, Field, Param, TypeKind};
-use helpdesk_codegen::types::{Scalar, TypeExpr};
-use helpdesk_codegen::validate::{TypeIndex, check_value};
+use helpdesk_spec::spec::{EndpointFile, EnumRepr, Field, Param, TypeKind};
+use helpdesk_spec::types::{Scalar, TypeExpr};
+use helpdesk_spec::validate::{TypeIndex, check_value};
 use serde_json::Value;
 use std::collections::BTreeMap;
 

@@ -4,10 +4,10 @@
 mod common;
 
 use common::*;
-use helpdesk_codegen::spec::{EndpointFile, TokenKind, TypeKind};
-use helpdesk_codegen::types::{Scalar, TypeExpr};
-use helpdesk_codegen::validate::{TypeIndex, type_index};
 use helpdesk_mock::{MockServer, MockSpec, codes};
+use helpdesk_spec::spec::{EndpointFile, TokenKind, TypeKind};
+use helpdesk_spec::types::{Scalar, TypeExpr};
+use helpdesk_spec::validate::{TypeIndex, type_index};
 use serde_json::{Value, json};
 
 /// A sample value of a type (required fields only), for request bodies.
@@ -511,7 +511,7 @@ async fn two_hundred_concurrent_clients_all_get_correct_replies() {
 /// there is no more), then stops.
 #[tokio::test]
 async fn every_list_endpoint_pages_twice_by_default_and_ends() {
-    use helpdesk_codegen::spec::PageStyle;
+    use helpdesk_spec::spec::PageStyle;
     let mock = start().await;
     let spec = mock.spec().clone();
     let mut walked = 0;

@@ -25,7 +25,7 @@ fn generated_code_matches_the_checked_in_expected_file() {
             .unwrap_or(expected.lines().count().min(actual.lines().count()));
         panic!(
             "generated code differs from tests/expected/helpdesk.rs from line {} on:\n  expected: {:?}\n  actual:   {:?}\n\
-             Review with `cargo run -p helpdesk-codegen --bin helpdesk-spec -- expand spec`, then accept with \
+             Review with `cargo run -p helpdesk-tools --bin helpdesk-spec -- expand spec`, then accept with \
              UPDATE_EXPECT=1 cargo test -p helpdesk-codegen --test snapshot",
             first + 1,
             expected.lines().nth(first),

@@ -14,7 +14,7 @@
 //! a types file. Guesses are reported as notes; the draft is checked with
 //! the real validator before it is returned.
 
-use crate::ir::pascal;
+use helpdesk_spec::names::pascal;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -1607,7 +1607,7 @@ fn self_check(id: &str, endpoint: &Value, types: &Value) -> Vec<String> {
             serde_json::to_string_pretty(endpoint).unwrap_or_default(),
         ),
     ];
-    match crate::check_files(&files) {
+    match helpdesk_spec::check_files(&files) {
         Ok(c) => c
             .warnings
             .iter()

@@ -1,62 +1,25 @@
 //! Spec → Rust generator for the Feishu / Lark Helpdesk API.
 //!
-//! The pipeline has four rooms, each in its own module:
+//! The pipeline (prost-build's shape) runs over three rooms; the first lives
+//! in the `helpdesk-spec` crate, which this crate alone pairs with syn,
+//! quote and prettyplease:
 //!
-//! 1. [`load`]: spec files → [`load::Spec`] (serde structs that reject unknown
-//!    keys; every error located as `file:line:col` plus a JSON pointer);
-//! 2. [`validate`]: cross-file checks (names, references, path params,
-//!    examples against their types, ...), all problems at once;
-//! 3. [`ir`]: the validated spec resolved into plain data shaped for Rust;
-//! 4. [`emit`]: IR → `proc_macro2` tokens → text formatted by prettyplease.
+//! 1. `helpdesk_spec::check_dir`: load and validate (diagnostics located as
+//!    `file:line:col`);
+//! 2. [`ir`]: the validated spec resolved into plain data shaped for Rust
+//!    (identifiers from `helpdesk_spec::names`);
+//! 3. [`emit`]: IR → `proc_macro2` tokens → text formatted by prettyplease.
 //!
 //! [`Config`] drives the whole pipeline from a `build.rs`.
 
 #![deny(missing_docs)]
 
-pub mod diag;
 pub mod emit;
-pub mod filter;
-pub mod import;
 pub mod ir;
-pub mod load;
-pub mod openapi;
-pub mod sdk_ref;
-pub mod spec;
-pub mod types;
-pub mod validate;
 
-pub use diag::{Diagnostic, Severity, SpecError};
-pub use load::Spec;
+pub use helpdesk_spec::{Checked, Diagnostic, Severity, Spec, SpecError, check_dir, check_files};
 
 use std::path::{Path, PathBuf};
-
-/// A loaded and validated spec with its warnings.
-#[derive(Debug, Clone)]
-pub struct Checked {
-    /// The spec.
-    pub spec: Spec,
-    /// Warnings (smells that do not stop generation).
-    pub warnings: Vec<Diagnostic>,
-}
-
-/// Parses and validates spec files given as `(name, text)` pairs.
-pub fn check_files(files: &[(String, String)]) -> Result<Checked, SpecError> {
-    let spec = load::parse_files(files)?;
-    let diags = validate::validate(&spec);
-    if diags.iter().any(|d| d.severity == Severity::Error) {
-        return Err(SpecError { diagnostics: diags });
-    }
-    Ok(Checked {
-        spec,
-        warnings: diags,
-    })
-}
-
-/// Reads, parses and validates the spec directory.
-pub fn check_dir(dir: &Path) -> Result<Checked, SpecError> {
-    let files = load::read_dir(dir)?;
-    check_files(&files)
-}
 
 /// Generates the formatted Rust source for a validated spec.
 pub fn generate(spec: &Spec) -> String {

@@ -1,6 +1,6 @@
 //! Narrowing a loaded spec, e.g. to one endpoint for `helpdesk-spec expand --endpoint`.
 
-use crate::load::Spec;
+use helpdesk_spec::load::Spec;
 
 /// The `resource.operation` id of every endpoint, in file order.
 pub fn endpoint_ids(spec: &Spec) -> Vec<String> {

@@ -2789,7 +2789,9 @@ impl AgentAgentEmailRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2954,7 +2956,9 @@ impl AgentPatchRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3155,7 +3159,9 @@ impl AgentScheduleCreateRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3320,7 +3326,9 @@ impl AgentScheduleListRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3549,7 +3557,9 @@ impl AgentSchedulesDeleteRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3694,7 +3704,9 @@ impl AgentSchedulesGetRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3848,7 +3860,9 @@ impl AgentSchedulesPatchRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -4153,7 +4167,9 @@ impl AgentSkillCreateRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -4326,7 +4342,9 @@ impl AgentSkillDeleteRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -4474,7 +4492,9 @@ impl AgentSkillGetRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -4620,7 +4640,9 @@ impl AgentSkillListRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -4791,7 +4813,9 @@ impl AgentSkillPatchRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -4980,7 +5004,9 @@ impl AgentSkillRuleListRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -5207,7 +5233,9 @@ impl BotMessageCreateRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -5572,7 +5600,9 @@ impl CategoryCreateRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -5766,7 +5796,9 @@ impl CategoryDeleteRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -5924,7 +5956,9 @@ impl CategoryGetRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -6126,7 +6160,9 @@ impl CategoryListRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -6286,7 +6322,9 @@ impl CategoryPatchRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -6530,7 +6568,9 @@ impl EventSubscribeRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -6693,7 +6733,9 @@ impl EventUnsubscribeRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -7039,7 +7081,9 @@ impl FaqCreateRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -7185,7 +7229,9 @@ impl FaqDeleteRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -7321,7 +7367,9 @@ impl FaqFaqImageRequest {
         };
         self.client.execute_download(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -7461,7 +7509,9 @@ impl FaqGetRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -7653,7 +7703,9 @@ impl FaqListRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -7876,7 +7928,9 @@ impl FaqPatchRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -8077,7 +8131,9 @@ impl FaqSearchRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -8574,7 +8630,9 @@ impl NotificationCancelApproveRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -8761,7 +8819,9 @@ impl NotificationCancelSendRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -9105,7 +9165,9 @@ impl NotificationCreateRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -9461,7 +9523,9 @@ impl NotificationExecuteSendRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -9670,7 +9734,9 @@ impl NotificationGetRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -10019,7 +10085,9 @@ impl NotificationPatchRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -10349,7 +10417,9 @@ impl NotificationPreviewRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -10480,7 +10550,9 @@ impl NotificationSubmitApproveRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -10841,7 +10913,9 @@ impl TicketAnswerUserQueryRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -11035,7 +11109,9 @@ impl TicketCustomizedFieldsRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -11205,7 +11281,9 @@ impl TicketGetRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -11579,7 +11657,9 @@ impl TicketListRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -11846,7 +11926,9 @@ impl TicketStartServiceRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -12092,7 +12174,9 @@ impl TicketTicketImageRequest {
         };
         self.client.execute_download(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -12320,7 +12404,9 @@ impl TicketUpdateRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -12731,7 +12817,9 @@ impl TicketCustomizedFieldCreateRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -12978,7 +13066,9 @@ impl TicketCustomizedFieldDeleteRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -13149,7 +13239,9 @@ impl TicketCustomizedFieldGetRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -13431,7 +13523,9 @@ impl TicketCustomizedFieldListRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -13766,7 +13860,9 @@ impl TicketCustomizedFieldPatchRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -14062,7 +14158,9 @@ impl TicketMessageCreateRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -14307,7 +14405,9 @@ impl TicketMessageListRequest {
         };
         self.client.execute(call).await
     }
-    /// Total time allowed for this request (each attempt), instead of the client's timeout.
+    /// Total time allowed for this call, instead of the client's call timeout: waiting
+    /// for a token and for the rate limiter, every attempt and the pauses between retries
+    /// all count. When it runs out the call ends with a deadline error.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self

@@ -1,13 +1,13 @@
 //! Malformed specs: each gives a located error (file, line:col, JSON pointer)
 //! with a message that says what is wrong; none panics.
 
-use helpdesk_codegen::{Diagnostic, Severity, check_files};
+use helpdesk_spec::{Diagnostic, Severity, check_files};
 use serde_json::Value;
 use std::path::Path;
 
 fn base() -> Vec<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
-    helpdesk_codegen::load::read_dir(&dir).expect("repository spec readable")
+    helpdesk_spec::load::read_dir(&dir).expect("repository spec readable")
 }
 
 const EP: &str = "endpoints/notification.get.json";

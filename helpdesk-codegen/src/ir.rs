@@ -2,10 +2,16 @@
 //! shapes the Rust output needs (names, Rust types, optionality). It holds
 //! plain data only; [`crate::emit`] turns it into tokens.
 
-use crate::load::Spec;
-use crate::spec::{EnumRepr, Field, HttpMethod, Param, TokenKind, TypeKind, Window};
-use crate::types::{Scalar, TypeExpr};
-use crate::validate::{TypeIndex, type_index};
+use helpdesk_spec::Spec;
+use helpdesk_spec::names::{
+    self, endpoint_stem, event_variant, field_ident, resource_api_type, rust_ident,
+};
+use helpdesk_spec::spec::{
+    EndpointFile, EnumRepr, EventFile, Field, HttpMethod, PageStyle, Pagination, Param, TokenKind,
+    TypeDef, TypeKind, Window,
+};
+use helpdesk_spec::types::{Scalar, TypeExpr};
+use helpdesk_spec::validate::{TypeIndex, type_index};
 
 /// Everything the generator emits.
 #[derive(Debug, Clone)]
@@ -131,8 +137,10 @@ pub enum WireValue {
 /// A resource and its operations.
 #[derive(Debug, Clone)]
 pub struct ResourceIr {
-    /// Spec name (snake_case), also the accessor method on `Client`.
+    /// Spec name (snake_case).
     pub name: String,
+    /// The accessor method on `Client`.
+    pub accessor: String,
     /// Accessor type name, e.g. `NotificationApi`.
     pub api_type: String,
     /// Endpoints, sorted by operation.
@@ -146,6 +154,10 @@ pub struct EndpointIr {
     pub id: String,
     /// Operation method name on the resource accessor.
     pub fn_name: String,
+    /// Resource name, e.g. `notification`.
+    pub resource: String,
+    /// Name of the static holding the endpoint's facts.
+    pub meta: String,
     /// Type-name stem, e.g. `NotificationGet`.
     pub stem: String,
     /// Summary line.
@@ -190,7 +202,7 @@ pub struct EndpointIr {
 #[derive(Debug, Clone)]
 pub struct PaginationIr {
     /// Token or page-number paging.
-    pub style: crate::spec::PageStyle,
+    pub style: PageStyle,
     /// Reply field with the items.
     pub items: FieldIr,
     /// Element type of the items.
@@ -248,62 +260,6 @@ pub struct ErrorIr {
     pub advice: String,
 }
 
-/// `snake_case` → `PascalCase`.
-pub fn pascal(s: &str) -> String {
-    s.split(['_', '.', '-'])
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut c = p.chars();
-            match c.next() {
-                Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
-}
-
-/// Type-name stem of an endpoint, e.g. `NotificationGet` (its request,
-/// response, error and body types append `Request`, `Response`, …).
-pub fn endpoint_stem(resource: &str, operation: &str) -> String {
-    pascal(&format!("{resource}_{operation}"))
-}
-
-/// Accessor type of a resource, e.g. `NotificationApi`.
-pub fn resource_api_type(resource: &str) -> String {
-    format!("{}Api", pascal(resource))
-}
-
-/// Variant of an event in the generated `Event` enum, e.g. `TicketCreatedV1`
-/// for `helpdesk.ticket.created_v1` (its payload type appends `Event`).
-pub fn event_variant(service: &str, event_type: &str) -> String {
-    pascal(
-        event_type
-            .strip_prefix(&format!("{service}."))
-            .unwrap_or(event_type),
-    )
-}
-
-/// A JSON key → a Rust field identifier (snake_case).
-pub fn field_ident(wire: &str) -> String {
-    let mut out = String::new();
-    for (i, ch) in wire.chars().enumerate() {
-        if ch.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(ch.to_ascii_lowercase());
-        } else if ch.is_ascii_alphanumeric() || ch == '_' {
-            out.push(ch);
-        } else {
-            out.push('_');
-        }
-    }
-    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert(0, '_');
-    }
-    out
-}
-
 fn rust_ty(te: &TypeExpr) -> RustTy {
     match te {
         TypeExpr::Scalar(s) => match s {
@@ -337,7 +293,7 @@ fn with_example(desc: &str, example: Option<&serde_json::Value>) -> String {
 
 fn field_ir(f: &Field) -> FieldIr {
     FieldIr {
-        ident: field_ident(&f.name),
+        ident: rust_ident(&field_ident(&f.name)),
         wire: f.name.clone(),
         ty: parse_ty(&f.ty),
         optional: !f.required,
@@ -358,7 +314,7 @@ fn param_ir(p: &Param, path: bool) -> ParamIr {
         doc.push_str(&format!("\n\nExample: `{ex}`"));
     }
     ParamIr {
-        ident: field_ident(&p.name),
+        ident: rust_ident(&field_ident(&p.name)),
         wire: p.name.clone(),
         ty,
         list,
@@ -367,158 +323,18 @@ fn param_ir(p: &Param, path: bool) -> ParamIr {
     }
 }
 
-/// Builds the IR from a spec. Call [`crate::validate::validate`] first: on an
+/// Builds the IR from a spec. Call [`helpdesk_spec::validate::validate`] first: on an
 /// invalid spec the IR is still built (never a panic) but may not compile.
 pub fn build(spec: &Spec) -> Api {
-    let index: TypeIndex<'_> = type_index(spec);
-    let mut types = Vec::new();
-    for f in &spec.type_files {
-        for t in &f.value.types {
-            if index
-                .get(t.name.as_str())
-                .is_some_and(|first| !std::ptr::eq(*first, t))
-            {
-                continue; // duplicate declaration
-            }
-            types.push(match t.kind {
-                TypeKind::Object => TypeIr::Struct(StructIr {
-                    name: t.name.clone(),
-                    doc: t.description.trim().to_string(),
-                    fields: t
-                        .fields
-                        .as_deref()
-                        .unwrap_or(&[])
-                        .iter()
-                        .map(field_ir)
-                        .collect(),
-                }),
-                TypeKind::Enum => TypeIr::Enum(EnumIr {
-                    name: t.name.clone(),
-                    doc: t.description.trim().to_string(),
-                    repr: t.repr.unwrap_or(EnumRepr::String),
-                    variants: t
-                        .values
-                        .as_deref()
-                        .unwrap_or(&[])
-                        .iter()
-                        .map(|v| VariantIr {
-                            ident: pascal(&v.name),
-                            wire: match &v.value {
-                                serde_json::Value::Number(n) => {
-                                    WireValue::Int(n.as_i64().unwrap_or_default())
-                                }
-                                serde_json::Value::String(s) => WireValue::Str(s.clone()),
-                                other => WireValue::Str(other.to_string()),
-                            },
-                            doc: v.description.trim().to_string(),
-                        })
-                        .collect(),
-                }),
-            });
-        }
-    }
-
     let mut resources: Vec<ResourceIr> = Vec::new();
     for f in &spec.endpoints {
         let e = &f.value;
-        let mut segments = Vec::new();
-        let mut lit = String::new();
-        for seg in e.path.split('/').skip(1) {
-            lit.push('/');
-            if let Some(name) = seg.strip_prefix(':') {
-                segments.push(PathPart::Literal(std::mem::take(&mut lit)));
-                segments.push(PathPart::Param(field_ident(name)));
-            } else {
-                lit.push_str(seg);
-            }
-        }
-        if !lit.is_empty() {
-            segments.push(PathPart::Literal(lit));
-        }
-        let ep = EndpointIr {
-            id: format!("{}.{}", e.resource, e.operation),
-            fn_name: field_ident(&e.operation),
-            stem: endpoint_stem(&e.resource, &e.operation),
-            summary: e.summary.trim().to_string(),
-            description: e.description.trim().to_string(),
-            doc_url: e.doc_url.clone(),
-            method: e.method,
-            path: e.path.clone(),
-            segments,
-            path_params: e.path_params.iter().map(|p| param_ir(p, true)).collect(),
-            query_params: e.query_params.iter().map(|p| param_ir(p, false)).collect(),
-            tokens: e.auth.tokens.clone(),
-            helpdesk_header: e.auth.helpdesk_header,
-            rate_limits: e
-                .rate_limit
-                .limits
-                .iter()
-                .map(|l| (l.requests, if l.per == Window::Minute { 60 } else { 1 }))
-                .collect(),
-            rate_note: e.rate_limit.note.clone(),
-            scopes: e.scopes.any_of.iter().map(|s| s.name.clone()).collect(),
-            response_fields: e
-                .response
-                .as_ref()
-                .map(|r| r.fields.iter().map(field_ir).collect())
-                .unwrap_or_default(),
-            body: e
-                .request_body
-                .as_ref()
-                .map(|b| b.fields.iter().map(field_ir).collect()),
-            pagination: e.pagination.as_ref().and_then(|pg| {
-                let fields: Vec<FieldIr> = e
-                    .response
-                    .as_ref()
-                    .map(|r| r.fields.iter().map(field_ir).collect())
-                    .unwrap_or_default();
-                let find = |name: &str| fields.iter().find(|f| f.wire == name).cloned();
-                let items = find(&pg.items)?;
-                let item_ty = match &items.ty {
-                    RustTy::Vec(inner) => (**inner).clone(),
-                    _ => return None,
-                };
-                let token = pg.style == crate::spec::PageStyle::PageToken;
-                Some(PaginationIr {
-                    style: pg.style,
-                    items,
-                    item_ty,
-                    cursor_param: field_ident(if token {
-                        pg.page_token_param()
-                    } else {
-                        pg.page_param()
-                    }),
-                    page_size_param: field_ident(pg.page_size_param()),
-                    next_token: if token {
-                        find(pg.next_token_field())
-                    } else {
-                        None
-                    },
-                    has_more: if token {
-                        find(pg.has_more_field())
-                    } else {
-                        None
-                    },
-                    total: if token { None } else { find(pg.total_field()) },
-                })
-            }),
-            binary: e.response.as_ref().is_some_and(|r| r.binary.is_some()),
-            errors: e
-                .errors
-                .iter()
-                .map(|er| ErrorIr {
-                    variant: pascal(&er.name),
-                    status: er.http_status,
-                    code: er.code,
-                    message: er.message.clone(),
-                    advice: er.advice.clone(),
-                })
-                .collect(),
-        };
+        let ep = endpoint_ir(e);
         match resources.iter_mut().find(|r| r.name == e.resource) {
             Some(r) => r.endpoints.push(ep),
             None => resources.push(ResourceIr {
                 name: e.resource.clone(),
+                accessor: rust_ident(&e.resource),
                 api_type: resource_api_type(&e.resource),
                 endpoints: vec![ep],
             }),
@@ -531,29 +347,176 @@ pub fn build(spec: &Spec) -> Api {
     let mut events: Vec<EventIr> = spec
         .events
         .iter()
-        .map(|f| {
-            let ev = &f.value;
-            let variant = event_variant(&spec.service.value.service, &ev.event_type);
-            let mut doc = format!("{}\n\nEvent type `{}`.", ev.summary.trim(), ev.event_type);
-            if !ev.description.trim().is_empty() {
-                doc.push_str(&format!("\n\n{}", ev.description.trim()));
-            }
-            if let Some(u) = &ev.doc_url {
-                doc.push_str(&format!("\n\n[Official documentation]({u})"));
-            }
-            EventIr {
-                event_type: ev.event_type.clone(),
-                type_name: format!("{variant}Event"),
-                variant,
-                doc,
-                fields: ev.fields.iter().map(field_ir).collect(),
-            }
-        })
+        .map(|f| event_ir(&spec.service.value.service, &f.value))
         .collect();
     events.sort_by(|a, b| a.event_type.cmp(&b.event_type));
     Api {
-        types,
+        types: types_ir(spec),
         resources,
         events,
+    }
+}
+
+/// The named types, in declaration order (a duplicate declaration, which
+/// the validator reports, is skipped).
+fn types_ir(spec: &Spec) -> Vec<TypeIr> {
+    let index: TypeIndex<'_> = type_index(spec);
+    let mut types = Vec::new();
+    for f in &spec.type_files {
+        for t in &f.value.types {
+            if index
+                .get(t.name.as_str())
+                .is_some_and(|first| !std::ptr::eq(*first, t))
+            {
+                continue;
+            }
+            types.push(match t.kind {
+                TypeKind::Object => TypeIr::Struct(StructIr {
+                    name: t.name.clone(),
+                    doc: t.description.trim().to_string(),
+                    fields: t.fields.iter().flatten().map(field_ir).collect(),
+                }),
+                TypeKind::Enum => TypeIr::Enum(enum_ir(t)),
+            });
+        }
+    }
+    types
+}
+
+fn enum_ir(t: &TypeDef) -> EnumIr {
+    EnumIr {
+        name: t.name.clone(),
+        doc: t.description.trim().to_string(),
+        repr: t.repr.unwrap_or(EnumRepr::String),
+        variants: t
+            .values
+            .iter()
+            .flatten()
+            .map(|v| VariantIr {
+                ident: names::variant(&v.name),
+                wire: match &v.value {
+                    serde_json::Value::Number(n) => WireValue::Int(n.as_i64().unwrap_or_default()),
+                    serde_json::Value::String(s) => WireValue::Str(s.clone()),
+                    other => WireValue::Str(other.to_string()),
+                },
+                doc: v.description.trim().to_string(),
+            })
+            .collect(),
+    }
+}
+
+/// `/open-apis/x/:id/y` → literal and parameter pieces.
+fn path_segments(path: &str) -> Vec<PathPart> {
+    let mut segments = Vec::new();
+    let mut lit = String::new();
+    for seg in path.split('/').skip(1) {
+        lit.push('/');
+        if let Some(name) = seg.strip_prefix(':') {
+            segments.push(PathPart::Literal(std::mem::take(&mut lit)));
+            segments.push(PathPart::Param(rust_ident(&field_ident(name))));
+        } else {
+            lit.push_str(seg);
+        }
+    }
+    if !lit.is_empty() {
+        segments.push(PathPart::Literal(lit));
+    }
+    segments
+}
+
+fn endpoint_ir(e: &EndpointFile) -> EndpointIr {
+    let response_fields: Vec<FieldIr> = e
+        .response
+        .iter()
+        .flat_map(|r| r.fields.iter().map(field_ir))
+        .collect();
+    EndpointIr {
+        id: format!("{}.{}", e.resource, e.operation),
+        resource: e.resource.clone(),
+        fn_name: rust_ident(&field_ident(&e.operation)),
+        stem: endpoint_stem(&e.resource, &e.operation),
+        meta: names::endpoint_static(&e.resource, &e.operation),
+        summary: e.summary.trim().to_string(),
+        description: e.description.trim().to_string(),
+        doc_url: e.doc_url.clone(),
+        method: e.method,
+        path: e.path.clone(),
+        segments: path_segments(&e.path),
+        path_params: e.path_params.iter().map(|p| param_ir(p, true)).collect(),
+        query_params: e.query_params.iter().map(|p| param_ir(p, false)).collect(),
+        tokens: e.auth.tokens.clone(),
+        helpdesk_header: e.auth.helpdesk_header,
+        rate_limits: e
+            .rate_limit
+            .limits
+            .iter()
+            .map(|l| (l.requests, if l.per == Window::Minute { 60 } else { 1 }))
+            .collect(),
+        rate_note: e.rate_limit.note.clone(),
+        scopes: e.scopes.any_of.iter().map(|s| s.name.clone()).collect(),
+        pagination: e
+            .pagination
+            .as_ref()
+            .and_then(|pg| pagination_ir(pg, &response_fields)),
+        response_fields,
+        body: e
+            .request_body
+            .as_ref()
+            .map(|b| b.fields.iter().map(field_ir).collect()),
+        binary: e.response.as_ref().is_some_and(|r| r.binary.is_some()),
+        errors: e
+            .errors
+            .iter()
+            .map(|er| ErrorIr {
+                variant: names::variant(&er.name),
+                status: er.http_status,
+                code: er.code,
+                message: er.message.clone(),
+                advice: er.advice.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn pagination_ir(pg: &Pagination, fields: &[FieldIr]) -> Option<PaginationIr> {
+    let find = |name: &str| fields.iter().find(|f| f.wire == name).cloned();
+    let items = find(&pg.items)?;
+    let item_ty = match &items.ty {
+        RustTy::Vec(inner) => (**inner).clone(),
+        _ => return None,
+    };
+    let token = pg.style == PageStyle::PageToken;
+    let cursor = if token {
+        pg.page_token_param()
+    } else {
+        pg.page_param()
+    };
+    Some(PaginationIr {
+        style: pg.style,
+        items,
+        item_ty,
+        cursor_param: rust_ident(&field_ident(cursor)),
+        page_size_param: rust_ident(&field_ident(pg.page_size_param())),
+        next_token: token.then(|| find(pg.next_token_field())).flatten(),
+        has_more: token.then(|| find(pg.has_more_field())).flatten(),
+        total: (!token).then(|| find(pg.total_field())).flatten(),
+    })
+}
+
+fn event_ir(service: &str, ev: &EventFile) -> EventIr {
+    let variant = event_variant(service, &ev.event_type);
+    let mut doc = format!("{}\n\nEvent type `{}`.", ev.summary.trim(), ev.event_type);
+    if !ev.description.trim().is_empty() {
+        doc.push_str(&format!("\n\n{}", ev.description.trim()));
+    }
+    if let Some(u) = &ev.doc_url {
+        doc.push_str(&format!("\n\n[Official documentation]({u})"));
+    }
+    EventIr {
+        event_type: ev.event_type.clone(),
+        type_name: names::event_type_name(&variant),
+        variant,
+        doc,
+        fields: ev.fields.iter().map(field_ir).collect(),
     }
 }

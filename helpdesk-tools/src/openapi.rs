@@ -18,12 +18,12 @@
 //! * rate limits, scopes and app types are `x-rate-limit`, `x-scopes`,
 //!   `x-field-scopes` and `x-app-types`.
 
-use crate::load::Spec;
-use crate::spec::{
+use helpdesk_spec::load::Spec;
+use helpdesk_spec::spec::{
     Deviation, EndpointFile, EnumRepr, ErrorSpec, Field, PageStyle, Param, TokenKind, TypeDef,
     TypeKind, Window,
 };
-use crate::types::{Scalar, TypeExpr};
+use helpdesk_spec::types::{Scalar, TypeExpr};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -143,7 +143,7 @@ pub fn openapi_path(path: &str) -> String {
 }
 
 fn operation(ep: &EndpointFile, platform: &[ErrorSpec], spec: &Spec) -> Value {
-    let types = crate::validate::type_index(spec);
+    let types = helpdesk_spec::validate::type_index(spec);
     let mut op = Map::new();
     op.insert(
         "operationId".into(),
@@ -274,7 +274,7 @@ fn parameter(
     p: &Param,
     location: &str,
     required: bool,
-    types: &crate::validate::TypeIndex<'_>,
+    types: &helpdesk_spec::validate::TypeIndex<'_>,
 ) -> Value {
     let mut schema = match TypeExpr::parse(&p.ty) {
         // Enums inline, so that a reader of the parameter sees the values.

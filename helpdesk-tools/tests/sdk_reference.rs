@@ -5,9 +5,9 @@
 //! deviation says why. The comparison itself is tested on altered copies of
 //! the reference and the spec, so a passing run means something.
 
-use helpdesk_codegen::sdk_ref::{self, Finding, Reference};
-use helpdesk_codegen::spec::DeviationAspect;
-use helpdesk_codegen::{Spec, check_files};
+use helpdesk_spec::spec::DeviationAspect;
+use helpdesk_spec::{Spec, check_files};
+use helpdesk_tools::sdk_ref::{self, Finding, Reference};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -21,7 +21,7 @@ fn reference_text() -> String {
 }
 
 fn spec_files() -> Vec<(String, String)> {
-    helpdesk_codegen::load::read_dir(&root().join("spec")).expect("repository spec readable")
+    helpdesk_spec::load::read_dir(&root().join("spec")).expect("repository spec readable")
 }
 
 fn spec_of(files: &[(String, String)]) -> Spec {

@@ -88,7 +88,7 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
     // names the generator emits besides the spec's types
     let mut generated: BTreeMap<String, String> = BTreeMap::new();
     for f in &spec.endpoints {
-        let stem = crate::ir::endpoint_stem(&f.value.resource, &f.value.operation);
+        let stem = crate::names::endpoint_stem(&f.value.resource, &f.value.operation);
         for suffix in ["Request", "Response", "Error", "Body", "Token"] {
             generated.insert(
                 format!("{stem}{suffix}"),
@@ -96,12 +96,12 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
             );
         }
         generated.insert(
-            crate::ir::resource_api_type(&f.value.resource),
+            crate::names::resource_api_type(&f.value.resource),
             format!("resource {}", f.value.resource),
         );
     }
     for f in &spec.events {
-        let variant = crate::ir::event_variant(&spec.service.value.service, &f.value.event_type);
+        let variant = crate::names::event_variant(&spec.service.value.service, &f.value.event_type);
         generated.insert(
             format!("{variant}Event"),
             format!("event {}", f.value.event_type),

@@ -10,8 +10,8 @@
 //! no deviation covers is *unexplained*: `helpdesk-spec sdk-diff` fails on it.
 //! Like the rest of the spec model, this knows nothing of Rust.
 
-use crate::load::Spec;
-use crate::spec::{Deviation, DeviationAspect};
+use helpdesk_spec::load::Spec;
+use helpdesk_spec::spec::{Deviation, DeviationAspect};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

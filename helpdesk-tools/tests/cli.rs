@@ -261,7 +261,7 @@ fn check_dir_without_spec_files_reports_them() {
 fn expand_prints_the_generated_code() {
     let r = run(&["expand", s(&spec_dir())]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let checked = helpdesk_codegen::check_dir(&spec_dir()).unwrap();
+    let checked = helpdesk_spec::check_dir(&spec_dir()).unwrap();
     assert_eq!(r.stdout, helpdesk_codegen::generate(&checked.spec));
     assert!(r.stdout.contains("pub struct Notification"));
 }
@@ -270,8 +270,8 @@ fn expand_prints_the_generated_code() {
 fn expand_one_endpoint() {
     let r = run(&["expand", s(&spec_dir()), "--endpoint", "notification.get"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let checked = helpdesk_codegen::check_dir(&spec_dir()).unwrap();
-    let only = helpdesk_codegen::filter::only_endpoint(&checked.spec, "notification.get").unwrap();
+    let checked = helpdesk_spec::check_dir(&spec_dir()).unwrap();
+    let only = helpdesk_tools::filter::only_endpoint(&checked.spec, "notification.get").unwrap();
     assert_eq!(r.stdout, helpdesk_codegen::generate(&only));
     assert!(r.stdout.contains("pub struct Notification"), "{}", r.stdout);
 }

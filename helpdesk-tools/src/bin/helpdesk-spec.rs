@@ -2,8 +2,9 @@
 //!
 //! Run `helpdesk-spec --help` for the subcommands and exit codes.
 
-use helpdesk_codegen::diag::{Diagnostic, Severity};
-use helpdesk_codegen::{filter, load, validate};
+use helpdesk_spec::diag::{Diagnostic, Severity};
+use helpdesk_spec::{load, validate};
+use helpdesk_tools::filter;
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -426,7 +427,7 @@ fn count(files: &[(String, String)]) -> Counts {
 /// Loads and validates `dir`; on errors prints them on stderr and fails.
 fn load_checked(dir: &Path) -> Result<load::Spec, Fail> {
     require_dir(dir)?;
-    match helpdesk_codegen::check_dir(dir) {
+    match helpdesk_spec::check_dir(dir) {
         Ok(checked) => {
             for w in &checked.warnings {
                 say(&prefixed(dir, w));
@@ -501,7 +502,7 @@ fn cmd_openapi(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
     }
     let dir = dir.unwrap_or_else(|| PathBuf::from("spec"));
     let spec = load_checked(&dir)?;
-    let doc = helpdesk_codegen::openapi::document(&spec);
+    let doc = helpdesk_tools::openapi::document(&spec);
     let text = serde_json::to_string_pretty(&doc)
         .map_err(|e| Fail::Failed(format!("cannot serialize: {e}")))?;
     output(out.as_deref(), &format!("{text}\n"))?;
@@ -514,7 +515,7 @@ fn cmd_openapi(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
 }
 
 fn cmd_sdk_diff(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
-    use helpdesk_codegen::sdk_ref;
+    use helpdesk_tools::sdk_ref;
     use lexopt::prelude::*;
     let mut reference = None;
     let mut dir = None;
@@ -603,7 +604,7 @@ fn cmd_import(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
             page.display()
         ))
     })?;
-    let draft = helpdesk_codegen::import::import_page(
+    let draft = helpdesk_tools::import::import_page(
         &text,
         name.as_deref(),
         page.file_stem().and_then(|s| s.to_str()),

@@ -1,0 +1,16 @@
+//! Maintainer tools over the Helpdesk spec, behind the `helpdesk-spec` CLI.
+//!
+//! None of this is compiled for library users: `helpdesk-api`'s build script
+//! needs only `helpdesk-codegen`, and the local server only `helpdesk-spec`.
+//!
+//! * [`import`]: Feishu doc pages (markdown or crawled text) → spec drafts;
+//! * [`openapi`]: the spec as an OpenAPI 3.1 document;
+//! * [`sdk_ref`]: the spec against the official SDK's endpoint list;
+//! * [`filter`]: narrowing a spec (e.g. `expand --endpoint`).
+
+#![deny(missing_docs)]
+
+pub mod filter;
+pub mod import;
+pub mod openapi;
+pub mod sdk_ref;
