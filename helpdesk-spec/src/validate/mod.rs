@@ -3,8 +3,15 @@
 
 use crate::diag::{Diagnostic, Severity, push_pointer};
 use crate::load::{Located, Spec};
+mod generated;
+mod value;
+
+use value::check_object;
+pub use value::{Mismatch, check_value};
+
 use crate::spec::{
-    Deviation, DeviationAspect, EnumRepr, ErrorSpec, Field, Param, TypeDef, TypeKind,
+    Deviation, DeviationAspect, EndpointFile, EnumRepr, ErrorSpec, EventFile, Field, Param,
+    ServiceFile, TypeDef, TypeKind,
 };
 use crate::types::{Scalar, TypeExpr};
 use serde_json::Value;
@@ -57,86 +64,75 @@ impl<T> Ctx<'_, T> {
 pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let types = type_index(spec);
-
-    // service.json
-    {
-        let mut c = Ctx {
-            file: &spec.service,
-            out: &mut out,
-        };
-        let s = &c.file.value;
-        if !is_snake(&s.service) {
-            c.err(
-                "/service",
-                format!("service name `{}` must be snake_case", s.service),
-            );
-        }
-        for (k, url) in &s.base_urls {
-            if !(url.starts_with("https://") || url.starts_with("http://")) || url.ends_with('/') {
-                c.err(
-                    &push_pointer("/base_urls", k),
-                    format!(
-                        "base URL `{url}` must start with http(s):// and have no trailing slash"
-                    ),
-                );
-            }
-        }
-        check_errors(&mut c, &s.platform_errors, "/platform_errors");
-        check_deviations(&mut c, &s.sdk_deviations, true);
-    }
-
-    // names the generator emits besides the spec's types
-    let mut generated: BTreeMap<String, String> = BTreeMap::new();
+    check_service(&mut Ctx {
+        file: &spec.service,
+        out: &mut out,
+    });
+    check_type_files(spec, &types, &mut out);
+    let mut seen = Seen::default();
     for f in &spec.endpoints {
-        let stem = crate::names::endpoint_stem(&f.value.resource, &f.value.operation);
-        for suffix in ["Request", "Response", "Error", "Body", "Token"] {
-            generated.insert(
-                format!("{stem}{suffix}"),
-                format!("endpoint {}.{}", f.value.resource, f.value.operation),
-            );
-        }
-        generated.insert(
-            crate::names::resource_api_type(&f.value.resource),
-            format!("resource {}", f.value.resource),
-        );
-    }
-    for f in &spec.events {
-        let variant = crate::names::event_variant(&spec.service.value.service, &f.value.event_type);
-        generated.insert(
-            format!("{variant}Event"),
-            format!("event {}", f.value.event_type),
-        );
-    }
-    for (name, what) in [
-        ("Event", "the event enum"),
-        ("Client", "the client"),
-        ("Error", "the error type"),
-    ] {
-        generated.insert(name.to_string(), what.to_string());
-    }
-
-    // types
-    let mut seen_types: BTreeMap<&str, &str> = BTreeMap::new();
-    for f in &spec.type_files {
         let mut c = Ctx {
             file: f,
             out: &mut out,
         };
+        check_endpoint_identity(&mut c, f, &mut seen);
+        check_path(&mut c, &types);
+        check_access(&mut c, &types);
+        check_payloads(&mut c, &types);
+        generated::check_builder_names(&mut c);
+    }
+    for f in &spec.events {
+        let mut c = Ctx {
+            file: f,
+            out: &mut out,
+        };
+        check_event(&mut c, f, &types, &mut seen);
+    }
+    generated::check_generated_names(spec, &mut out);
+    generated::check_recursion(spec, &types, &mut out);
+    out.sort_by_key(|d| d.severity);
+    out
+}
+
+/// Names seen so far across files, to report duplicates.
+#[derive(Default)]
+struct Seen<'a> {
+    ops: BTreeMap<(String, String), &'a str>,
+    routes: BTreeMap<(String, String), &'a str>,
+    events: BTreeMap<&'a str, &'a str>,
+}
+
+fn check_service(c: &mut Ctx<'_, ServiceFile>) {
+    let s = &c.file.value;
+    if !is_snake(&s.service) {
+        c.err(
+            "/service",
+            format!("service name `{}` must be snake_case", s.service),
+        );
+    }
+    for (k, url) in &s.base_urls {
+        if !(url.starts_with("https://") || url.starts_with("http://")) || url.ends_with('/') {
+            c.err(
+                &push_pointer("/base_urls", k),
+                format!("base URL `{url}` must start with http(s):// and have no trailing slash"),
+            );
+        }
+    }
+    check_errors(c, &s.platform_errors, "/platform_errors");
+    check_deviations(c, &s.sdk_deviations, true);
+}
+
+/// The type files: names, duplicates, and each definition.
+fn check_type_files(spec: &Spec, types: &TypeIndex<'_>, out: &mut Vec<Diagnostic>) {
+    let mut seen_types: BTreeMap<&str, &str> = BTreeMap::new();
+    for f in &spec.type_files {
+        let mut c = Ctx { file: f, out };
         for (i, t) in f.value.types.iter().enumerate() {
             let p = format!("/types/{i}");
             if !is_pascal(&t.name) {
                 c.err(
                     &format!("{p}/name"),
                     format!("type name `{}` must be PascalCase", t.name),
-                );
-            }
-            if let Some(what) = generated.get(&t.name) {
-                c.err(
-                    &format!("{p}/name"),
-                    format!(
-                        "type name `{}` clashes with the generated code of {what}",
-                        t.name
-                    ),
                 );
             }
             if let Some(first) = seen_types.insert(&t.name, &f.file) {
@@ -148,261 +144,274 @@ pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
             if t.description.trim().is_empty() {
                 c.warn(&p, format!("type `{}` has no description", t.name));
             }
-            check_typedef(&mut c, t, &p, &types);
+            check_typedef(&mut c, t, &p, types);
         }
     }
+}
 
-    // endpoints
-    let mut seen_ops: BTreeMap<(String, String), &str> = BTreeMap::new();
-    let mut seen_routes: BTreeMap<(String, String), &str> = BTreeMap::new();
-    for f in &spec.endpoints {
-        let mut c = Ctx {
-            file: f,
-            out: &mut out,
-        };
-        let e = &f.value;
-        check_deviations(&mut c, &e.sdk_deviations, false);
-        if !is_snake(&e.resource) {
-            c.err(
-                "/resource",
-                format!("resource `{}` must be snake_case", e.resource),
-            );
-        }
-        if !is_snake(&e.operation) {
-            c.err(
-                "/operation",
-                format!("operation `{}` must be snake_case", e.operation),
-            );
-        }
-        let key = (e.resource.clone(), e.operation.clone());
-        if let Some(first) = seen_ops.insert(key, &f.file) {
-            c.err(
-                "/operation",
-                format!(
-                    "endpoint {}.{} is declared twice (first in {first})",
-                    e.resource, e.operation
-                ),
-            );
-        }
-        let expected_name = format!("{}.{}.json", e.resource, e.operation);
-        if !f.file.ends_with(&expected_name) {
-            c.warn("", format!("file should be named {expected_name}"));
-        }
-        let template = e
-            .path
-            .split('/')
-            .map(|seg| if seg.starts_with(':') { ":" } else { seg })
-            .collect::<Vec<_>>()
-            .join("/");
-        if let Some(first) = seen_routes.insert((e.method.as_str().to_string(), template), &f.file)
+/// Names of an endpoint: snake_case, declared once, one route per method and path.
+fn check_endpoint_identity<'a>(
+    c: &mut Ctx<'_, EndpointFile>,
+    f: &'a Located<EndpointFile>,
+    seen: &mut Seen<'a>,
+) {
+    let e = &f.value;
+    check_deviations(c, &e.sdk_deviations, false);
+    if !is_snake(&e.resource) {
+        c.err(
+            "/resource",
+            format!("resource `{}` must be snake_case", e.resource),
+        );
+    }
+    if !is_snake(&e.operation) {
+        c.err(
+            "/operation",
+            format!("operation `{}` must be snake_case", e.operation),
+        );
+    }
+    let key = (e.resource.clone(), e.operation.clone());
+    if let Some(first) = seen.ops.insert(key, &f.file) {
+        c.err(
+            "/operation",
+            format!(
+                "endpoint {}.{} is declared twice (first in {first})",
+                e.resource, e.operation
+            ),
+        );
+    }
+    let expected_name = format!("{}.{}.json", e.resource, e.operation);
+    if !f.file.ends_with(&expected_name) {
+        c.warn("", format!("file should be named {expected_name}"));
+    }
+    let template = e
+        .path
+        .split('/')
+        .map(|seg| if seg.starts_with(':') { ":" } else { seg })
+        .collect::<Vec<_>>()
+        .join("/");
+    if let Some(first) = seen
+        .routes
+        .insert((e.method.as_str().to_string(), template), &f.file)
+    {
+        c.err(
+            "/path",
+            format!(
+                "{} {} has the same route as {first}",
+                e.method.as_str(),
+                e.path
+            ),
+        );
+    }
+    if e.summary.trim().is_empty() {
+        c.warn("/summary", "endpoint has no summary");
+    }
+}
+
+/// The path template against the declared path parameters, and the parameters.
+fn check_path(c: &mut Ctx<'_, EndpointFile>, types: &TypeIndex<'_>) {
+    let e = &c.file.value;
+    // path template
+    if !e.path.starts_with("/open-apis/") {
+        c.err(
+            "/path",
+            format!("path `{}` must start with /open-apis/", e.path),
+        );
+    }
+    let mut tpl_params = Vec::new();
+    for seg in e.path.split('/').skip(1) {
+        if seg.is_empty() {
+            c.err("/path", format!("path `{}` has an empty segment", e.path));
+        } else if let Some(name) = seg.strip_prefix(':') {
+            if !is_snake(name) {
+                c.err(
+                    "/path",
+                    format!("path parameter `:{name}` must be snake_case"),
+                );
+            }
+            tpl_params.push(name);
+        } else if seg
+            .chars()
+            .any(|ch| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '-' || ch == '.'))
         {
             c.err(
                 "/path",
+                format!("path segment `{seg}` has characters that need encoding"),
+            );
+        }
+    }
+    let declared: Vec<&str> = e.path_params.iter().map(|p| p.name.as_str()).collect();
+    for (i, p) in e.path_params.iter().enumerate() {
+        if !tpl_params.contains(&p.name.as_str()) {
+            c.err(
+                &format!("/path_params/{i}/name"),
                 format!(
-                    "{} {} has the same route as {first}",
-                    e.method.as_str(),
+                    "path parameter `{}` does not appear in the path `{}`",
+                    p.name, e.path
+                ),
+            );
+        }
+    }
+    for name in &tpl_params {
+        if !declared.contains(name) {
+            c.err(
+                "/path",
+                format!(
+                    "path `{}` uses `:{name}`, which path_params does not declare",
                     e.path
                 ),
             );
         }
-        if e.summary.trim().is_empty() {
-            c.warn("/summary", "endpoint has no summary");
-        }
-        // path template
-        if !e.path.starts_with("/open-apis/") {
+    }
+    check_params(c, &e.path_params, "/path_params", types, true);
+    check_params(c, &e.query_params, "/query_params", types, false);
+}
+
+/// Token kinds, scopes, rate limits and field scopes.
+fn check_access(c: &mut Ctx<'_, EndpointFile>, types: &TypeIndex<'_>) {
+    let e = &c.file.value;
+    // auth
+    if e.auth.tokens.is_empty() {
+        c.err("/auth/tokens", "auth must accept at least one token kind");
+    }
+    let set: BTreeSet<_> = e.auth.tokens.iter().collect();
+    if set.len() != e.auth.tokens.len() {
+        c.err("/auth/tokens", "a token kind is listed twice");
+    }
+    if e.scopes.any_of.is_empty() {
+        c.warn("/scopes/any_of", "endpoint lists no scope");
+    }
+    for (i, l) in e.rate_limit.limits.iter().enumerate() {
+        if l.requests == 0 {
             c.err(
-                "/path",
-                format!("path `{}` must start with /open-apis/", e.path),
+                &format!("/rate_limit/limits/{i}/requests"),
+                "a rate limit of 0 requests cannot be met",
             );
         }
-        let mut tpl_params = Vec::new();
-        for seg in e.path.split('/').skip(1) {
-            if seg.is_empty() {
-                c.err("/path", format!("path `{}` has an empty segment", e.path));
-            } else if let Some(name) = seg.strip_prefix(':') {
-                if !is_snake(name) {
-                    c.err(
-                        "/path",
-                        format!("path parameter `:{name}` must be snake_case"),
-                    );
-                }
-                tpl_params.push(name);
-            } else if seg
-                .chars()
-                .any(|ch| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '-' || ch == '.'))
-            {
-                c.err(
-                    "/path",
-                    format!("path segment `{seg}` has characters that need encoding"),
-                );
-            }
-        }
-        let declared: Vec<&str> = e.path_params.iter().map(|p| p.name.as_str()).collect();
-        for (i, p) in e.path_params.iter().enumerate() {
-            if !tpl_params.contains(&p.name.as_str()) {
-                c.err(
-                    &format!("/path_params/{i}/name"),
-                    format!(
-                        "path parameter `{}` does not appear in the path `{}`",
-                        p.name, e.path
-                    ),
-                );
-            }
-        }
-        for name in &tpl_params {
-            if !declared.contains(name) {
-                c.err(
-                    "/path",
-                    format!(
-                        "path `{}` uses `:{name}`, which path_params does not declare",
-                        e.path
-                    ),
-                );
-            }
-        }
-        check_params(&mut c, &e.path_params, "/path_params", &types, true);
-        check_params(&mut c, &e.query_params, "/query_params", &types, false);
-        // auth
-        if e.auth.tokens.is_empty() {
-            c.err("/auth/tokens", "auth must accept at least one token kind");
-        }
-        let set: BTreeSet<_> = e.auth.tokens.iter().collect();
-        if set.len() != e.auth.tokens.len() {
-            c.err("/auth/tokens", "a token kind is listed twice");
-        }
-        if e.scopes.any_of.is_empty() {
-            c.warn("/scopes/any_of", "endpoint lists no scope");
-        }
-        for (i, l) in e.rate_limit.limits.iter().enumerate() {
-            if l.requests == 0 {
-                c.err(
-                    &format!("/rate_limit/limits/{i}/requests"),
-                    "a rate limit of 0 requests cannot be met",
-                );
-            }
-        }
-        if e.rate_limit.limits.is_empty() && e.rate_limit.note.is_none() {
-            c.warn("/rate_limit", "no rate limit and no note saying why");
-        }
-        for (i, fs) in e.field_scopes.iter().enumerate() {
-            if let Some(w) = &fs.when {
-                let p = format!("/field_scopes/{i}/when");
-                match e.query_params.iter().find(|q| q.name == w.param) {
-                    None => c.err(
-                        &format!("{p}/param"),
-                        format!("`{}` is not a query parameter of this endpoint", w.param),
-                    ),
-                    Some(q) => {
-                        if let Ok(ty) = TypeExpr::parse(&q.ty) {
-                            for m in check_value(&w.equals, &ty, &types, 0) {
-                                c.err(&format!("{p}/equals{}", m.0), m.1);
-                            }
+    }
+    if e.rate_limit.limits.is_empty() && e.rate_limit.note.is_none() {
+        c.warn("/rate_limit", "no rate limit and no note saying why");
+    }
+    for (i, fs) in e.field_scopes.iter().enumerate() {
+        if let Some(w) = &fs.when {
+            let p = format!("/field_scopes/{i}/when");
+            match e.query_params.iter().find(|q| q.name == w.param) {
+                None => c.err(
+                    &format!("{p}/param"),
+                    format!("`{}` is not a query parameter of this endpoint", w.param),
+                ),
+                Some(q) => {
+                    if let Ok(ty) = TypeExpr::parse(&q.ty) {
+                        for m in check_value(&w.equals, &ty, types, 0) {
+                            c.err(&format!("{p}/equals{}", m.0), m.1);
                         }
                     }
                 }
             }
         }
-        // request body
-        if let Some(b) = &e.request_body {
-            check_fields(&mut c, &b.fields, "/request_body/fields", &types);
-            if let Some(ex) = &e.example_request {
-                for (sub, m) in check_object(ex, &b.fields, &types, 0) {
-                    c.err(&format!("/example_request{sub}"), m);
-                }
-            }
-        } else if e.example_request.is_some() {
-            c.err("/example_request", "example_request without request_body");
-        }
-        // response
-        let mut resp_fields: &[Field] = &[];
-        let mut binary = false;
-        if let Some(r) = &e.response {
-            resp_fields = &r.fields;
-            binary = r.binary.is_some();
-            if binary && !r.fields.is_empty() {
-                c.err("/response/fields", "a binary reply has no JSON fields");
-            }
-            check_fields(&mut c, &r.fields, "/response/fields", &types);
-        }
-        if let Some(pg) = &e.pagination {
-            check_pagination(&mut c, pg, &e.query_params, resp_fields);
-        }
-        check_errors(&mut c, &e.errors, "/errors");
-        if e.errors.is_empty() && e.errors_note.is_none() {
-            c.warn(
-                "/errors",
-                "endpoint documents no error code (say why in `errors_note`)",
-            );
-        }
-        match &e.example_response {
-            None if !binary => c.warn("", "endpoint has no example_response"),
-            None => {}
-            Some(_) if binary => c.err("/example_response", "a binary reply has no JSON example"),
-            Some(ex) => check_example(&mut c, ex, resp_fields, &types),
-        }
     }
+}
 
-    // events
-    let mut seen_events: BTreeMap<&str, &str> = BTreeMap::new();
-    for f in &spec.events {
-        let mut c = Ctx {
-            file: f,
-            out: &mut out,
-        };
-        let ev = &f.value;
-        let ok_name = ev.event_type.split('.').count() >= 3
-            && ev.event_type.split('.').all(|p| {
-                !p.is_empty()
-                    && p.chars()
-                        .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
-            });
-        if !ok_name {
-            c.err(
-                "/event_type",
-                format!(
-                    "event type `{}` must look like `helpdesk.ticket.created_v1`",
-                    ev.event_type
-                ),
-            );
+/// Request body, reply, paging, errors and the examples against them.
+fn check_payloads(c: &mut Ctx<'_, EndpointFile>, types: &TypeIndex<'_>) {
+    let e = &c.file.value;
+    // request body
+    if let Some(b) = &e.request_body {
+        check_fields(c, &b.fields, "/request_body/fields", types);
+        if let Some(ex) = &e.example_request {
+            for (sub, m) in check_object(ex, &b.fields, types, 0) {
+                c.err(&format!("/example_request{sub}"), m);
+            }
         }
-        if let Some(first) = seen_events.insert(&ev.event_type, &f.file) {
-            c.err(
-                "/event_type",
-                format!(
-                    "event `{}` is declared twice (first in {first})",
-                    ev.event_type
-                ),
-            );
+    } else if e.example_request.is_some() {
+        c.err("/example_request", "example_request without request_body");
+    }
+    // response
+    let mut resp_fields: &[Field] = &[];
+    let mut binary = false;
+    if let Some(r) = &e.response {
+        resp_fields = &r.fields;
+        binary = r.binary.is_some();
+        if binary && !r.fields.is_empty() {
+            c.err("/response/fields", "a binary reply has no JSON fields");
         }
-        check_fields(&mut c, &ev.fields, "/fields", &types);
-        match &ev.example {
-            None => c.warn("", "event has no example"),
-            Some(ex) => {
-                if ex.get("schema").and_then(Value::as_str) != Some("2.0") {
-                    c.err(
-                        "/example/schema",
-                        "the example must be a schema 2.0 envelope (\"schema\": \"2.0\")",
-                    );
-                }
-                match ex.pointer("/header/event_type").and_then(Value::as_str) {
-                    Some(t) if t == ev.event_type => {}
-                    _ => c.err(
-                        "/example/header/event_type",
-                        format!(
-                            "the example's header.event_type must be `{}`",
-                            ev.event_type
-                        ),
+        check_fields(c, &r.fields, "/response/fields", types);
+    }
+    if let Some(pg) = &e.pagination {
+        check_pagination(c, pg, &e.query_params, resp_fields);
+    }
+    check_errors(c, &e.errors, "/errors");
+    if e.errors.is_empty() && e.errors_note.is_none() {
+        c.warn(
+            "/errors",
+            "endpoint documents no error code (say why in `errors_note`)",
+        );
+    }
+    match &e.example_response {
+        None if !binary => c.warn("", "endpoint has no example_response"),
+        None => {}
+        Some(_) if binary => c.err("/example_response", "a binary reply has no JSON example"),
+        Some(ex) => check_example_response(c, ex, resp_fields, types),
+    }
+}
+
+/// An event: its type name, declared once, and its example.
+fn check_event<'a>(
+    c: &mut Ctx<'_, EventFile>,
+    f: &'a Located<EventFile>,
+    types: &TypeIndex<'_>,
+    seen: &mut Seen<'a>,
+) {
+    let ev = &f.value;
+    let ok_name = ev.event_type.split('.').count() >= 3
+        && ev.event_type.split('.').all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+        });
+    if !ok_name {
+        c.err(
+            "/event_type",
+            format!(
+                "event type `{}` must look like `helpdesk.ticket.created_v1`",
+                ev.event_type
+            ),
+        );
+    }
+    if let Some(first) = seen.events.insert(&ev.event_type, &f.file) {
+        c.err(
+            "/event_type",
+            format!(
+                "event `{}` is declared twice (first in {first})",
+                ev.event_type
+            ),
+        );
+    }
+    check_fields(c, &ev.fields, "/fields", types);
+    match &ev.example {
+        None => c.warn("", "event has no example"),
+        Some(ex) => {
+            if ex.get("schema").and_then(Value::as_str) != Some("2.0") {
+                c.err(
+                    "/example/schema",
+                    "the example must be a schema 2.0 envelope (\"schema\": \"2.0\")",
+                );
+            }
+            match ex.pointer("/header/event_type").and_then(Value::as_str) {
+                Some(t) if t == ev.event_type => {}
+                _ => c.err(
+                    "/example/header/event_type",
+                    format!(
+                        "the example's header.event_type must be `{}`",
+                        ev.event_type
                     ),
-                }
-                let event = ex.get("event").cloned().unwrap_or(Value::Null);
-                for (sub, m) in check_object(&event, &ev.fields, &types, 0) {
-                    c.err(&format!("/example/event{sub}"), m);
-                }
+                ),
+            }
+            let event = ex.get("event").cloned().unwrap_or(Value::Null);
+            for (sub, m) in check_object(&event, &ev.fields, types, 0) {
+                c.err(&format!("/example/event{sub}"), m);
             }
         }
     }
-    out.sort_by_key(|d| d.severity);
-    out
 }
 
 fn check_pagination<T>(
@@ -460,7 +469,7 @@ fn check_pagination<T>(
 
 fn check_errors<T>(c: &mut Ctx<'_, T>, errors: &[ErrorSpec], base: &str) {
     let mut codes = BTreeSet::new();
-    let mut names = BTreeSet::new();
+    let mut names = BTreeMap::new();
     for (i, e) in errors.iter().enumerate() {
         let p = format!("{base}/{i}");
         if !(100..=599).contains(&e.http_status) {
@@ -486,16 +495,24 @@ fn check_errors<T>(c: &mut Ctx<'_, T>, errors: &[ErrorSpec], base: &str) {
                 &format!("{p}/name"),
                 format!("error name `{}` must be snake_case", e.name),
             );
-        } else if e.name == "unhandled" {
+        } else if crate::names::variant(&e.name) == crate::names::UNHANDLED_VARIANT {
             c.err(
                 &format!("{p}/name"),
                 "`unhandled` is reserved for undocumented codes",
             );
         }
-        if !names.insert(e.name.as_str()) {
+        if let Some(first) = names.insert(crate::names::variant(&e.name), e.name.as_str()) {
             c.err(
                 &format!("{p}/name"),
-                format!("error name `{}` is used twice", e.name),
+                if first == e.name {
+                    format!("error name `{}` is used twice", e.name)
+                } else {
+                    format!(
+                        "error names `{first}` and `{}` both become the variant `{}`",
+                        e.name,
+                        crate::names::variant(&e.name)
+                    )
+                },
             );
         }
         if e.advice.trim().is_empty() {
@@ -540,7 +557,7 @@ fn check_typedef<T>(c: &mut Ctx<'_, T>, t: &TypeDef, p: &str, types: &TypeIndex<
                 );
             }
             let mut seen_v = BTreeSet::new();
-            let mut seen_n = BTreeSet::new();
+            let mut seen_n = BTreeMap::new();
             for (i, v) in values.iter().enumerate() {
                 let vp = format!("{p}/values/{i}");
                 let ok = match repr {
@@ -572,16 +589,24 @@ fn check_typedef<T>(c: &mut Ctx<'_, T>, t: &TypeDef, p: &str, types: &TypeIndex<
                         &format!("{vp}/name"),
                         format!("enum value name `{}` must be snake_case", v.name),
                     );
-                } else if v.name == "unknown" {
+                } else if crate::names::variant(&v.name) == crate::names::UNKNOWN_VARIANT {
                     c.err(
                         &format!("{vp}/name"),
                         "`unknown` is reserved for values the spec does not list",
                     );
                 }
-                if !seen_n.insert(v.name.as_str()) {
+                let variant = crate::names::variant(&v.name);
+                if let Some(first) = seen_n.insert(variant.clone(), v.name.as_str()) {
                     c.err(
                         &format!("{vp}/name"),
-                        format!("enum value name `{}` is used twice", v.name),
+                        if first == v.name {
+                            format!("enum value name `{}` is used twice", v.name)
+                        } else {
+                            format!(
+                                "enum value names `{first}` and `{}` both become the variant `{variant}`",
+                                v.name
+                            )
+                        },
                     );
                 }
                 if v.description.trim().is_empty() {
@@ -721,8 +746,8 @@ fn check_params<T>(
     }
 }
 
-fn check_example(
-    c: &mut Ctx<'_, crate::spec::EndpointFile>,
+fn check_example_response(
+    c: &mut Ctx<'_, EndpointFile>,
     ex: &Value,
     fields: &[Field],
     types: &TypeIndex<'_>,
@@ -755,145 +780,6 @@ fn check_example(
         .unwrap_or(Value::Object(Default::default()));
     for (sub, m) in check_object(&data, fields, types, 0) {
         c.err(&format!("/example_response/data{sub}"), m);
-    }
-}
-
-type Mismatch = (String, String);
-
-/// Checks a JSON value against a type; returns `(pointer suffix, message)` pairs.
-pub fn check_value(v: &Value, te: &TypeExpr, types: &TypeIndex<'_>, depth: usize) -> Vec<Mismatch> {
-    if depth > 64 {
-        return vec![(String::new(), "nested too deeply".into())];
-    }
-    let bad = |what: &str| {
-        vec![(
-            String::new(),
-            format!("expected {what}, found {}", short(v)),
-        )]
-    };
-    match te {
-        TypeExpr::Scalar(s) => match s {
-            Scalar::String => {
-                if v.is_string() {
-                    vec![]
-                } else {
-                    bad("a string")
-                }
-            }
-            Scalar::Int => match v.as_i64() {
-                Some(n) if i32::try_from(n).is_ok() => vec![],
-                _ => bad("a 32-bit integer"),
-            },
-            Scalar::Int64 => {
-                if v.as_i64().is_some() {
-                    vec![]
-                } else {
-                    bad("an integer")
-                }
-            }
-            Scalar::Int64String | Scalar::TimestampMs => match v.as_str() {
-                Some(s) if s.parse::<i64>().is_ok() => vec![],
-                _ => bad("an integer in a decimal string"),
-            },
-            Scalar::Float => {
-                if v.is_number() {
-                    vec![]
-                } else {
-                    bad("a number")
-                }
-            }
-            Scalar::Bool => {
-                if v.is_boolean() {
-                    vec![]
-                } else {
-                    bad("true or false")
-                }
-            }
-            Scalar::JsonString => match v.as_str() {
-                Some(s) if serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok() => vec![],
-                Some(_) => bad("a string holding JSON"),
-                None => bad("a string holding JSON"),
-            },
-            Scalar::Json => vec![],
-        },
-        TypeExpr::List(inner) => match v.as_array() {
-            None => bad("an array"),
-            Some(items) => items
-                .iter()
-                .enumerate()
-                .flat_map(|(i, item)| {
-                    check_value(item, inner, types, depth + 1)
-                        .into_iter()
-                        .map(move |(p, m)| (format!("/{i}{p}"), m))
-                })
-                .collect(),
-        },
-        TypeExpr::Named(n) => match types.get(n.as_str()) {
-            // reported where the reference is declared; no cascade here
-            None => vec![],
-            Some(t) => match t.kind {
-                TypeKind::Object => {
-                    check_object(v, t.fields.as_deref().unwrap_or(&[]), types, depth + 1)
-                }
-                TypeKind::Enum => {
-                    let known = t
-                        .values
-                        .as_deref()
-                        .unwrap_or(&[])
-                        .iter()
-                        .any(|ev| &ev.value == v);
-                    if known {
-                        vec![]
-                    } else {
-                        bad(&format!("one of the values of `{n}`"))
-                    }
-                }
-            },
-        },
-    }
-}
-
-fn check_object(v: &Value, fields: &[Field], types: &TypeIndex<'_>, depth: usize) -> Vec<Mismatch> {
-    let Some(obj) = v.as_object() else {
-        return vec![(
-            String::new(),
-            format!("expected an object, found {}", short(v)),
-        )];
-    };
-    let mut out = Vec::new();
-    for f in fields {
-        match obj.get(&f.name) {
-            None if f.required => out.push((
-                String::new(),
-                format!("required field `{}` is missing", f.name),
-            )),
-            None => {}
-            Some(fv) => {
-                if let Ok(te) = TypeExpr::parse(&f.ty) {
-                    let p = push_pointer("", &f.name);
-                    out.extend(
-                        check_value(fv, &te, types, depth + 1)
-                            .into_iter()
-                            .map(|(s, m)| (format!("{p}{s}"), m)),
-                    );
-                }
-            }
-        }
-    }
-    for k in obj.keys() {
-        if !fields.iter().any(|f| &f.name == k) {
-            out.push((push_pointer("", k), format!("field `{k}` is not declared")));
-        }
-    }
-    out
-}
-
-fn short(v: &Value) -> String {
-    let s = v.to_string();
-    if s.chars().count() > 40 {
-        format!("{}…", s.chars().take(40).collect::<String>())
-    } else {
-        s
     }
 }
 
