@@ -537,3 +537,189 @@ fn unknown_deviation_aspects_and_stray_sdk_items_are_refused() {
         "only for deviations that cover",
     );
 }
+
+// ---- names the generated code would clash on (each used to pass `check`
+// and then fail in rustc) ----
+
+fn add_query_param(files: &mut [(String, String)], file: &str, name: &str, required: bool) {
+    edit_json(files, file, |v| {
+        v["query_params"]
+            .as_array_mut()
+            .expect("query_params")
+            .push(serde_json::json!({
+                "name": name, "type": "string", "required": required, "description": "added by a test"
+            }));
+    });
+}
+
+fn add_body_field(files: &mut [(String, String)], file: &str, name: &str, required: bool) {
+    edit_json(files, file, |v| {
+        v["request_body"]["fields"]
+            .as_array_mut()
+            .expect("request_body.fields")
+            .push(serde_json::json!({
+                "name": name, "type": "string", "required": required, "description": "added by a test"
+            }));
+    });
+}
+
+#[test]
+fn query_params_named_like_builder_methods_are_rejected() {
+    for name in helpdesk_spec::names::REQUEST_METHODS {
+        let mut f = base();
+        add_query_param(&mut f, EP, name, false);
+        let d = assert_error(&f, EP, "/query_params/1/name", "clashes with");
+        assert!(d.message.contains(&format!("`{name}`")), "{d}");
+    }
+}
+
+#[test]
+fn query_params_named_like_builder_fields_are_rejected() {
+    for name in helpdesk_spec::names::REQUEST_FIELDS {
+        let mut f = base();
+        add_query_param(&mut f, EP, name, true);
+        assert_error(&f, EP, "/query_params/1/name", "request builder's own field");
+    }
+}
+
+#[test]
+fn paging_method_names_are_reserved_on_list_endpoints_only() {
+    let list = "endpoints/faq.list.json";
+    let mut f = base();
+    add_query_param(&mut f, list, "items", false);
+    let errs = errors(&f);
+    assert!(
+        errs.iter()
+            .any(|d| d.file == list && d.message.contains("`items`")),
+        "{errs:?}"
+    );
+    // On an endpoint without paging `items` is an ordinary setter name.
+    let mut f = base();
+    add_query_param(&mut f, EP, "items", false);
+    check_files(&f).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn a_list_adder_clashing_with_another_param_is_rejected() {
+    let list = "endpoints/ticket.list.json";
+    let mut f = base();
+    // ticket.list has the list parameter `status_list`: its adder is `add_status_list`.
+    add_query_param(&mut f, list, "add_status_list", false);
+    let errs = errors(&f);
+    assert!(
+        errs.iter().any(|d| d.file == list
+            && d.message.contains("`add_status_list`")
+            && d.message.contains("clashes")),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn body_fields_named_like_builder_members_are_renamed_not_rejected() {
+    // `timeout` in a body becomes the setter `body_timeout`: it compiles.
+    let ep = "endpoints/agent.patch.json";
+    let mut f = base();
+    add_body_field(&mut f, ep, "timeout", false);
+    check_files(&f).unwrap_or_else(|e| panic!("{e}"));
+    // ... unless `body_timeout` is taken too.
+    add_body_field(&mut f, ep, "body_timeout", false);
+    assert_error(&f, ep, "/request_body/fields/2/name", "`body_timeout`");
+}
+
+#[test]
+fn two_wire_names_with_one_rust_field_are_rejected() {
+    let mut f = base();
+    edit_json(&mut f, NT, |v| {
+        v["types"][0]["fields"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"name": "jobName", "type": "string", "description": "x"}));
+    });
+    let errs = errors(&f);
+    assert!(
+        errs.iter()
+            .any(|d| d.message.contains("both become the Rust field `job_name`")),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn type_names_of_the_runtime_are_rejected() {
+    for name in ["Client", "TimestampMs", "RetryPolicy", "Pages"] {
+        let mut f = base();
+        edit_json(&mut f, NT, |v| {
+            v["types"][0]["name"] = Value::from(name);
+        });
+        let errs = errors(&f);
+        assert!(
+            errs.iter().any(|d| d.file == NT
+                && d.pointer == "/types/0/name"
+                && d.message.contains("clashes with the generated code of the runtime")),
+            "{name}: {errs:?}"
+        );
+    }
+}
+
+#[test]
+fn a_resource_named_like_a_client_method_is_rejected() {
+    let mut f = base();
+    edit_json(&mut f, EP, |v| v["resource"] = Value::from("builder"));
+    // the file name no longer matches (a warning); the clash is an error
+    let errs = errors(&f);
+    assert!(
+        errs.iter().any(|d| d.pointer == "/resource"
+            && d.message.contains("client method `builder()`")),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn enum_values_whose_variants_collide_are_rejected() {
+    let file = "types/common.json";
+    let mut f = base();
+    // `x_1` and `x1` both become `X1`.
+    edit_json(&mut f, file, |v| {
+        let t = v["types"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|t| t["kind"] == "enum" && t["repr"] == "string")
+            .expect("a string enum");
+        let values = t["values"].as_array_mut().unwrap();
+        values.push(serde_json::json!({"value": "zz_a", "name": "x_1", "description": "a"}));
+        values.push(serde_json::json!({"value": "zz_b", "name": "x1", "description": "b"}));
+    });
+    let errs = errors(&f);
+    assert!(
+        errs.iter()
+            .any(|d| d.message.contains("both become the variant `X1`")),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn a_type_holding_itself_by_value_is_rejected() {
+    let mut f = base();
+    edit_json(&mut f, NT, |v| {
+        let name = v["types"][0]["name"].as_str().unwrap().to_string();
+        v["types"][0]["fields"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"name": "parent", "type": name, "description": "x"}));
+    });
+    let errs = errors(&f);
+    assert!(
+        errs.iter()
+            .any(|d| d.file == NT && d.message.contains("infinite size")),
+        "{errs:?}"
+    );
+    // Through a list it is fine.
+    let mut f = base();
+    edit_json(&mut f, NT, |v| {
+        let name = v["types"][0]["name"].as_str().unwrap().to_string();
+        v["types"][0]["fields"].as_array_mut().unwrap().push(
+            serde_json::json!({"name": "children", "type": format!("{name}[]"), "description": "x"}),
+        );
+    });
+    check_files(&f).unwrap_or_else(|e| panic!("{e}"));
+}
