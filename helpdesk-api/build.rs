@@ -22,4 +22,33 @@ fn main() {
         eprintln!("{e}");
         std::process::exit(1);
     }
+    // The generator's fixture specs (one feature each), compiled into
+    // `helpdesk_api::__fixtures` for the workspace's tests only.
+    if std::env::var_os("CARGO_FEATURE_FIXTURE_SPECS").is_some() {
+        let Some(out_dir) = std::env::var_os("OUT_DIR") else {
+            eprintln!("OUT_DIR is not set: run through cargo");
+            std::process::exit(1);
+        };
+        let fixtures = manifest.join("../helpdesk-codegen/tests/fixtures");
+        for name in FIXTURES {
+            let out = std::path::Path::new(&out_dir).join(format!("fixture_{name}.rs"));
+            if let Err(e) = helpdesk_codegen::Config::new(fixtures.join(name))
+                .out_file(out)
+                .run()
+            {
+                eprintln!("fixture {name}: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
 }
+
+/// The fixture specs under `helpdesk-codegen/tests/fixtures`.
+const FIXTURES: [&str; 6] = [
+    "binary_reply",
+    "enums_events",
+    "get_with_body",
+    "multi_token",
+    "nested_types",
+    "paging",
+];

@@ -68,6 +68,29 @@ mod generated {
 
 pub use generated::*;
 
+/// The generator's fixture specs, each compiled as its own module (tests
+/// only: feature `fixture-specs`). Not part of the API.
+#[cfg(feature = "fixture-specs")]
+#[doc(hidden)]
+#[allow(missing_docs, clippy::all)]
+pub mod __fixtures {
+    macro_rules! fixture {
+        ($($name:ident),*) => {$(
+            pub mod $name {
+                include!(concat!(env!("OUT_DIR"), "/fixture_", stringify!($name), ".rs"));
+            }
+        )*};
+    }
+    fixture!(
+        binary_reply,
+        enums_events,
+        get_with_body,
+        multi_token,
+        nested_types,
+        paging
+    );
+}
+
 /// The README's examples, compiled as doc tests.
 #[cfg(all(doctest, feature = "redis"))]
 #[doc = include_str!("../../README.md")]

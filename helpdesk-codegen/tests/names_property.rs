@@ -27,11 +27,7 @@ fn name_pool() -> Vec<String> {
     ] {
         pool.extend(list.iter().map(|s| s.to_string()));
     }
-    pool.extend(
-        names::REQUEST_METHODS
-            .iter()
-            .map(|s| format!("body_{s}")),
-    );
+    pool.extend(names::REQUEST_METHODS.iter().map(|s| format!("body_{s}")));
     pool.push("add_ids".into());
     pool.push("ids".into());
     pool
@@ -67,7 +63,17 @@ fn shape() -> impl Strategy<Value = Shape> {
         any::<bool>(),
     )
         .prop_map(
-            |(resource, path_param, query, body, reply, type_fields, enum_values, errors, paged)| {
+            |(
+                resource,
+                path_param,
+                query,
+                body,
+                reply,
+                type_fields,
+                enum_values,
+                errors,
+                paged,
+            )| {
                 Shape {
                     resource: resource.to_string(),
                     path_param,

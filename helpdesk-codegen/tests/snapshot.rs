@@ -5,15 +5,12 @@
 
 use std::path::Path;
 
-#[test]
-fn generated_code_matches_the_checked_in_expected_file() {
+/// Compares `actual` with the expected file, or writes it under `UPDATE_EXPECT`.
+fn assert_expected(expected_file: &str, actual: &str, spec_dir: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let checked =
-        helpdesk_codegen::check_dir(&root.join("../spec")).unwrap_or_else(|e| panic!("{e}"));
-    let actual = helpdesk_codegen::generate(&checked.spec);
-    let expected_path = root.join("tests/expected/helpdesk.rs");
+    let expected_path = root.join("tests/expected").join(expected_file);
     if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::write(&expected_path, &actual).unwrap();
+        std::fs::write(&expected_path, actual).unwrap();
         return;
     }
     let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
@@ -24,12 +21,64 @@ fn generated_code_matches_the_checked_in_expected_file() {
             .position(|(a, b)| a != b)
             .unwrap_or(expected.lines().count().min(actual.lines().count()));
         panic!(
-            "generated code differs from tests/expected/helpdesk.rs from line {} on:\n  expected: {:?}\n  actual:   {:?}\n\
-             Review with `cargo run -p helpdesk-tools --bin helpdesk-spec -- expand spec`, then accept with \
+            "generated code differs from tests/expected/{expected_file} from line {} on:\n  expected: {:?}\n  actual:   {:?}\n\
+             Review with `cargo run -p helpdesk-tools --bin helpdesk-spec -- expand {spec_dir}`, then accept with \
              UPDATE_EXPECT=1 cargo test -p helpdesk-codegen --test snapshot",
             first + 1,
             expected.lines().nth(first),
             actual.lines().nth(first)
+        );
+    }
+}
+
+#[test]
+fn generated_code_matches_the_checked_in_expected_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let checked =
+        helpdesk_codegen::check_dir(&root.join("../spec")).unwrap_or_else(|e| panic!("{e}"));
+    assert_expected(
+        "helpdesk.rs",
+        &helpdesk_codegen::generate(&checked.spec),
+        "spec",
+    );
+}
+
+/// The fixture specs (one generator feature each), progenitor-style: each
+/// generated file is pinned too, and compiled into helpdesk-api under the
+/// `fixture-specs` feature (see tests/fixture_specs.rs at the workspace root).
+#[test]
+fn each_fixture_spec_matches_its_expected_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("tests/fixtures");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "binary_reply",
+            "enums_events",
+            "get_with_body",
+            "multi_token",
+            "nested_types",
+            "paging"
+        ],
+        "a fixture was added or removed: list it here and in helpdesk-api/src/lib.rs"
+    );
+    for name in names {
+        let checked = helpdesk_codegen::check_dir(&dir.join(&name))
+            .unwrap_or_else(|e| panic!("fixture {name}: {e}"));
+        assert!(
+            checked.warnings.is_empty(),
+            "fixture {name}: {:?}",
+            checked.warnings
+        );
+        assert_expected(
+            &format!("fixture_{name}.rs"),
+            &helpdesk_codegen::generate(&checked.spec),
+            &format!("helpdesk-codegen/tests/fixtures/{name}"),
         );
     }
 }

@@ -578,7 +578,12 @@ fn query_params_named_like_builder_fields_are_rejected() {
     for name in helpdesk_spec::names::REQUEST_FIELDS {
         let mut f = base();
         add_query_param(&mut f, EP, name, true);
-        assert_error(&f, EP, "/query_params/1/name", "request builder's own field");
+        assert_error(
+            &f,
+            EP,
+            "/query_params/1/name",
+            "request builder's own field",
+        );
     }
 }
 
@@ -654,7 +659,8 @@ fn type_names_of_the_runtime_are_rejected() {
         assert!(
             errs.iter().any(|d| d.file == NT
                 && d.pointer == "/types/0/name"
-                && d.message.contains("clashes with the generated code of the runtime")),
+                && d.message
+                    .contains("clashes with the generated code of the runtime")),
             "{name}: {errs:?}"
         );
     }
@@ -667,8 +673,8 @@ fn a_resource_named_like_a_client_method_is_rejected() {
     // the file name no longer matches (a warning); the clash is an error
     let errs = errors(&f);
     assert!(
-        errs.iter().any(|d| d.pointer == "/resource"
-            && d.message.contains("client method `builder()`")),
+        errs.iter()
+            .any(|d| d.pointer == "/resource" && d.message.contains("client method `builder()`")),
         "{errs:?}"
     );
 }
