@@ -113,7 +113,8 @@ pub const DEFAULT_QUEUE_CAPACITY: usize = 1024;
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
 /// The event endpoint's configuration; [`EventReceiver::router`] or
-/// [`EventReceiver::method_router`] turns it into an axum service.
+/// [`EventReceiver::method_router`] turns it into an axum service. Clones
+/// share the de-duplication store.
 #[derive(Clone)]
 pub struct EventReceiver {
     decoder: EventDecoder,
@@ -164,7 +165,11 @@ impl EventReceiver {
     }
 
     /// How far `X-Lark-Request-Timestamp` may be from this machine's clock,
-    /// either way (default 5 min). Keep the clock synchronised (NTP).
+    /// either way (default 5 min). Keep the clock synchronised (NTP). The
+    /// platform's documents do not say whether a re-delivery is signed
+    /// anew; reports say each delivery is signed when it is sent. Should
+    /// your logs show re-deliveries refused as outside the window, widen
+    /// it: de-duplication (8 h by default) still stops replays inside it.
     pub fn timestamp_tolerance(mut self, d: Duration) -> Self {
         self.tolerance = d;
         self
@@ -454,4 +459,77 @@ fn refusal(e: &EventError) -> Refused {
         EventError::BadEvent { .. } => "event does not match its type",
     };
     Refused(StatusCode::BAD_REQUEST, reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn receiver() -> EventReceiver {
+        EventReceiver::new(EventDecoder::new().encrypt_key("k"))
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[tokio::test]
+    async fn bodies_over_the_limit_are_refused_declared_or_not() {
+        let declared = headers(&[("content-length", "11")]);
+        let r = read_body(&declared, Body::from("x".repeat(11)), 10).await;
+        assert!(matches!(r, Err(Refused(StatusCode::PAYLOAD_TOO_LARGE, _))));
+        let r = read_body(&HeaderMap::new(), Body::from("x".repeat(11)), 10).await;
+        assert!(matches!(r, Err(Refused(StatusCode::PAYLOAD_TOO_LARGE, _))));
+        let r = read_body(&HeaderMap::new(), Body::from("x".repeat(10)), 10).await;
+        assert_eq!(r.ok().unwrap().len(), 10);
+    }
+
+    #[test]
+    fn signature_headers_all_or_none() {
+        let cfg = receiver();
+        assert_eq!(
+            check_signature(&cfg, &HeaderMap::new(), b"").ok(),
+            Some(false)
+        );
+        let some = headers(&[(SIGNATURE_HEADER, "00")]);
+        assert!(matches!(
+            check_signature(&cfg, &some, b""),
+            Err(Refused(
+                StatusCode::UNAUTHORIZED,
+                "missing signature headers"
+            ))
+        ));
+        // without an encrypt key there is nothing to check them against
+        let plain = EventReceiver::new(EventDecoder::new());
+        assert_eq!(check_signature(&plain, &some, b"").ok(), Some(false));
+    }
+
+    #[test]
+    fn non_ascii_and_non_numeric_headers_are_refused_not_panics() {
+        let cfg = receiver();
+        let mut h = headers(&[(NONCE_HEADER, "n"), (SIGNATURE_HEADER, "00")]);
+        h.insert(
+            TIMESTAMP_HEADER,
+            HeaderValue::from_bytes(b"\xff\xfe").unwrap(),
+        );
+        assert!(matches!(
+            check_signature(&cfg, &h, b""),
+            Err(Refused(StatusCode::UNAUTHORIZED, _))
+        ));
+        h.insert(TIMESTAMP_HEADER, HeaderValue::from_static("-1"));
+        assert!(check_signature(&cfg, &h, b"").is_err());
+    }
+
+    #[test]
+    fn refusal_reasons_hold_no_detail() {
+        let e = EventError::Malformed("secret-looking detail".into());
+        let Refused(status, reason) = refusal(&e);
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(!reason.contains("secret"));
+        assert_eq!(refusal(&EventError::TokenMismatch).0, StatusCode::FORBIDDEN);
+    }
 }
