@@ -766,3 +766,35 @@ async fn chaos_soak_four_processes_against_a_flapping_platform() {
     common::assert_at_most_per_window(&reqs, 11, Duration::from_secs(1));
     assert!(fetches <= 40, "{fetches} token fetch requests");
 }
+
+/// Event de-duplication through Redis (`RedisDedupe`, `SET NX EX`): an
+/// event re-delivered to another process is recognised; with Redis gone,
+/// each process still recognises the re-deliveries it saw itself.
+#[tokio::test]
+async fn redis_dedupe_recognises_a_redelivery_seen_by_another_process() {
+    use helpdesk_api::events::dedupe::{Dedupe, RedisDedupe};
+    let _serial = serial().await;
+    let mut redis = Redis::start();
+    // two processes: two connections
+    let a = RedisDedupe::new(RedisShared::connect(&redis.url()).await.unwrap());
+    let b = RedisDedupe::new(RedisShared::connect(&redis.url()).await.unwrap());
+    assert!(a.first_delivery("5e3702a84e847582be8db7fb73283c02").await);
+    assert!(!b.first_delivery("5e3702a84e847582be8db7fb73283c02").await);
+    assert!(!a.first_delivery("5e3702a84e847582be8db7fb73283c02").await);
+    assert!(b.first_delivery("another-event").await);
+    // ids that are no plain key part (braces, long) are hashed, still shared
+    let odd = format!("{{tag}}:{}", "x".repeat(500));
+    assert!(a.first_delivery(&odd).await);
+    assert!(!b.first_delivery(&odd).await);
+    // Redis gone: each process falls back to its own memory
+    redis.stop();
+    let started = Instant::now();
+    assert!(a.first_delivery("during-outage").await);
+    assert!(!a.first_delivery("during-outage").await);
+    assert!(b.first_delivery("during-outage").await, "b never saw it");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "each Redis try is bounded by the operation timeout: {:?}",
+        started.elapsed()
+    );
+}

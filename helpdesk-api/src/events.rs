@@ -1,7 +1,12 @@
-//! Event callbacks (schema 2.0): URL verification, the verification-token
-//! check, signature check, and decryption of `{"encrypt": …}` bodies
-//! (AES-256-CBC, key = SHA-256 of the app's encrypt key, IV = the first 16
-//! bytes, PKCS#7 padding), as Feishu documents.
+//! Event callbacks (schema 2.0, and the v1 envelope): URL verification, the
+//! verification-token check, signature check, and decryption of
+//! `{"encrypt": …}` bodies (AES-256-CBC, key = SHA-256 of the app's encrypt
+//! key, IV = the first 16 bytes, PKCS#7 padding), as Feishu documents.
+//!
+//! [`EventDecoder`] is framework-free: give it a body, get a [`Callback`].
+//! With feature `axum`, `events::axum::EventReceiver` is the whole HTTP endpoint
+//! (checks, replay window, de-duplication through [`dedupe`], hand-off to
+//! the application's handler).
 //!
 //! ```
 //! use helpdesk_api::events::{Callback, EventDecoder};
@@ -29,6 +34,10 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use std::fmt;
+
+#[cfg(feature = "axum")]
+pub mod axum;
+pub mod dedupe;
 
 /// Decodes event callbacks. Configure it with what the app's event
 /// subscription page shows: the verification token and, if set, the
@@ -81,7 +90,8 @@ pub struct EventCallback {
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct EventHeader {
-    /// Unique id of this delivery (deduplicate on it: deliveries are retried).
+    /// Unique id of the event, the same on every re-delivery: de-duplicate
+    /// on it (a v1 callback's `uuid`).
     #[serde(default)]
     pub event_id: String,
     /// Event type, e.g. `helpdesk.ticket.created_v1`.
@@ -178,6 +188,9 @@ struct Envelope<'a> {
     challenge: Option<String>,
     #[serde(default)]
     token: Option<String>,
+    /// v1 callbacks: the delivery id.
+    #[serde(default)]
+    uuid: Option<String>,
     #[serde(default)]
     header: Option<EventHeader>,
     #[serde(default, borrow)]
@@ -224,6 +237,9 @@ impl EventDecoder {
             })?;
             return Ok(Callback::UrlVerification { challenge });
         }
+        if env.schema.is_none() && env.kind.as_deref() == Some("event_callback") {
+            return self.decode_v1(env);
+        }
         match env.schema.as_deref() {
             Some("2.0") => {}
             other => {
@@ -249,6 +265,53 @@ impl EventDecoder {
                 detail: e.to_string(),
             })?;
         Ok(Callback::Event(Box::new(EventCallback { header, event })))
+    }
+
+    /// A v1 callback (`{"uuid", "token", "ts", "type": "event_callback",
+    /// "event": {"type", …}}`): its header is made from the envelope
+    /// (`event_id` = `uuid`, `event_type` = `event.type`, `app_id` and
+    /// `tenant_key` from the event). No helpdesk event is a v1 event, so
+    /// these come out as [`Event::Unknown`] unless a type matches.
+    fn decode_v1(&self, env: Envelope<'_>) -> Result<Callback, EventError> {
+        self.check_token(env.token.as_deref())?;
+        #[derive(Deserialize)]
+        struct V1Event {
+            #[serde(rename = "type")]
+            kind: String,
+            #[serde(default)]
+            app_id: String,
+            #[serde(default)]
+            tenant_key: String,
+        }
+        let raw = env
+            .event
+            .map(RawValue::get)
+            .ok_or_else(|| EventError::Malformed("v1 callback without event".into()))?;
+        if !raw.starts_with('{') {
+            return Err(EventError::Malformed(
+                "v1 `event` is not a JSON object".into(),
+            ));
+        }
+        let v1: V1Event = serde_json::from_str(raw)
+            .map_err(|e| EventError::Malformed(format!("v1 event: {e}")))?;
+        let event = Event::from_parts(&v1.kind, raw).map_err(|e| EventError::BadEvent {
+            event_type: v1.kind.clone(),
+            detail: e.to_string(),
+        })?;
+        let header = EventHeader {
+            event_id: env.uuid.unwrap_or_default(),
+            event_type: v1.kind,
+            create_time: None,
+            token: env.token.unwrap_or_default(),
+            app_id: v1.app_id,
+            tenant_key: v1.tenant_key,
+        };
+        Ok(Callback::Event(Box::new(EventCallback { header, event })))
+    }
+
+    /// Whether an encrypt key is configured (so signatures can be checked).
+    pub fn has_encrypt_key(&self) -> bool {
+        self.encrypt_key.is_some()
     }
 
     /// Checks `X-Lark-Signature`: hex SHA-256 of `timestamp + nonce + encrypt_key + body`

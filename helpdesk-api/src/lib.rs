@@ -91,7 +91,8 @@ pub mod __fixtures {
     );
 }
 
-/// The README's examples, compiled as doc tests.
-#[cfg(all(doctest, feature = "redis"))]
+/// The README's examples, compiled as doc tests (with features `redis` and
+/// `axum`, as `cargo test --workspace` builds the crate).
+#[cfg(all(doctest, feature = "redis", feature = "axum"))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;

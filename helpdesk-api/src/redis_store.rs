@@ -379,6 +379,22 @@ impl RedisShared {
         }
     }
 
+    /// Marks an event id as seen (`SET {prefix}:evt:{id} 1 NX EX ttl`):
+    /// `Some(true)` if it was not seen before, `Some(false)` if it was,
+    /// `None` when Redis cannot tell (bypassed or failed).
+    pub(crate) async fn set_event_seen(&self, id: &str, ttl: Duration) -> Option<bool> {
+        let key = format!("{}:evt:{}", self.prefix, tag_safe(id));
+        let secs = ttl.as_secs().max(1);
+        let set: Option<String> = self
+            .op("record event id", |mut c| {
+                let mut cmd = redis::cmd("SET");
+                cmd.arg(&key).arg(1).arg("NX").arg("EX").arg(secs);
+                async move { cmd.query_async(&mut c).await }
+            })
+            .await?;
+        Some(set.is_some())
+    }
+
     /// Runs a script with these keys and arguments.
     async fn script<T: redis::FromRedisValue>(
         &self,
