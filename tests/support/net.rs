@@ -263,3 +263,60 @@ pub fn redirect_reply(status: u16, location: &str) -> String {
         "HTTP/1.1 {status} Moved\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
     )
 }
+
+/// A listener on 127.0.0.1 that takes one connection and keeps its first
+/// TLS record (a ClientHello if a TLS client connected), then closes it.
+pub struct TlsProbe {
+    pub url: String,
+    task: JoinHandle<Vec<u8>>,
+}
+
+impl TlsProbe {
+    pub async fn start() -> TlsProbe {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("https://{}", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return Vec::new();
+            };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            // A record: 5-byte header whose last two bytes give the length.
+            while buf.len() < 5 || buf.len() < 5 + usize::from(u16::from_be_bytes([buf[3], buf[4]]))
+            {
+                match sock.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            buf
+        });
+        TlsProbe { url, task }
+    }
+
+    /// The first record, once the client has given up (the probe closes
+    /// the connection after reading it).
+    pub async fn record(self) -> Vec<u8> {
+        self.task.await.unwrap()
+    }
+}
+
+/// The cipher suites a ClientHello record offers; `None` if it is not one.
+pub fn offered_suites(record: &[u8]) -> Option<Vec<u16>> {
+    // record header (5): type 0x16 handshake; handshake header (4): 0x01
+    if record.len() < 9 || record[0] != 0x16 || record[5] != 0x01 {
+        return None;
+    }
+    let body = &record[9..];
+    // version (2), random (32), session id (1 + n)
+    let sid = usize::from(*body.get(34)?);
+    let at = 35 + sid;
+    let len = usize::from(u16::from_be_bytes([*body.get(at)?, *body.get(at + 1)?]));
+    let suites = body.get(at + 2..at + 2 + len)?;
+    Some(
+        suites
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect(),
+    )
+}
