@@ -414,7 +414,11 @@ impl ClientBuilder {
     }
 
     /// The client-side rate limiter, seeded per endpoint from the spec's
-    /// documented limits (default: on).
+    /// documented limits. **On by default, and it blocks**: a call beyond
+    /// an endpoint's limit waits for the next window rather than being
+    /// sent, so a batch job or a benchmark looping over `notification.get`
+    /// sees 100 calls a minute. `rate_limiter(false)` turns it off (the
+    /// server's 429s are then waited out and retried by the retry policy).
     pub fn rate_limiter(mut self, on: bool) -> Self {
         self.rate_limiter = on;
         self
