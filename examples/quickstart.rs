@@ -58,10 +58,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
 
-    let client = Client::builder()
+    let mut builder = Client::builder()
         .base_url(base_url)
-        .helpdesk_credentials(helpdesk_id, helpdesk_token)
-        .build()?;
+        .helpdesk_credentials(helpdesk_id, helpdesk_token);
+    if _mock.is_some() {
+        // The embedded mock is on loopback: straight to it, even when the
+        // environment names a proxy (HTTPS_PROXY / HTTP_PROXY) for the rest.
+        builder = builder.no_proxy();
+    }
+    let client = builder.build()?;
     let token = UserAccessToken::new(token);
 
     let reply = client

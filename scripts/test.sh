@@ -26,4 +26,9 @@ if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; 
   (service redis-server stop || systemctl stop redis-server) >/dev/null 2>&1 || true
 fi
 
+# The tests talk to servers on loopback; a proxy in the environment
+# (HTTP_PROXY, ...) must not carry that traffic. (tests/proxy_env.rs sets
+# its own environment.)
+export NO_PROXY="127.0.0.1,localhost,::1${NO_PROXY:+,$NO_PROXY}"
+
 cargo test --workspace --no-fail-fast "$@"

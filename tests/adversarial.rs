@@ -460,7 +460,7 @@ async fn a_cross_host_redirect_is_not_followed_and_the_token_stays_home() {
         match &res {
             Err(Error::Reply(e)) => {
                 assert_eq!(e.status, status, "{e}");
-                assert_eq!(e.kind, ReplyErrorKind::Empty, "{e}");
+                assert_eq!(e.kind, ReplyErrorKind::Redirect, "{e}");
             }
             other => panic!("{status}: {other:?}"),
         }

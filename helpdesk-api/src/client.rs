@@ -57,8 +57,19 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
-    user_agent: String,
-    timeout: Option<Duration>,
+    /// How `http` was built (for the pools of per-request connect
+    /// timeouts); `None`: it is the application's.
+    config: Option<HttpConfig>,
+    /// The per-exchange time limit in force, as far as the client knows:
+    /// its own client's, or (application client) the builder's timeout
+    /// when one was set explicitly, applied to each request.
+    exchange_timeout: Option<Duration>,
+    /// Whether `exchange_timeout` is set on each request (application
+    /// client) rather than being the client's own.
+    per_request_timeout: bool,
+    /// A `User-Agent` set on each request (application client with an
+    /// explicit [`ClientBuilder::user_agent`]).
+    user_agent: Option<HeaderValue>,
     connect_timeout: Option<Duration>,
     /// Bound on a whole call (limiter, token, attempts, waits between them).
     call_timeout: Option<Duration>,
@@ -85,6 +96,13 @@ impl fmt::Debug for Client {
                 "helpdesk_token",
                 &self.inner.helpdesk.as_ref().map(|_| "<redacted>"),
             )
+            .field(
+                "http_client",
+                &match &self.inner.config {
+                    Some(c) => c.describe(),
+                    None => "application-supplied".into(),
+                },
+            )
             .field("retry", &self.inner.retry)
             .field("rate_limiter", &self.inner.limiter)
             .field("tenant_tokens", &self.inner.tenant)
@@ -108,8 +126,129 @@ pub struct ClientBuilder {
     app: Option<AppCredentials>,
     provider: Option<Arc<dyn TokenProvider>>,
     refresh_margin: Duration,
+    proxy: ProxySetting,
+    http: Option<SuppliedHttp>,
+    /// Which transport settings were set explicitly (they conflict with,
+    /// or must be applied on top of, an application-supplied client).
+    timeout_set: bool,
+    connect_timeout_set: bool,
+    user_agent_set: bool,
     #[cfg(feature = "redis")]
     redis: Option<crate::redis_store::RedisShared>,
+}
+
+/// Where requests go through.
+#[derive(Clone, Default)]
+enum ProxySetting {
+    /// `HTTP_PROXY` / `HTTPS_PROXY` / `ALL_PROXY` / `NO_PROXY` as reqwest
+    /// reads them (read when the client is built).
+    #[default]
+    Environment,
+    /// Straight to the server.
+    Off,
+    /// These proxies, in order (the environment is not read).
+    Explicit(Vec<reqwest::Proxy>),
+}
+
+impl fmt::Debug for ProxySetting {
+    // A proxy URL may hold credentials: only its count is shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProxySetting::Environment => f.write_str("Environment"),
+            ProxySetting::Off => f.write_str("Off"),
+            ProxySetting::Explicit(p) => write!(f, "Explicit({} proxies)", p.len()),
+        }
+    }
+}
+
+/// An application's own reqwest client (its default headers may hold
+/// credentials: `Debug` shows none of it).
+#[derive(Clone)]
+struct SuppliedHttp(reqwest::Client);
+
+impl fmt::Debug for SuppliedHttp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<application-supplied reqwest::Client>")
+    }
+}
+
+/// The environment variables reqwest's proxy matcher reads.
+const PROXY_ENV: [&str; 9] = [
+    "ALL_PROXY",
+    "all_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "REQUEST_METHOD",
+];
+
+/// The settings of a client-built reqwest client.
+#[derive(Clone)]
+struct HttpConfig {
+    user_agent: String,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    proxy: ProxySetting,
+}
+
+impl HttpConfig {
+    /// What identifies the transport for sharing a managed token; `None`
+    /// when it cannot be compared (explicit proxies).
+    fn sharing_key(&self) -> Option<String> {
+        let proxy = match self.proxy {
+            // What reqwest reads now: clients built under another proxy
+            // environment have another transport.
+            ProxySetting::Environment => {
+                let mut env = String::from("env");
+                for var in PROXY_ENV {
+                    env.push('\0');
+                    if let Some(v) = std::env::var_os(var) {
+                        env.push_str(&v.to_string_lossy());
+                    }
+                }
+                env
+            }
+            ProxySetting::Off => "off".into(),
+            ProxySetting::Explicit(_) => return None,
+        };
+        Some(format!(
+            "{}\0{:?}\0{:?}\0{proxy}",
+            self.user_agent, self.timeout, self.connect_timeout
+        ))
+    }
+
+    fn describe(&self) -> String {
+        format!("built-in (proxy: {:?})", self.proxy)
+    }
+
+    /// The reqwest client: rustls with its own `ring` provider (nothing
+    /// process-wide), no redirects, the proxy setting; `connect_timeout`
+    /// replaces the configured one.
+    fn build(&self, connect_timeout: Option<Duration>) -> Result<reqwest::Client, String> {
+        let mut http = reqwest::Client::builder()
+            .user_agent(self.user_agent.as_str())
+            .redirect(reqwest::redirect::Policy::none())
+            .tls_backend_preconfigured(crate::tls::client_config()?);
+        match &self.proxy {
+            ProxySetting::Environment => {}
+            ProxySetting::Off => http = http.no_proxy(),
+            ProxySetting::Explicit(proxies) => {
+                for p in proxies {
+                    http = http.proxy(p.clone());
+                }
+            }
+        }
+        if let Some(t) = self.timeout {
+            http = http.timeout(t);
+        }
+        if let Some(t) = connect_timeout {
+            http = http.connect_timeout(t);
+        }
+        http.build().map_err(|e| e.to_string())
+    }
 }
 
 #[derive(Clone)]
@@ -143,6 +282,11 @@ impl Default for ClientBuilder {
             app: None,
             provider: None,
             refresh_margin: DEFAULT_REFRESH_MARGIN,
+            proxy: ProxySetting::Environment,
+            http: None,
+            timeout_set: false,
+            connect_timeout_set: false,
+            user_agent_set: false,
             #[cfg(feature = "redis")]
             redis: None,
         }
@@ -176,8 +320,13 @@ impl ClientBuilder {
     /// 30 s; `None`: no limit). Each attempt of a call, and each fetch of
     /// the managed tenant token, is bounded by it; waits for a rate-limit
     /// slot and between retries are not (see [`ClientBuilder::call_timeout`]).
+    ///
+    /// With [`ClientBuilder::http_client`], a timeout set here is applied
+    /// to each request (replacing the application client's own); when none
+    /// is set, the application client's timeout is the one in force.
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
+        self.timeout_set = true;
         self
     }
 
@@ -192,9 +341,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed to connect (default 10 s; `None`: no limit).
+    /// Time allowed to connect (default 10 s; `None`: no limit). Not with
+    /// [`ClientBuilder::http_client`] (the connection pool is the
+    /// application's): `build` refuses the two together.
     pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.connect_timeout = timeout;
+        self.connect_timeout_set = true;
         self
     }
 
@@ -207,8 +359,28 @@ impl ClientBuilder {
 
     /// App credentials of a self-built app: the client then manages the
     /// tenant access token for endpoints that take one (`send()`): fetched
-    /// on first use, cached per (app id, app secret, base URL), refreshed
-    /// ahead of expiry, fetched once however many requests wait.
+    /// on first use, refreshed ahead of expiry, fetched once however many
+    /// requests wait.
+    ///
+    /// **Which clients share a token.** Clones of a [`Client`] always share
+    /// it. Clients built separately share it (one token per app in the
+    /// process) only when everything that shapes the token fetch is the
+    /// same: app id, app secret, base URL, [`token_refresh_margin`],
+    /// [`timeout`], [`max_response_bytes`], and the built-in HTTP client's
+    /// settings ([`user_agent`], [`connect_timeout`], proxy from the
+    /// environment or [`no_proxy`]). A client with an explicit
+    /// [`proxy`](ClientBuilder::proxy) or its own
+    /// [`http_client`](ClientBuilder::http_client) always has a token of its
+    /// own (its transport cannot be compared with another's): to share
+    /// that token, clone the client. So no client ever fetches its token
+    /// with another client's settings.
+    ///
+    /// [`token_refresh_margin`]: ClientBuilder::token_refresh_margin
+    /// [`timeout`]: ClientBuilder::timeout
+    /// [`max_response_bytes`]: ClientBuilder::max_response_bytes
+    /// [`user_agent`]: ClientBuilder::user_agent
+    /// [`connect_timeout`]: ClientBuilder::connect_timeout
+    /// [`no_proxy`]: ClientBuilder::no_proxy
     pub fn app_credentials(
         mut self,
         app_id: impl Into<String>,
@@ -242,7 +414,11 @@ impl ClientBuilder {
     }
 
     /// The client-side rate limiter, seeded per endpoint from the spec's
-    /// documented limits (default: on).
+    /// documented limits. **On by default, and it blocks**: a call beyond
+    /// an endpoint's limit waits for the next window rather than being
+    /// sent, so a batch job or a benchmark looping over `notification.get`
+    /// sees 100 calls a minute. `rate_limiter(false)` turns it off (the
+    /// server's 429s are then waited out and retried by the retry policy).
     pub fn rate_limiter(mut self, on: bool) -> Self {
         self.rate_limiter = on;
         self
@@ -264,9 +440,103 @@ impl ClientBuilder {
         self
     }
 
-    /// The `User-Agent` header.
+    /// The `User-Agent` header (default `helpdesk-api-rust/<version>`).
+    /// With [`ClientBuilder::http_client`], one set here is sent on each
+    /// request; when none is set, the application client's is.
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = ua.into();
+        self.user_agent_set = true;
+        self
+    }
+
+    /// Sends every request, the token fetch included, through this proxy
+    /// (call again to add more; the first that matches a URL is used, as
+    /// in reqwest). The proxy environment variables are then not read.
+    ///
+    /// ```no_run
+    /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = helpdesk_api::Client::builder()
+    ///     .proxy(reqwest::Proxy::https("http://egress.corp.example:3128")?)
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    ///
+    /// Not with [`ClientBuilder::http_client`] (configure the proxy on that
+    /// client): `build` refuses the two together.
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        match &mut self.proxy {
+            ProxySetting::Explicit(list) => list.push(proxy),
+            other => *other = ProxySetting::Explicit(vec![proxy]),
+        }
+        self
+    }
+
+    /// Connects straight to the server: no proxy, whatever the environment
+    /// says (and forgets proxies given with [`ClientBuilder::proxy`]).
+    ///
+    /// By default the client uses the proxy environment the way reqwest
+    /// does: `HTTPS_PROXY` for `https://` URLs, `HTTP_PROXY` for `http://`
+    /// ones, `ALL_PROXY` for both (lower-case names too), read when the
+    /// client is built; hosts listed in `NO_PROXY` are reached directly.
+    /// Loopback is **not** exempt by itself: with a proxy in the
+    /// environment, a client of a local mock server (`http://127.0.0.1:…`)
+    /// goes through the proxy unless `NO_PROXY` lists `127.0.0.1` /
+    /// `localhost`, or the client is built with `no_proxy()`.
+    ///
+    /// Not with [`ClientBuilder::http_client`]: `build` refuses the two
+    /// together.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxySetting::Off;
+        self
+    }
+
+    /// Sends every request, the tenant token fetch included, with the
+    /// application's own reqwest client (its connection pool, proxy, TLS,
+    /// DNS, default headers, middleware-free settings), progenitor's
+    /// `new_with_client` shape.
+    ///
+    /// The builder then no longer controls, and `build` refuses together
+    /// with it: [`proxy`](ClientBuilder::proxy),
+    /// [`no_proxy`](ClientBuilder::no_proxy) and
+    /// [`connect_timeout`](ClientBuilder::connect_timeout) (a request's own
+    /// `.connect_timeout(…)` fails with [`Error::InvalidRequest`]). TLS
+    /// (roots, provider, versions) and the connection pool are the
+    /// application's. [`timeout`](ClientBuilder::timeout) and
+    /// [`user_agent`](ClientBuilder::user_agent) apply to each request only
+    /// when set explicitly, otherwise the application client's own are in
+    /// force. Everything else is unchanged: the managed token's fetch bound
+    /// (the builder's `timeout`, 30 s by default), `call_timeout`, retries,
+    /// the rate limiter, `max_response_bytes`, redaction.
+    ///
+    /// **Redirects.** The client's own HTTP client never follows redirects:
+    /// a bearer token must not reach another host. The redirect policy of a
+    /// `reqwest::Client` cannot be read, so build yours with
+    /// `.redirect(reqwest::redirect::Policy::none())`. If it follows
+    /// redirects anyway, the runtime still refuses to use what comes back:
+    /// a reply whose URL differs from the request's (the redirect was
+    /// followed) or that is a 3xx is an error ([`ReplyErrorKind::Redirect`],
+    /// or a token error for the token fetch), never a result. What reqwest
+    /// does on the way: it drops `Authorization` when a redirect leaves the
+    /// host, and the client's request bodies (the token request with the
+    /// app secret included) are never re-sent by a 307/308 (they are sent as
+    /// streams, which reqwest does not replay); but a followed 301/302/303
+    /// repeats the other headers, the `X-Lark-Helpdesk-Authorization`
+    /// credential among them, to the new location. Only
+    /// `Policy::none()` prevents that.
+    ///
+    /// ```no_run
+    /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()?;
+    /// let client = helpdesk_api::Client::builder()
+    ///     .app_credentials("cli_xxx", "app-secret")
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(SuppliedHttp(client));
         self
     }
 
@@ -290,15 +560,54 @@ impl ClientBuilder {
                 Some(v)
             }
         };
-        crate::tls::ensure_crypto_provider();
-        let http =
-            http_client(&self.user_agent, self.timeout, self.connect_timeout).map_err(|e| {
-                BuildError {
-                    reason: e.to_string(),
+        let (http, config) = match &self.http {
+            Some(SuppliedHttp(http)) => {
+                let conflict = match &self.proxy {
+                    ProxySetting::Explicit(_) => Some("proxy"),
+                    ProxySetting::Off => Some("no_proxy"),
+                    ProxySetting::Environment => {
+                        self.connect_timeout_set.then_some("connect_timeout")
+                    }
+                };
+                if let Some(setting) = conflict {
+                    return Err(BuildError {
+                        reason: format!(
+                            "ClientBuilder::{setting} cannot be applied to an application-supplied \
+                             HTTP client (ClientBuilder::http_client): configure it on that client"
+                        ),
+                    });
                 }
-            })?;
+                (http.clone(), None)
+            }
+            None => {
+                let config = HttpConfig {
+                    user_agent: self.user_agent.clone(),
+                    timeout: self.timeout,
+                    connect_timeout: self.connect_timeout,
+                    proxy: self.proxy.clone(),
+                };
+                let http = config
+                    .build(self.connect_timeout)
+                    .map_err(|reason| BuildError { reason })?;
+                (http, Some(config))
+            }
+        };
+        let supplied = config.is_none();
+        let user_agent = match supplied && self.user_agent_set {
+            false => None,
+            true => Some(
+                HeaderValue::from_str(&self.user_agent).map_err(|_| BuildError {
+                    reason: "the user agent is not a valid header value".into(),
+                })?,
+            ),
+        };
         let token_endpoint = self.app.as_ref().map(|a| TokenEndpoint {
             http: http.clone(),
+            user_agent: user_agent.clone(),
+            sharing: config
+                .as_ref()
+                .and_then(HttpConfig::sharing_key)
+                .map(Into::into),
             url: format!("{}{}", self.base_url, crate::tokens::TENANT_TOKEN_PATH).into(),
             app_id: a.app_id.as_str().into(),
             app_secret: (*a.app_secret).into(),
@@ -339,8 +648,13 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
-                user_agent: self.user_agent,
-                timeout: self.timeout,
+                config,
+                exchange_timeout: match supplied && !self.timeout_set {
+                    true => None,
+                    false => self.timeout,
+                },
+                per_request_timeout: supplied && self.timeout_set,
+                user_agent,
                 connect_timeout: self.connect_timeout,
                 call_timeout: self.call_timeout,
                 secrets,
@@ -578,9 +892,19 @@ impl Client {
         connect_timeout: Option<Duration>,
     ) -> Result<Option<reqwest::Client>, Error<E>> {
         let inner = &*self.inner;
-        let Some(ct) = connect_timeout.filter(|ct| Some(*ct) != inner.connect_timeout) else {
+        let Some(ct) = connect_timeout else {
             return Ok(None);
         };
+        let Some(config) = &inner.config else {
+            return Err(Error::InvalidRequest(InvalidRequest {
+                reason: "a request's connect timeout cannot be applied to an application-supplied \
+                         HTTP client (ClientBuilder::http_client): configure it on that client"
+                    .into(),
+            }));
+        };
+        if Some(ct) == inner.connect_timeout {
+            return Ok(None);
+        }
         let mut pools = inner
             .connect_pools
             .lock()
@@ -588,7 +912,7 @@ impl Client {
         if let Some((_, http)) = pools.iter().find(|(d, _)| *d == ct) {
             return Ok(Some(http.clone()));
         }
-        let http = http_client(&inner.user_agent, inner.timeout, Some(ct)).map_err(|e| {
+        let http = config.build(Some(ct)).map_err(|e| {
             Error::InvalidRequest(InvalidRequest {
                 reason: format!("cannot make an HTTP client with connect timeout {ct:?}: {e}"),
             })
@@ -704,12 +1028,13 @@ impl Client {
             reason: "the access token holds characters not allowed in a header (CR, LF, NUL or other control characters)".into(),
         })?;
         auth.set_sensitive(true);
-        let mut req = transport
-            .http
-            .as_ref()
-            .unwrap_or(&inner.http)
+        let http = transport.http.as_ref().unwrap_or(&inner.http);
+        let mut req = http
             .request(endpoint.method.to_reqwest(), url)
             .header(AUTHORIZATION, auth);
+        if let Some(ua) = &inner.user_agent {
+            req = req.header(reqwest::header::USER_AGENT, ua.clone());
+        }
         if endpoint.helpdesk_header {
             match &inner.helpdesk {
                 Some(h) => req = req.header(HELPDESK.clone(), h.clone()),
@@ -729,35 +1054,66 @@ impl Client {
                     reqwest::header::CONTENT_TYPE,
                     HeaderValue::from_static("application/json; charset=utf-8"),
                 )
-                .body(body);
+                .body(stream_body(body));
         }
+        let mut timeout = inner.exchange_timeout.filter(|_| inner.per_request_timeout);
         if let Some(t) = transport.timeout {
-            // The call's remaining time, when shorter than the client's timeout.
-            if inner.timeout.is_none_or(|ct| t < ct) {
-                req = req.timeout(t);
+            // The call's remaining time, when shorter than the exchange's limit.
+            if inner.exchange_timeout.is_none_or(|ct| t < ct) {
+                timeout = Some(t);
             }
         }
-        req.send().await.map_err(transport_error)
+        if let Some(t) = timeout {
+            req = req.timeout(t);
+        }
+        let request = req.build().map_err(transport_error)?;
+        let sent = request.url().clone();
+        let resp = http.execute(request).await.map_err(transport_error)?;
+        if let Some(detail) = redirect_problem(&sent, &resp) {
+            return Err(Error::Reply(ReplyError {
+                kind: ReplyErrorKind::Redirect,
+                status: resp.status().as_u16(),
+                code: None,
+                log_id: resp
+                    .headers()
+                    .get(&LOG_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|s| crate::redact::bounded(s, crate::redact::MAX_TEXT)),
+                excerpt: String::new(),
+                detail,
+            }));
+        }
+        Ok(resp)
     }
 }
 
-/// The HTTP client: rustls, no redirects, no proxy from the environment.
-fn http_client(
-    user_agent: &str,
-    timeout: Option<Duration>,
-    connect_timeout: Option<Duration>,
-) -> reqwest::Result<reqwest::Client> {
-    let mut http = reqwest::Client::builder()
-        .user_agent(user_agent)
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy();
-    if let Some(t) = timeout {
-        http = http.timeout(t);
+/// A request body reqwest cannot replay: a client that follows redirects
+/// (an application's) does not re-send it on a 307/308 to another place.
+pub(crate) fn stream_body(body: bytes::Bytes) -> reqwest::Body {
+    reqwest::Body::wrap(http_body_util::Full::new(body))
+}
+
+/// Why a reply must not be used: a 3xx (redirects are never followed), or
+/// a reply from another URL than the request's (the HTTP client, an
+/// application's, followed a redirect). Names at most the other origin.
+pub(crate) fn redirect_problem(sent: &reqwest::Url, resp: &reqwest::Response) -> Option<String> {
+    let status = resp.status().as_u16();
+    if resp.url() != sent {
+        let to = resp.url();
+        let origin = if to.origin() == sent.origin() {
+            "the same host".to_string()
+        } else {
+            crate::redact::bounded(&to.origin().ascii_serialization(), crate::redact::MAX_URL)
+        };
+        return Some(format!(
+            "the HTTP client followed a redirect (to {origin}, HTTP {status}); the reply is not \
+             used: build the reqwest::Client given to ClientBuilder::http_client with \
+             redirect::Policy::none()"
+        ));
     }
-    if let Some(t) = connect_timeout {
-        http = http.connect_timeout(t);
-    }
-    http.build()
+    (300..400).contains(&status).then(|| {
+        format!("HTTP {status} redirect, not followed (credentials must not reach another server)")
+    })
 }
 
 /// At most this many extra connection pools for per-request connect

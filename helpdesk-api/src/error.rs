@@ -89,6 +89,11 @@ pub enum ReplyErrorKind {
     UnexpectedStatus,
     /// The body is larger than the client's limit.
     TooLarge,
+    /// The reply is a redirect (3xx), or came from another URL than the
+    /// request's because an application-supplied HTTP client followed a
+    /// redirect: never used as a result (see
+    /// [`crate::ClientBuilder::http_client`]).
+    Redirect,
 }
 
 /// A reply the client could not turn into a result.
@@ -119,6 +124,7 @@ impl fmt::Display for ReplyError {
             ReplyErrorKind::BadData => "reply data does not match the endpoint's type",
             ReplyErrorKind::UnexpectedStatus => "reply has code 0 but an error status",
             ReplyErrorKind::TooLarge => "reply is larger than the limit",
+            ReplyErrorKind::Redirect => "reply is a redirect",
         };
         write!(f, "{what} (HTTP {}", self.status)?;
         if let Some(c) = self.code {

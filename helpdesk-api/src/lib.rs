@@ -59,6 +59,11 @@ pub use tokens::{
 };
 pub use values::{JsonString, TimestampMs, UnknownValue};
 
+/// The reqwest this crate is built with: its `Proxy` and `Client` are what
+/// [`ClientBuilder::proxy`] and [`ClientBuilder::http_client`] take, so an
+/// application can name them without depending on a matching version.
+pub use reqwest;
+
 /// The code generated from `spec/` (types, request builders, error enums).
 /// Everything in it is re-exported at the crate root.
 #[allow(clippy::all)]

@@ -156,6 +156,8 @@ pub(crate) struct Lifetime {
 
 impl Lifetime {
     /// A lifetime whose refresh falls no later than its expiry.
+    // Used by the Redis store (feature `redis`) only.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn new(refresh_in: Duration, expires_in: Duration) -> Lifetime {
         Lifetime {
             refresh_in: refresh_in.min(expires_in),
@@ -340,17 +342,34 @@ impl TokenCell {
     }
 }
 
-/// Everything that identifies one managed token cache: the app, its
-/// secret and the server (a different secret or base URL never shares).
-type Key = (String, String, String);
+/// Everything that identifies one shared managed token cache: the app, its
+/// secret, the server, and every setting of the fetch (refresh margin,
+/// timeout, reply limit, the HTTP client's settings). Clients that differ
+/// in any of them never share, so none fetches with another's settings.
+#[derive(PartialEq, Eq, Hash)]
+struct Key {
+    app_id: String,
+    app_secret: String,
+    base_url: String,
+    margin: Duration,
+    timeout: Duration,
+    max_bytes: usize,
+    transport: Arc<str>,
+}
 
 /// How to call the token endpoint.
 #[derive(Clone)]
 pub(crate) struct TokenEndpoint {
     pub(crate) http: reqwest::Client,
+    /// A `User-Agent` to send (set on an application-supplied client).
+    pub(crate) user_agent: Option<reqwest::header::HeaderValue>,
     pub(crate) url: Arc<str>,
     pub(crate) app_id: Arc<str>,
     pub(crate) app_secret: Arc<str>,
+    /// The settings of the client-built HTTP client, comparable between
+    /// clients; `None` (an application's client, explicit proxies): this
+    /// endpoint's token is never shared with another client's.
+    pub(crate) sharing: Option<Arc<str>>,
     /// Bound on one fetch.
     pub(crate) timeout: Duration,
     /// Bound on the reply body.
@@ -382,9 +401,11 @@ impl TokenEndpoint {
     }
 }
 
-/// The managed tenant token of one (app_id, app_secret, base URL).
-/// Clients built with the same three share one instance, so one process
-/// fetches one token per app; different apps never share.
+/// The managed tenant token of one (app_id, app_secret, base URL, fetch
+/// settings). Clients built with the same [`Key`] share one instance, so
+/// one process fetches one token per app; different apps never share, and
+/// a client whose HTTP client cannot be compared (an application's own,
+/// explicit proxies) has its own.
 pub(crate) struct ManagedTenantToken {
     endpoint: TokenEndpoint,
     cell: TokenCell,
@@ -408,24 +429,34 @@ fn registry() -> &'static Mutex<HashMap<Key, Weak<ManagedTenantToken>>> {
 }
 
 impl ManagedTenantToken {
-    /// The shared instance for these credentials, created on first use
-    /// with `endpoint`'s settings.
+    /// The shared instance for these credentials and settings, created on
+    /// first use; a new one of its own for an endpoint that cannot share.
     pub(crate) fn shared(endpoint: TokenEndpoint, base_url: &str) -> Arc<ManagedTenantToken> {
-        let key = (
-            endpoint.app_id.to_string(),
-            endpoint.app_secret.to_string(),
-            base_url.to_string(),
-        );
+        let key = endpoint.sharing.as_ref().map(|transport| Key {
+            app_id: endpoint.app_id.to_string(),
+            app_secret: endpoint.app_secret.to_string(),
+            base_url: base_url.to_string(),
+            margin: endpoint.margin,
+            timeout: endpoint.timeout,
+            max_bytes: endpoint.max_bytes,
+            transport: transport.clone(),
+        });
+        let new = |endpoint| {
+            Arc::new(ManagedTenantToken {
+                endpoint,
+                cell: TokenCell::default(),
+                fetches: Arc::default(),
+            })
+        };
+        let Some(key) = key else {
+            return new(endpoint);
+        };
         let mut reg = registry().lock().unwrap_or_else(|e| e.into_inner());
         reg.retain(|_, w| w.strong_count() > 0);
         if let Some(m) = reg.get(&key).and_then(Weak::upgrade) {
             return m;
         }
-        let m = Arc::new(ManagedTenantToken {
-            endpoint,
-            cell: TokenCell::default(),
-            fetches: Arc::default(),
-        });
+        let m = new(endpoint);
         reg.insert(key, Arc::downgrade(&m));
         m
     }
@@ -507,18 +538,32 @@ pub(crate) async fn fetch_tenant_token(
     let body =
         serde_json::json!({"app_id": &*ep.app_id, "app_secret": &*ep.app_secret}).to_string();
     tracing::debug!(app_id = %ep.app_id, "fetching tenant access token");
+    let mut req = ep.http.post(&*ep.url).header(
+        reqwest::header::CONTENT_TYPE,
+        "application/json; charset=utf-8",
+    );
+    if let Some(ua) = &ep.user_agent {
+        req = req.header(reqwest::header::USER_AGENT, ua.clone());
+    }
+    // A stream: a client that follows redirects does not replay the app
+    // secret to a 307/308's location.
+    let request = req
+        .body(crate::client::stream_body(body.into()))
+        .build()
+        .map_err(|e| transport_failure(e, "token request"))?;
+    let sent = request.url().clone();
     let resp = ep
         .http
-        .post(&*ep.url)
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/json; charset=utf-8",
-        )
-        .body(body)
-        .send()
+        .execute(request)
         .await
         .map_err(|e| transport_failure(e, "token endpoint unreachable"))?;
     let status = resp.status().as_u16();
+    if let Some(detail) = crate::client::redirect_problem(&sent, &resp) {
+        return Err(TokenError {
+            status: Some(status),
+            ..TokenError::of(TokenErrorKind::BadReply, format!("token reply: {detail}"))
+        });
+    }
     let bytes = read_bounded(resp, ep.max_bytes).await?;
     let scrub = |s: &str| redact::scrub(s, &[&ep.app_secret], redact::MAX_TEXT);
     let with_status = |kind, reason: String| TokenError {
