@@ -171,6 +171,8 @@ pub const RUNTIME_ITEMS: &[&str] = &[
     "redis_store",
     "runtime",
     "generated",
+    "reqwest",
+    "__fixtures",
 ];
 
 /// The variant every generated enum keeps for values the spec does not list.
