@@ -1,10 +1,16 @@
 //! Test hooks: canned replies, documented errors and faults for an endpoint.
 
 use crate::reply::{Fault, Reply};
-use crate::server::Shared;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Where a [`HookBuilder`] registers its hook (the server's shared state).
+/// A trait so that this room does not import the server (which imports it).
+pub(crate) trait HookSink: Sync + std::fmt::Debug {
+    /// Registers `hook` (its `seq` is assigned by the sink).
+    fn add_hook(&self, hook: HookEntry);
+}
 
 /// What a hook does when it fires.
 #[derive(Debug, Clone)]
@@ -103,7 +109,7 @@ pub(crate) fn take(
 #[derive(Debug)]
 #[must_use = "a hook does nothing until reply, reply_error or fault is called"]
 pub struct HookBuilder<'a> {
-    pub(crate) shared: &'a Shared,
+    pub(crate) shared: &'a dyn HookSink,
     pub(crate) endpoint: String,
     pub(crate) path_params: Vec<(String, String)>,
     pub(crate) query: Vec<(String, String)>,

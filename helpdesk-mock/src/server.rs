@@ -10,7 +10,7 @@
 //! 7. the endpoint's `example_response`.
 
 use crate::codes;
-use crate::hooks::{self, Action, HookBuilder, HookEntry};
+use crate::hooks::{self, Action, HookBuilder, HookEntry, HookSink};
 use crate::record::RecordedRequest;
 use crate::reply::{Fault, Reply};
 use crate::spec::{Compiled, MockSpec, MockSpecError, Route, Seg, window};
@@ -268,7 +268,7 @@ impl MockServer {
     /// does not have never matches.
     pub fn on(&self, endpoint: &str) -> HookBuilder<'_> {
         HookBuilder {
-            shared: &self.shared,
+            shared: &*self.shared,
             endpoint: endpoint.to_string(),
             path_params: Vec::new(),
             query: Vec::new(),
@@ -420,6 +420,15 @@ pub(crate) struct Shared {
     state: Mutex<State>,
 }
 
+impl HookSink for Shared {
+    fn add_hook(&self, mut h: HookEntry) {
+        let mut st = self.lock();
+        st.next_seq += 1;
+        h.seq = st.next_seq;
+        st.hooks.push(h);
+    }
+}
+
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave the state torn in a
@@ -427,12 +436,6 @@ impl Shared {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub(crate) fn add_hook(&self, mut h: HookEntry) {
-        let mut st = self.lock();
-        st.next_seq += 1;
-        h.seq = st.next_seq;
-        st.hooks.push(h);
-    }
 
     fn next_id(&self) -> u64 {
         self.counter.fetch_add(1, Ordering::Relaxed)
@@ -692,21 +695,9 @@ async fn handle(
 ) -> Result<Response<MockBody>, Abort> {
     let log_id = shared.log_id();
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
-        Ok(c) => c.to_bytes(),
-        Err(e) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                let r = Reply::raw(
-                    413,
-                    "text/plain; charset=utf-8",
-                    "413 request body too large",
-                );
-                return Ok(to_response(r, &log_id, false));
-            }
-            return Err(Abort);
-        }
+    let body = match read_body(body).await? {
+        Ok(b) => b,
+        Err(too_large) => return Ok(to_response(too_large, &log_id, false)),
     };
     let method = parts.method.as_str().to_string();
     let path = parts.uri.path().to_string();
@@ -724,33 +715,7 @@ async fn handle(
         Matched::Token(_) => (Some(TENANT_TOKEN_ENDPOINT.to_string()), BTreeMap::new()),
         Matched::Endpoint(i, p) => (Some(shared.compiled.routes[*i].id.clone()), p.clone()),
     };
-    {
-        let rec = RecordedRequest {
-            method: method.clone(),
-            path: path.clone(),
-            path_params: path_params.clone(),
-            query: query.clone(),
-            raw_query,
-            headers: parts
-                .headers
-                .iter()
-                .map(|(n, v)| {
-                    (
-                        n.as_str().to_string(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect(),
-            body: body.to_vec(),
-            endpoint: endpoint.clone(),
-            received_at: Instant::now(),
-        };
-        let mut st = shared.lock();
-        if st.requests.len() >= MAX_RECORDED_REQUESTS {
-            st.requests.pop_front();
-        }
-        st.requests.push_back(rec);
-    }
+    record(&shared, &parts, &path, &path_params, &query, raw_query, &body, &endpoint);
     let Some(endpoint) = endpoint else {
         let r = Reply::raw(404, "text/plain; charset=utf-8", "404 page not found");
         return Ok(to_response(r, &log_id, false));
@@ -771,38 +736,7 @@ async fn handle(
     if let Some(Action::Fault(Fault::Delay(d))) = delay {
         tokio::time::sleep(d).await;
     }
-    let mut truncate = false;
-    let hooked = match action {
-        None | Some(Action::Fault(Fault::Delay(_))) => None,
-        Some(Action::Reply(r)) => Some(Outcome::Send(r)),
-        Some(Action::Error(code)) => {
-            Some(Outcome::Send(error_reply(&shared, ep, code, None, &log_id)))
-        }
-        Some(Action::Fault(Fault::Status(s))) => {
-            let reason = StatusCode::from_u16(s)
-                .ok()
-                .and_then(|c| c.canonical_reason())
-                .unwrap_or("Error");
-            Some(Outcome::Send(Reply::raw(
-                s,
-                "text/plain; charset=utf-8",
-                format!("{s} {reason}"),
-            )))
-        }
-        Some(Action::Fault(Fault::RateLimited { reset_secs })) => {
-            let limit = ep
-                .and_then(|e| e.rate_limit.limits.first())
-                .map_or(100, |l| l.requests);
-            Some(Outcome::Send(rate_limited(
-                &shared, limit, reset_secs, &log_id,
-            )))
-        }
-        Some(Action::Fault(Fault::ConnectionReset)) => Some(Outcome::Abort),
-        Some(Action::Fault(Fault::TruncatedBody)) => {
-            truncate = true;
-            None
-        }
-    };
+    let (hooked, truncate) = hooked_outcome(&shared, ep, action, &log_id);
     let outcome = match hooked {
         Some(o) => o,
         None => {
@@ -834,6 +768,101 @@ async fn handle(
             Err(Abort)
         }
     }
+}
+
+/// The request body, up to [`MAX_REQUEST_BODY`]; a larger one is answered
+/// with 413 (`Ok(Err(reply))`), a broken one aborts the connection.
+async fn read_body(body: hyper::body::Incoming) -> Result<Result<Bytes, Reply>, Abort> {
+    match Limited::new(body, MAX_REQUEST_BODY).collect().await {
+        Ok(c) => Ok(Ok(c.to_bytes())),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Ok(Err(
+            Reply::raw(413, "text/plain; charset=utf-8", "413 request body too large"),
+        )),
+        Err(_) => Err(Abort),
+    }
+}
+
+/// Keeps the request for the test's assertions (the last
+/// [`MAX_RECORDED_REQUESTS`]).
+#[allow(clippy::too_many_arguments)]
+fn record(
+    shared: &Shared,
+    parts: &hyper::http::request::Parts,
+    path: &str,
+    path_params: &BTreeMap<String, String>,
+    query: &[(String, String)],
+    raw_query: Option<String>,
+    body: &Bytes,
+    endpoint: &Option<String>,
+) {
+    let rec = RecordedRequest {
+        method: parts.method.as_str().to_string(),
+        path: path.to_string(),
+        path_params: path_params.clone(),
+        query: query.to_vec(),
+        raw_query,
+        headers: parts
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: body.to_vec(),
+        endpoint: endpoint.clone(),
+        received_at: Instant::now(),
+    };
+    let mut st = shared.lock();
+    if st.requests.len() >= MAX_RECORDED_REQUESTS {
+        st.requests.pop_front();
+    }
+    st.requests.push_back(rec);
+}
+
+/// What a fired hook answers instead of the spec (`None`: the spec answers),
+/// and whether the answer is to be truncated.
+fn hooked_outcome(
+    shared: &Shared,
+    ep: Option<&EndpointFile>,
+    action: Option<Action>,
+    log_id: &str,
+) -> (Option<Outcome>, bool) {
+    let mut truncate = false;
+    let hooked = match action {
+        None | Some(Action::Fault(Fault::Delay(_))) => None,
+        Some(Action::Reply(r)) => Some(Outcome::Send(r)),
+        Some(Action::Error(code)) => {
+            Some(Outcome::Send(error_reply(shared, ep, code, None, log_id)))
+        }
+        Some(Action::Fault(Fault::Status(s))) => {
+            let reason = StatusCode::from_u16(s)
+                .ok()
+                .and_then(|c| c.canonical_reason())
+                .unwrap_or("Error");
+            Some(Outcome::Send(Reply::raw(
+                s,
+                "text/plain; charset=utf-8",
+                format!("{s} {reason}"),
+            )))
+        }
+        Some(Action::Fault(Fault::RateLimited { reset_secs })) => {
+            let limit = ep
+                .and_then(|e| e.rate_limit.limits.first())
+                .map_or(100, |l| l.requests);
+            Some(Outcome::Send(rate_limited(
+                shared, limit, reset_secs, log_id,
+            )))
+        }
+        Some(Action::Fault(Fault::ConnectionReset)) => Some(Outcome::Abort),
+        Some(Action::Fault(Fault::TruncatedBody)) => {
+            truncate = true;
+            None
+        }
+    };
+    (hooked, truncate)
 }
 
 fn to_response(reply: Reply, log_id: &str, truncate: bool) -> Response<MockBody> {
