@@ -20,7 +20,10 @@ fn build_scripts() -> Vec<PathBuf> {
     for entry in std::fs::read_dir(&build).expect("target/<profile>/build") {
         let dir = entry.expect("entry").path();
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let script = dir.join(format!("build-script-build{}", std::env::consts::EXE_SUFFIX));
+        let script = dir.join(format!(
+            "build-script-build{}",
+            std::env::consts::EXE_SUFFIX
+        ));
         if name.starts_with("helpdesk-api-") && script.is_file() {
             found.push(script);
         }
@@ -48,7 +51,8 @@ fn the_build_script_generates_from_the_checkout_it_runs_in() {
         !scripts.is_empty(),
         "no compiled build script of helpdesk-api found next to this test"
     );
-    let other = std::env::temp_dir().join(format!("helpdesk-other-checkout-{}", std::process::id()));
+    let other =
+        std::env::temp_dir().join(format!("helpdesk-other-checkout-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&other);
     copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("spec"),
@@ -84,7 +88,10 @@ fn the_build_script_generates_from_the_checkout_it_runs_in() {
         );
         let stdout = String::from_utf8_lossy(&run.stdout);
         assert!(
-            stdout.contains(&format!("cargo:rerun-if-changed={}", other.join("helpdesk-api").display())),
+            stdout.contains(&format!(
+                "cargo:rerun-if-changed={}",
+                other.join("helpdesk-api").display()
+            )),
             "rerun-if-changed does not point into the checkout: {stdout}"
         );
         std::fs::remove_dir_all(&out).unwrap();

@@ -3,6 +3,32 @@
 
 use std::fmt;
 
+pub(crate) mod sealed {
+    pub trait Sealed {}
+}
+
+/// Kinds of access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)]
+pub enum TokenKind {
+    /// `user_access_token` (`u-…`).
+    UserAccessToken,
+    /// `tenant_access_token` (`t-…`).
+    TenantAccessToken,
+    /// `app_access_token` (`a-…`).
+    AppAccessToken,
+}
+
+/// An access token of a known kind. Sealed: implemented by
+/// [`UserAccessToken`], [`TenantAccessToken`] and
+/// [`AppAccessToken`].
+pub trait Token: sealed::Sealed {
+    /// Its kind.
+    const KIND: TokenKind;
+    /// The token string, for the `Authorization` header.
+    fn secret(&self) -> &str;
+}
+
 macro_rules! token_type {
     ($(#[$doc:meta])* $name:ident, $kind:ident, $prefix:literal) => {
         $(#[$doc])*
@@ -24,10 +50,10 @@ macro_rules! token_type {
             }
         }
 
-        impl crate::runtime::sealed::Sealed for $name {}
+        impl sealed::Sealed for $name {}
 
-        impl crate::runtime::Token for $name {
-            const KIND: crate::runtime::TokenKind = crate::runtime::TokenKind::$kind;
+        impl Token for $name {
+            const KIND: TokenKind = TokenKind::$kind;
             fn secret(&self) -> &str {
                 &self.0
             }

@@ -13,6 +13,7 @@ use crate::tokens::{DEFAULT_REFRESH_MARGIN, ManagedTenantToken, TokenEndpoint, T
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use std::fmt;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing::Instrument;
@@ -689,13 +690,10 @@ impl Client {
     /// `send_with` / `send` takes (tokens, limiter, retries, tracing).
     pub(crate) async fn execute<T, E>(&self, call: Call<'_>) -> Result<T, Error<E>>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + Send,
         E: OperationError,
     {
-        match self.run::<T, E>(call, false).await? {
-            Out::Value(v) => Ok(v),
-            Out::Download(_) => unreachable!("downloads are only produced in download mode"),
-        }
+        self.run::<JsonReply<T>, E>(call).await
     }
 
     /// Like [`Client::execute`] for endpoints that reply with a file: a
@@ -704,15 +702,12 @@ impl Client {
     where
         E: OperationError,
     {
-        match self.run::<serde::de::IgnoredAny, E>(call, true).await? {
-            Out::Download(d) => Ok(d),
-            Out::Value(_) => unreachable!("download mode never decodes a value"),
-        }
+        self.run::<FileReply, E>(call).await
     }
 
-    async fn run<T, E>(&self, call: Call<'_>, download: bool) -> Result<Out<T>, Error<E>>
+    async fn run<M, E>(&self, call: Call<'_>) -> Result<M::Out, Error<E>>
     where
-        T: DeserializeOwned,
+        M: ReplyMode,
         E: OperationError,
     {
         let inner = &*self.inner;
@@ -776,7 +771,7 @@ impl Client {
             );
             let t0 = tokio::time::Instant::now();
             transport.timeout = deadline.remaining()?;
-            let fut = self.attempt::<T, E>(ep, &url, &secret, body.clone(), &transport, download);
+            let fut = self.attempt::<M, E>(ep, &url, &secret, body.clone(), &transport);
             // Entering a span on every poll costs; skip it when no subscriber wants it.
             let (result, reset) = if span.is_disabled() {
                 fut.await
@@ -925,17 +920,16 @@ impl Client {
 
     /// One attempt: send, then decode (or hand over a download). Also
     /// returns `x-ogw-ratelimit-reset` when the reply had it.
-    async fn attempt<T, E>(
+    async fn attempt<M, E>(
         &self,
         ep: &'static crate::runtime::Endpoint,
         url: &str,
         token: &str,
         body: Option<bytes::Bytes>,
         transport: &Transport,
-        download: bool,
-    ) -> (Result<Out<T>, Error<E>>, Option<u64>)
+    ) -> (Result<M::Out, Error<E>>, Option<u64>)
     where
-        T: DeserializeOwned,
+        M: ReplyMode,
         E: OperationError,
     {
         let resp = match self.send(ep, url, token, body, transport).await {
@@ -953,23 +947,10 @@ impl Client {
             .get(&RATE_LIMIT_RESET)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        if download {
-            let is_json = resp
-                .headers()
-                .get(reqwest::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|ct| ct.starts_with("application/json"));
-            if (200..300).contains(&status) && !is_json {
-                return (
-                    Ok(Out::Download(Download::new(
-                        resp,
-                        log_id,
-                        self.inner.max_response_bytes,
-                    ))),
-                    reset,
-                );
-            }
-        }
+        let resp = match M::unread(resp, status, &log_id, self.inner.max_response_bytes) {
+            ControlFlow::Break(out) => return (Ok(out), reset),
+            ControlFlow::Continue(resp) => resp,
+        };
         let bytes = match read_body(
             resp,
             self.inner.max_response_bytes,
@@ -989,30 +970,7 @@ impl Client {
             .and_then(|h| h.to_str().ok())
             .unwrap_or("");
         let secrets = [token, hd_token, hd_header, app_secret];
-        if download {
-            // A JSON reply here is an error envelope; one with code 0 is not a file.
-            let res = match decode_reply_scrubbed::<serde::de::IgnoredAny, E>(
-                status,
-                log_id.as_deref(),
-                &bytes,
-                &secrets,
-            ) {
-                Err(e) => Err(e),
-                Ok(_) => Err(Error::Reply(ReplyError {
-                    kind: ReplyErrorKind::BadEnvelope,
-                    status,
-                    code: Some(0),
-                    log_id,
-                    excerpt: crate::runtime::excerpt_scrubbed(&bytes, &secrets),
-                    detail: "expected a file, got a JSON reply".into(),
-                })),
-            };
-            return (res, reset);
-        }
-        (
-            decode_reply_scrubbed(status, log_id.as_deref(), &bytes, &secrets).map(Out::Value),
-            reset,
-        )
+        (M::decode(status, log_id, &bytes, &secrets), reset)
     }
 
     async fn send<E>(
@@ -1054,7 +1012,7 @@ impl Client {
                     reqwest::header::CONTENT_TYPE,
                     HeaderValue::from_static("application/json; charset=utf-8"),
                 )
-                .body(stream_body(body));
+                .body(crate::runtime::stream_body(body));
         }
         let mut timeout = inner.exchange_timeout.filter(|_| inner.per_request_timeout);
         if let Some(t) = transport.timeout {
@@ -1069,7 +1027,7 @@ impl Client {
         let request = req.build().map_err(transport_error)?;
         let sent = request.url().clone();
         let resp = http.execute(request).await.map_err(transport_error)?;
-        if let Some(detail) = redirect_problem(&sent, &resp) {
+        if let Some(detail) = crate::runtime::redirect_problem(&sent, &resp) {
             return Err(Error::Reply(ReplyError {
                 kind: ReplyErrorKind::Redirect,
                 status: resp.status().as_u16(),
@@ -1085,35 +1043,6 @@ impl Client {
         }
         Ok(resp)
     }
-}
-
-/// A request body reqwest cannot replay: a client that follows redirects
-/// (an application's) does not re-send it on a 307/308 to another place.
-pub(crate) fn stream_body(body: bytes::Bytes) -> reqwest::Body {
-    reqwest::Body::wrap(http_body_util::Full::new(body))
-}
-
-/// Why a reply must not be used: a 3xx (redirects are never followed), or
-/// a reply from another URL than the request's (the HTTP client, an
-/// application's, followed a redirect). Names at most the other origin.
-pub(crate) fn redirect_problem(sent: &reqwest::Url, resp: &reqwest::Response) -> Option<String> {
-    let status = resp.status().as_u16();
-    if resp.url() != sent {
-        let to = resp.url();
-        let origin = if to.origin() == sent.origin() {
-            "the same host".to_string()
-        } else {
-            crate::redact::bounded(&to.origin().ascii_serialization(), crate::redact::MAX_URL)
-        };
-        return Some(format!(
-            "the HTTP client followed a redirect (to {origin}, HTTP {status}); the reply is not \
-             used: build the reqwest::Client given to ClientBuilder::http_client with \
-             redirect::Policy::none()"
-        ));
-    }
-    (300..400).contains(&status).then(|| {
-        format!("HTTP {status} redirect, not followed (credentials must not reach another server)")
-    })
 }
 
 /// At most this many extra connection pools for per-request connect
@@ -1163,9 +1092,101 @@ impl Deadline {
     }
 }
 
-enum Out<T> {
-    Value(T),
-    Download(Download),
+/// How a reply becomes the call's result: decoded JSON for most endpoints,
+/// a file for those whose spec says the reply is binary.
+trait ReplyMode {
+    /// What a successful call returns.
+    type Out: Send;
+
+    /// A reply handed over without reading it (`Break`: a file), or given
+    /// back to be read and decoded (`Continue`).
+    fn unread(
+        resp: reqwest::Response,
+        status: u16,
+        log_id: &Option<String>,
+        limit: usize,
+    ) -> ControlFlow<Self::Out, reqwest::Response>;
+
+    /// Decodes a reply that was read.
+    fn decode<E: OperationError>(
+        status: u16,
+        log_id: Option<String>,
+        body: &[u8],
+        secrets: &[&str],
+    ) -> Result<Self::Out, Error<E>>;
+}
+
+/// The `{code, msg, data}` envelope, `data` decoded as `T`.
+struct JsonReply<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<T: DeserializeOwned + Send> ReplyMode for JsonReply<T> {
+    type Out = T;
+
+    fn unread(
+        resp: reqwest::Response,
+        _: u16,
+        _: &Option<String>,
+        _: usize,
+    ) -> ControlFlow<T, reqwest::Response> {
+        ControlFlow::Continue(resp)
+    }
+
+    fn decode<E: OperationError>(
+        status: u16,
+        log_id: Option<String>,
+        body: &[u8],
+        secrets: &[&str],
+    ) -> Result<T, Error<E>> {
+        decode_reply_scrubbed(status, log_id.as_deref(), body, secrets)
+    }
+}
+
+/// A file: a 2xx reply that is not JSON is handed over as a stream; a JSON
+/// reply is an error envelope (and one with code 0 is not a file).
+struct FileReply;
+
+impl ReplyMode for FileReply {
+    type Out = Download;
+
+    fn unread(
+        resp: reqwest::Response,
+        status: u16,
+        log_id: &Option<String>,
+        limit: usize,
+    ) -> ControlFlow<Download, reqwest::Response> {
+        let is_json = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/json"));
+        if (200..300).contains(&status) && !is_json {
+            ControlFlow::Break(Download::new(resp, log_id.clone(), limit))
+        } else {
+            ControlFlow::Continue(resp)
+        }
+    }
+
+    fn decode<E: OperationError>(
+        status: u16,
+        log_id: Option<String>,
+        body: &[u8],
+        secrets: &[&str],
+    ) -> Result<Download, Error<E>> {
+        decode_reply_scrubbed::<serde::de::IgnoredAny, E>(
+            status,
+            log_id.as_deref(),
+            body,
+            secrets,
+        )?;
+        Err(Error::Reply(ReplyError {
+            kind: ReplyErrorKind::BadEnvelope,
+            status,
+            code: Some(0),
+            log_id,
+            excerpt: crate::runtime::excerpt_scrubbed(body, secrets),
+            detail: "expected a file, got a JSON reply".into(),
+        }))
+    }
 }
 
 /// A file reply (e.g. an FAQ or ticket image), streamed: nothing is read

@@ -2,8 +2,8 @@
 //! endpoint's own error enum (one variant per documented code), the other
 //! variants are failures shared by all endpoints.
 
-use crate::runtime::OperationError;
 use std::fmt;
+use std::time::Duration;
 
 /// A reply with a non-zero `code`: the service understood the request and
 /// refused it. Carried by every variant of an endpoint's error enum.
@@ -258,7 +258,7 @@ pub enum Error<E> {
     RateLimited(ApiError),
     /// The managed tenant token (or the caller's token provider) could not
     /// produce a token.
-    Token(crate::tokens::TokenError),
+    Token(TokenError),
 }
 
 impl<E: OperationError> Error<E> {
@@ -353,3 +353,94 @@ impl fmt::Display for BuildError {
 }
 
 impl std::error::Error for BuildError {}
+
+/// The error enum of one endpoint (generated): a variant per documented
+/// code, and the reply details every variant carries.
+pub trait OperationError: Sized + fmt::Display + fmt::Debug {
+    /// Maps a non-zero `code` to the endpoint's variant.
+    fn from_api(err: ApiError) -> Self;
+    /// The reply details every variant carries.
+    fn api_error(&self) -> &ApiError;
+    /// The reply details, by value.
+    fn into_api_error(self) -> ApiError;
+}
+
+/// What kind of failure a [`TokenError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenErrorKind {
+    /// The token endpoint could not be reached, reset the connection, or
+    /// answered with a 5xx / 429 or a code that may pass: worth trying again later.
+    Unavailable,
+    /// The token endpoint did not answer within the timeout.
+    Timeout,
+    /// The reply is not the token JSON (an HTML page, wrong types, no token).
+    BadReply,
+    /// The reply is larger than the client's `max_response_bytes`.
+    TooLarge,
+    /// The token endpoint refused the app credentials (HTTP 4xx with a code,
+    /// e.g. 10014 app secret invalid, 10003 invalid param): permanent until
+    /// the configuration changes.
+    Rejected,
+    /// A caller-supplied [`TokenProvider`] failed.
+    Provider,
+}
+
+/// A token could not be obtained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TokenError {
+    /// What went wrong (never contains the app secret or a token; at most about 1 KiB).
+    pub reason: String,
+    /// The token endpoint's `code`, when it answered with one.
+    pub code: Option<i64>,
+    /// HTTP status of the token endpoint's reply, when there was one.
+    pub status: Option<u16>,
+    /// What kind of failure.
+    pub kind: TokenErrorKind,
+    /// When the managed token will ask the token endpoint again: until
+    /// then, calls get this error from memory without a request.
+    pub retry_after: Option<Duration>,
+}
+
+impl TokenError {
+    /// An error with a reason (kind [`TokenErrorKind::Provider`]), for
+    /// [`TokenProvider`] implementations.
+    pub fn new(reason: impl Into<String>) -> Self {
+        TokenError::of(TokenErrorKind::Provider, reason)
+    }
+
+    pub(crate) fn of(kind: TokenErrorKind, reason: impl Into<String>) -> Self {
+        TokenError {
+            reason: reason.into(),
+            code: None,
+            status: None,
+            kind,
+            retry_after: None,
+        }
+    }
+
+    /// Whether trying again cannot help until the configuration changes
+    /// (the app credentials were refused).
+    pub fn is_permanent(&self) -> bool {
+        self.kind == TokenErrorKind::Rejected
+    }
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot obtain a tenant access token: {}", self.reason)?;
+        if let Some(c) = self.code {
+            write!(f, " (code {c})")?;
+        }
+        if let Some(s) = self.status {
+            write!(f, " (HTTP {s})")?;
+        }
+        if let Some(r) = self.retry_after {
+            write!(f, "; next attempt in {:.1} s", r.as_secs_f64())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TokenError {}

@@ -32,30 +32,37 @@ mod client;
 mod error;
 pub mod events;
 mod limiter;
+mod meta;
 mod paging;
 mod redact;
 #[cfg(feature = "redis")]
 pub mod redis_store;
 mod retry;
+#[doc(hidden)]
 pub mod runtime;
 mod tls;
 mod tokens;
 mod values;
 
-pub use auth::{AppAccessToken, HelpdeskCredentials, TenantAccessToken, UserAccessToken};
+pub use auth::{
+    AppAccessToken, HelpdeskCredentials, TenantAccessToken, Token, TokenKind, UserAccessToken,
+};
 pub use client::{
     Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, Download, FEISHU_BASE_URL, HELPDESK_HEADER,
     LARK_BASE_URL, LOG_ID_HEADER,
 };
 pub use error::{
-    ApiError, BuildError, Error, InvalidRequest, ReplyError, ReplyErrorKind, TransportError,
+    ApiError, BuildError, Error, InvalidRequest, ReplyError, ReplyErrorKind, TokenError,
+    TokenErrorKind, TransportError,
 };
 pub use limiter::{InProcessRateLimiter, RateLimiter};
+pub use meta::{Endpoint, Method, RateLimit};
 pub use paging::{Items, Pages};
 pub use retry::{RequestOptions, RetryPolicy};
+pub use runtime::BoxFuture;
 pub use tokens::{
-    BoxFuture, DEFAULT_REFRESH_MARGIN, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME, TENANT_TOKEN_PATH,
-    TokenError, TokenErrorKind, TokenProvider,
+    DEFAULT_REFRESH_MARGIN, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME, TENANT_TOKEN_PATH,
+    TokenProvider,
 };
 pub use values::{JsonString, TimestampMs, UnknownValue};
 

@@ -3,8 +3,8 @@
 //! (a sliding-window log), so a busy program stays under the limit instead
 //! of hitting it.
 
+use crate::runtime::BoxFuture;
 use crate::runtime::Endpoint;
-use crate::tokens::BoxFuture;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;

@@ -30,11 +30,13 @@
 //!   keeps to that share too, since Redis did not see those requests.
 
 use crate::auth::TenantAccessToken;
+use crate::auth::Token;
+use crate::error::{TokenError, TokenErrorKind};
 use crate::limiter::{InProcessRateLimiter, RateLimiter, with_margin};
-use crate::runtime::{Endpoint, Token};
+use crate::meta::Endpoint;
+use crate::runtime::BoxFuture;
 use crate::tokens::{
-    BoxFuture, Lifetime, MAX_TOKEN_LIFETIME, ManagedTenantToken, TokenCell, TokenEndpoint,
-    TokenError, TokenErrorKind, TokenProvider,
+    Lifetime, MAX_TOKEN_LIFETIME, ManagedTenantToken, TokenCell, TokenEndpoint, TokenProvider,
 };
 use std::collections::HashMap;
 use std::fmt;

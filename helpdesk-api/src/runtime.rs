@@ -1,6 +1,10 @@
-//! The hand-written runtime every generated endpoint calls into: endpoint
-//! metadata, URL building (percent-encoding), reply decoding. Written once,
-//! shared by all endpoints.
+//! The hand-written runtime every generated endpoint calls into: URL
+//! building (percent-encoding), query encoding, reply decoding, paging
+//! cursors. Written once, shared by all endpoints.
+//!
+//! **Not part of the API**: public (and hidden from the docs) only because
+//! the generated code, the benchmarks and the fuzzers reach it by path; it
+//! may change in any release.
 
 use crate::error::{ApiError, Error, InvalidRequest, ReplyError, ReplyErrorKind};
 use serde::Deserialize;
@@ -9,102 +13,13 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 
-pub(crate) mod sealed {
-    pub trait Sealed {}
-}
-
-/// HTTP methods of the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub enum Method {
-    Get,
-    Post,
-    Put,
-    Patch,
-    Delete,
-}
-
-impl Method {
-    /// The method name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-        }
-    }
-
-    pub(crate) fn to_reqwest(self) -> reqwest::Method {
-        match self {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Put => reqwest::Method::PUT,
-            Method::Patch => reqwest::Method::PATCH,
-            Method::Delete => reqwest::Method::DELETE,
-        }
-    }
-}
-
-/// Kinds of access token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(clippy::enum_variant_names)]
-pub enum TokenKind {
-    /// `user_access_token` (`u-…`).
-    UserAccessToken,
-    /// `tenant_access_token` (`t-…`).
-    TenantAccessToken,
-    /// `app_access_token` (`a-…`).
-    AppAccessToken,
-}
-
-/// A documented rate limit: `requests` per `per_seconds`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    /// Requests allowed in the window.
-    pub requests: u32,
-    /// Window length in seconds.
-    pub per_seconds: u32,
-}
-
-/// Static facts about one endpoint, generated from the spec.
-#[derive(Debug, Clone, Copy)]
-pub struct Endpoint {
-    /// `resource.operation`.
-    pub id: &'static str,
-    /// HTTP method.
-    pub method: Method,
-    /// Path template, e.g. `/open-apis/helpdesk/v1/notifications/:notification_id`.
-    pub path: &'static str,
-    /// Accepted token kinds.
-    pub tokens: &'static [TokenKind],
-    /// Whether `X-Lark-Helpdesk-Authorization` is sent.
-    pub helpdesk_header: bool,
-    /// Documented rate limits (empty when the doc gives no number).
-    pub rate_limits: &'static [RateLimit],
-}
-
-/// An access token of a known kind. Sealed: implemented by
-/// [`crate::UserAccessToken`], [`crate::TenantAccessToken`] and
-/// [`crate::AppAccessToken`].
-pub trait Token: sealed::Sealed {
-    /// Its kind.
-    const KIND: TokenKind;
-    /// The token string, for the `Authorization` header.
-    fn secret(&self) -> &str;
-}
-
-/// Decodes a reply body into the endpoint's `data` type or its error.
-/// Public so that benchmarks and fuzzers reach the exact code `send_with` runs.
-pub trait OperationError: Sized + fmt::Display + fmt::Debug {
-    /// Maps a non-zero `code` to the endpoint's variant.
-    fn from_api(err: ApiError) -> Self;
-    /// The reply details every variant carries.
-    fn api_error(&self) -> &ApiError;
-    /// The reply details, by value.
-    fn into_api_error(self) -> ApiError;
-}
+// The rooms below the runtime, re-exported here for the generated code
+// (`crate::runtime::…`): endpoint facts and token kinds (meta, auth), the
+// per-endpoint error trait (error), the i64-as-string serde helper (values).
+pub use crate::auth::{Token, TokenKind};
+pub use crate::error::OperationError;
+pub use crate::meta::{Endpoint, Method, RateLimit};
+pub use crate::values::serde_i64_string;
 
 /// Codes with which the platform rejects an access token.
 pub const TOKEN_INVALID_CODES: [i64; 6] =
@@ -137,7 +52,7 @@ pub struct Call<'a> {
     /// Token source.
     pub auth: Auth<'a>,
     /// Per-request overrides.
-    pub options: &'a crate::RequestOptions,
+    pub options: &'a crate::retry::RequestOptions,
 }
 
 /// A value that can be written into a query string or a path segment.
@@ -177,7 +92,7 @@ macro_rules! display_query {
         }
     )*};
 }
-display_query!(i32, i64, f64, crate::TimestampMs);
+display_query!(i32, i64, f64, crate::values::TimestampMs);
 
 impl<T: QueryValue + ?Sized> QueryValue for &T {
     fn write_query(&self, out: &mut String) {
@@ -270,41 +185,6 @@ where
         }
     }
     d.deserialize_str(V(f))
-}
-
-/// `i64` carried as a decimal string (decoding also accepts a JSON integer).
-pub mod serde_i64_string {
-    use serde::{Deserializer, Serializer};
-
-    /// Serializes as a decimal string.
-    pub fn serialize<S: Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(v)
-    }
-
-    /// Deserializes from a decimal string or an integer.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-        d.deserialize_any(crate::values::I64Visitor)
-    }
-
-    /// The same for `Option<i64>`.
-    pub mod option {
-        use serde::{Deserialize, Deserializer, Serializer};
-
-        /// Serializes `Some` as a decimal string.
-        pub fn serialize<S: Serializer>(v: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
-            match v {
-                Some(v) => s.collect_str(v),
-                None => s.serialize_none(),
-            }
-        }
-
-        /// Deserializes `null`, a decimal string or an integer.
-        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-            #[derive(Deserialize)]
-            struct W(#[serde(with = "super")] i64);
-            Option::<W>::deserialize(d).map(|o| o.map(|w| w.0))
-        }
-    }
 }
 
 #[derive(Deserialize)]
@@ -611,6 +491,39 @@ fn percent_decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// A boxed, sendable future (what [`crate::TokenProvider`] and the other
+/// pluggable traits return).
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// A request body reqwest cannot replay: a client that follows redirects
+/// (an application's) does not re-send it on a 307/308 to another place.
+pub(crate) fn stream_body(body: bytes::Bytes) -> reqwest::Body {
+    reqwest::Body::wrap(http_body_util::Full::new(body))
+}
+
+/// Why a reply must not be used: a 3xx (redirects are never followed), or
+/// a reply from another URL than the request's (the HTTP client, an
+/// application's, followed a redirect). Names at most the other origin.
+pub(crate) fn redirect_problem(sent: &reqwest::Url, resp: &reqwest::Response) -> Option<String> {
+    let status = resp.status().as_u16();
+    if resp.url() != sent {
+        let to = resp.url();
+        let origin = if to.origin() == sent.origin() {
+            "the same host".to_string()
+        } else {
+            crate::redact::bounded(&to.origin().ascii_serialization(), crate::redact::MAX_URL)
+        };
+        return Some(format!(
+            "the HTTP client followed a redirect (to {origin}, HTTP {status}); the reply is not \
+             used: build the reqwest::Client given to ClientBuilder::http_client with \
+             redirect::Policy::none()"
+        ));
+    }
+    (300..400).contains(&status).then(|| {
+        format!("HTTP {status} redirect, not followed (credentials must not reach another server)")
+    })
 }
 
 #[cfg(test)]

@@ -20,20 +20,17 @@
 //!   fetched again on every call (it is used until the platform rejects it).
 
 use crate::auth::TenantAccessToken;
+use crate::auth::Token;
+use crate::error::{TokenError, TokenErrorKind};
 use crate::redact;
-use crate::runtime::Token;
+use crate::runtime::BoxFuture;
 use std::collections::HashMap;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
-
-/// A boxed, sendable future (what [`TokenProvider`] methods return).
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Path of the self-built app tenant token endpoint.
 pub const TENANT_TOKEN_PATH: &str = "/open-apis/auth/v3/tenant_access_token/internal";
@@ -64,86 +61,6 @@ pub trait TokenProvider: Send + Sync + fmt::Debug + 'static {
         Box::pin(async {})
     }
 }
-
-/// What kind of failure a [`TokenError`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TokenErrorKind {
-    /// The token endpoint could not be reached, reset the connection, or
-    /// answered with a 5xx / 429 or a code that may pass: worth trying again later.
-    Unavailable,
-    /// The token endpoint did not answer within the timeout.
-    Timeout,
-    /// The reply is not the token JSON (an HTML page, wrong types, no token).
-    BadReply,
-    /// The reply is larger than the client's `max_response_bytes`.
-    TooLarge,
-    /// The token endpoint refused the app credentials (HTTP 4xx with a code,
-    /// e.g. 10014 app secret invalid, 10003 invalid param): permanent until
-    /// the configuration changes.
-    Rejected,
-    /// A caller-supplied [`TokenProvider`] failed.
-    Provider,
-}
-
-/// A token could not be obtained.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TokenError {
-    /// What went wrong (never contains the app secret or a token; at most about 1 KiB).
-    pub reason: String,
-    /// The token endpoint's `code`, when it answered with one.
-    pub code: Option<i64>,
-    /// HTTP status of the token endpoint's reply, when there was one.
-    pub status: Option<u16>,
-    /// What kind of failure.
-    pub kind: TokenErrorKind,
-    /// When the managed token will ask the token endpoint again: until
-    /// then, calls get this error from memory without a request.
-    pub retry_after: Option<Duration>,
-}
-
-impl TokenError {
-    /// An error with a reason (kind [`TokenErrorKind::Provider`]), for
-    /// [`TokenProvider`] implementations.
-    pub fn new(reason: impl Into<String>) -> Self {
-        TokenError::of(TokenErrorKind::Provider, reason)
-    }
-
-    pub(crate) fn of(kind: TokenErrorKind, reason: impl Into<String>) -> Self {
-        TokenError {
-            reason: reason.into(),
-            code: None,
-            status: None,
-            kind,
-            retry_after: None,
-        }
-    }
-
-    /// Whether trying again cannot help until the configuration changes
-    /// (the app credentials were refused).
-    pub fn is_permanent(&self) -> bool {
-        self.kind == TokenErrorKind::Rejected
-    }
-}
-
-impl fmt::Display for TokenError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot obtain a tenant access token: {}", self.reason)?;
-        if let Some(c) = self.code {
-            write!(f, " (code {c})")?;
-        }
-        if let Some(s) = self.status {
-            write!(f, " (HTTP {s})")?;
-        }
-        if let Some(r) = self.retry_after {
-            write!(f, "; next attempt in {:.1} s", r.as_secs_f64())?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for TokenError {}
 
 /// How long a fetched token may be used.
 #[derive(Debug, Clone, Copy)]
@@ -548,7 +465,7 @@ pub(crate) async fn fetch_tenant_token(
     // A stream: a client that follows redirects does not replay the app
     // secret to a 307/308's location.
     let request = req
-        .body(crate::client::stream_body(body.into()))
+        .body(crate::runtime::stream_body(body.into()))
         .build()
         .map_err(|e| transport_failure(e, "token request"))?;
     let sent = request.url().clone();
@@ -558,7 +475,7 @@ pub(crate) async fn fetch_tenant_token(
         .await
         .map_err(|e| transport_failure(e, "token endpoint unreachable"))?;
     let status = resp.status().as_u16();
-    if let Some(detail) = crate::client::redirect_problem(&sent, &resp) {
+    if let Some(detail) = crate::runtime::redirect_problem(&sent, &resp) {
         return Err(TokenError {
             status: Some(status),
             ..TokenError::of(TokenErrorKind::BadReply, format!("token reply: {detail}"))

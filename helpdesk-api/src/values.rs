@@ -56,7 +56,7 @@ impl Serialize for TimestampMs {
 
 impl<'de> Deserialize<'de> for TimestampMs {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::runtime::serde_i64_string::deserialize(d).map(TimestampMs)
+        serde_i64_string::deserialize(d).map(TimestampMs)
     }
 }
 
@@ -159,5 +159,40 @@ impl Visitor<'_> for I64Visitor {
         v.trim()
             .parse()
             .map_err(|_| E::custom(format!("`{v}` is not a decimal integer")))
+    }
+}
+
+/// `i64` carried as a decimal string (decoding also accepts a JSON integer).
+pub mod serde_i64_string {
+    use serde::{Deserializer, Serializer};
+
+    /// Serializes as a decimal string.
+    pub fn serialize<S: Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+
+    /// Deserializes from a decimal string or an integer.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        d.deserialize_any(super::I64Visitor)
+    }
+
+    /// The same for `Option<i64>`.
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        /// Serializes `Some` as a decimal string.
+        pub fn serialize<S: Serializer>(v: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(v) => s.collect_str(v),
+                None => s.serialize_none(),
+            }
+        }
+
+        /// Deserializes `null`, a decimal string or an integer.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+            #[derive(Deserialize)]
+            struct W(#[serde(with = "super")] i64);
+            Option::<W>::deserialize(d).map(|o| o.map(|w| w.0))
+        }
     }
 }

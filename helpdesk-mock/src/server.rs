@@ -436,7 +436,6 @@ impl Shared {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-
     fn next_id(&self) -> u64 {
         self.counter.fetch_add(1, Ordering::Relaxed)
     }
@@ -715,7 +714,16 @@ async fn handle(
         Matched::Token(_) => (Some(TENANT_TOKEN_ENDPOINT.to_string()), BTreeMap::new()),
         Matched::Endpoint(i, p) => (Some(shared.compiled.routes[*i].id.clone()), p.clone()),
     };
-    record(&shared, &parts, &path, &path_params, &query, raw_query, &body, &endpoint);
+    record(
+        &shared,
+        &parts,
+        &path,
+        &path_params,
+        &query,
+        raw_query,
+        &body,
+        &endpoint,
+    );
     let Some(endpoint) = endpoint else {
         let r = Reply::raw(404, "text/plain; charset=utf-8", "404 page not found");
         return Ok(to_response(r, &log_id, false));
@@ -775,9 +783,16 @@ async fn handle(
 async fn read_body(body: hyper::body::Incoming) -> Result<Result<Bytes, Reply>, Abort> {
     match Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(c) => Ok(Ok(c.to_bytes())),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Ok(Err(
-            Reply::raw(413, "text/plain; charset=utf-8", "413 request body too large"),
-        )),
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            Ok(Err(Reply::raw(
+                413,
+                "text/plain; charset=utf-8",
+                "413 request body too large",
+            )))
+        }
         Err(_) => Err(Abort),
     }
 }

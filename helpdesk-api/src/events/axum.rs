@@ -82,7 +82,7 @@
 
 use super::dedupe::{Dedupe, InMemoryDedupe};
 use super::{Callback, EventCallback, EventDecoder, EventError};
-use crate::tokens::BoxFuture;
+use crate::runtime::BoxFuture;
 use ::axum::Router;
 use ::axum::body::{Body, Bytes};
 use ::axum::extract::State;

@@ -13,7 +13,7 @@
 //!   another process is recognised too;
 //! - or your own store: implement [`Dedupe`].
 
-use crate::tokens::BoxFuture;
+use crate::runtime::BoxFuture;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::Mutex;
