@@ -3,58 +3,16 @@
 //! them.
 
 use super::paging::gen_paging;
-use super::types::{arg_ty, gen_struct};
-use super::{doc, ident, ty_tokens};
-use crate::ir::{EndpointIr, FieldIr, ParamIr, PathPart, RustTy, StructIr};
+use super::spell::{
+    arg_ty, body_member, doc, ident, param_arg_ty, param_store_ty, token_param, token_type,
+    ty_tokens,
+};
+use super::types::gen_struct;
+use crate::ir::{EndpointIr, ParamIr, PathPart, RustTy, StructIr};
 use helpdesk_spec::names;
 use helpdesk_spec::spec::TokenKind;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
-
-/// The runtime type of an access-token kind.
-pub(super) fn token_type(k: TokenKind) -> TokenStream {
-    match k {
-        TokenKind::UserAccessToken => quote!(crate::UserAccessToken),
-        TokenKind::TenantAccessToken => quote!(crate::TenantAccessToken),
-        TokenKind::AppAccessToken => quote!(crate::AppAccessToken),
-    }
-}
-
-/// `(generics, argument type)` of a method taking the endpoint's token:
-/// the one token type, or a type bounded by the endpoint's token trait.
-pub(super) fn token_param(e: &EndpointIr, extra_bounds: TokenStream) -> (TokenStream, TokenStream) {
-    if let [only] = e.tokens[..] {
-        (quote!(), token_type(only))
-    } else {
-        let tr = ident(&names::token_trait(&e.stem));
-        (quote!(<T: #tr #extra_bounds>), quote!(T))
-    }
-}
-
-/// Type of a parameter as a constructor or setter argument.
-pub(super) fn param_arg_ty(p: &ParamIr) -> TokenStream {
-    match &p.ty {
-        RustTy::String => quote!(impl Into<String>),
-        other => ty_tokens(other),
-    }
-}
-
-/// Type of a parameter as stored in the request builder.
-pub(super) fn param_store_ty(p: &ParamIr) -> TokenStream {
-    let t = ty_tokens(&p.ty);
-    if p.list { quote!(Vec<#t>) } else { t }
-}
-
-/// The name a body field takes on the builder (see `names::body_member`).
-pub(super) fn body_member(e: &EndpointIr, f: &FieldIr) -> String {
-    let params: Vec<String> = e
-        .path_params
-        .iter()
-        .chain(&e.query_params)
-        .map(|p| p.ident.clone())
-        .collect();
-    names::body_member(&f.ident, &params, e.pagination.is_some())
-}
 
 /// Everything generated for one endpoint.
 pub(super) fn gen_endpoint(e: &EndpointIr) -> TokenStream {

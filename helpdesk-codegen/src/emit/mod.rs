@@ -7,11 +7,11 @@
 mod endpoint;
 mod paging;
 mod resource;
+mod spell;
 mod types;
 
-use crate::ir::{Api, ResourceIr, RustTy, TypeIr};
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use crate::ir::{Api, ResourceIr, TypeIr};
+use proc_macro2::TokenStream;
 use resource::gen_resource;
 use types::{gen_enum, gen_events, gen_struct};
 
@@ -113,50 +113,4 @@ fn render_parts(parts: &[Part<'_>]) -> String {
 /// The token stream of the whole generated module.
 pub fn tokens(api: &Api) -> TokenStream {
     parts(api).into_iter().map(part_tokens).collect()
-}
-
-/// An identifier as the IR spells it (`name`, `r#type`). A name that is
-/// not an identifier (only from a spec the validator rejected) becomes one
-/// that makes the compiler point at it instead of panicking here.
-pub(super) fn ident(s: &str) -> Ident {
-    let spelled = if s.starts_with("r#") {
-        s.to_string()
-    } else {
-        helpdesk_spec::names::rust_ident(s)
-    };
-    match syn::parse_str::<Ident>(&spelled) {
-        Ok(i) => i,
-        Err(_) => Ident::new("__invalid_spec_name", Span::call_site()),
-    }
-}
-
-/// `#[doc]` attributes, one per line, each with a leading space (so the
-/// output reads as `/// text`).
-pub(super) fn doc(text: &str) -> TokenStream {
-    let lines = text.trim().lines().map(|l| {
-        let l = format!(" {}", l.trim_end());
-        quote!(#[doc = #l])
-    });
-    quote!(#(#lines)*)
-}
-
-pub(super) fn ty_tokens(t: &RustTy) -> TokenStream {
-    match t {
-        RustTy::String => quote!(String),
-        RustTy::I32 => quote!(i32),
-        RustTy::I64 | RustTy::I64String => quote!(i64),
-        RustTy::F64 => quote!(f64),
-        RustTy::Bool => quote!(bool),
-        RustTy::TimestampMs => quote!(crate::TimestampMs),
-        RustTy::JsonString => quote!(crate::JsonString),
-        RustTy::Json => quote!(serde_json::Value),
-        RustTy::Named(n) => {
-            let n = ident(n);
-            quote!(#n)
-        }
-        RustTy::Vec(inner) => {
-            let inner = ty_tokens(inner);
-            quote!(Vec<#inner>)
-        }
-    }
 }

@@ -1,7 +1,6 @@
 //! `pages`/`items` streams of a list endpoint.
 
-use super::endpoint::token_param;
-use super::{doc, ident, ty_tokens};
+use super::spell::{doc, ident, token_param, ty_tokens};
 use crate::ir::{EndpointIr, FieldIr, PaginationIr, RustTy};
 use helpdesk_spec::names;
 use helpdesk_spec::spec::{PageStyle, TokenKind};

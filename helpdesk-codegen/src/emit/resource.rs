@@ -1,9 +1,8 @@
 //! A resource: its accessor on the client and the methods that create
 //! request builders (one per endpoint, taking the required values).
 
-use super::endpoint::{body_member, gen_endpoint, param_arg_ty, param_store_ty};
-use super::types::arg_ty;
-use super::{doc, ident};
+use super::endpoint::gen_endpoint;
+use super::spell::{arg_ty, body_member, doc, ident, param_arg_ty, param_store_ty};
 use crate::ir::{EndpointIr, FieldIr, ParamIr, ResourceIr, RustTy};
 use helpdesk_spec::names;
 use proc_macro2::TokenStream;

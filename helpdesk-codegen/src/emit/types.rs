@@ -1,6 +1,6 @@
 //! Named types: structs, open enums, event payloads and the `Event` enum.
 
-use super::{doc, ident, ty_tokens};
+use super::spell::{arg_ty, doc, ident, ty_tokens};
 use crate::ir::{EnumIr, EventIr, FieldIr, RustTy, StructIr, WireValue};
 use helpdesk_spec::names;
 use helpdesk_spec::spec::EnumRepr;
@@ -137,14 +137,6 @@ pub(super) fn gen_struct(s: &StructIr) -> TokenStream {
                 Self { #(#inits),* }
             }
         }
-    }
-}
-
-/// Argument type for a value of `t`: strings accept anything `Into<String>`.
-pub(super) fn arg_ty(t: &RustTy) -> TokenStream {
-    match t {
-        RustTy::String => quote!(impl Into<String>),
-        other => ty_tokens(other),
     }
 }
 

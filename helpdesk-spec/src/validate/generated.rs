@@ -3,7 +3,7 @@
 //! emitter calls) must be unique where Rust needs it, and no type may
 //! contain itself without indirection. A spec these rules accept compiles.
 
-use super::{Ctx, TypeIndex};
+use super::ctx::{Ctx, TypeIndex};
 use crate::diag::{Diagnostic, Severity};
 use crate::load::{Located, Spec};
 use crate::names::{self, BuilderName, Namespace};

@@ -1,10 +1,14 @@
 //! Validation: everything serde cannot check by itself. Collects all problems
 //! (errors and warnings), each located in its file.
 
-use crate::diag::{Diagnostic, Severity, push_pointer};
+use crate::diag::{Diagnostic, push_pointer};
 use crate::load::{Located, Spec};
+mod ctx;
 mod generated;
 mod value;
+
+use ctx::Ctx;
+pub use ctx::{TypeIndex, type_index};
 
 use value::check_object;
 pub use value::{Mismatch, check_value};
@@ -17,20 +21,6 @@ use crate::types::{Scalar, TypeExpr};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Index of named types: name → definition.
-pub type TypeIndex<'a> = BTreeMap<&'a str, &'a TypeDef>;
-
-/// Builds the type index (first declaration wins; duplicates are reported by [`validate`]).
-pub fn type_index(spec: &Spec) -> TypeIndex<'_> {
-    let mut idx = BTreeMap::new();
-    for f in &spec.type_files {
-        for t in &f.value.types {
-            idx.entry(t.name.as_str()).or_insert(t);
-        }
-    }
-    idx
-}
-
 fn is_snake(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some('a'..='z'))
@@ -42,22 +32,6 @@ fn is_snake(s: &str) -> bool {
 fn is_pascal(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some('A'..='Z')) && chars.all(|c| c.is_ascii_alphanumeric())
-}
-
-struct Ctx<'a, T> {
-    file: &'a Located<T>,
-    out: &'a mut Vec<Diagnostic>,
-}
-
-impl<T> Ctx<'_, T> {
-    fn err(&mut self, pointer: &str, msg: impl Into<String>) {
-        let d = self.file.diag(Severity::Error, pointer, msg);
-        self.out.push(d);
-    }
-    fn warn(&mut self, pointer: &str, msg: impl Into<String>) {
-        let d = self.file.diag(Severity::Warning, pointer, msg);
-        self.out.push(d);
-    }
 }
 
 /// Validates the whole spec. Returns every diagnostic, errors first.

@@ -1,6 +1,6 @@
 //! Whether a JSON value (an example, a default) matches a spec type.
 
-use super::TypeIndex;
+use super::ctx::TypeIndex;
 use crate::diag::push_pointer;
 use crate::spec::{Field, TypeKind};
 use crate::types::{Scalar, TypeExpr};

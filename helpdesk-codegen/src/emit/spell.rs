@@ -1,0 +1,108 @@
+//! How IR things are spelled as Rust tokens: identifiers, doc attributes,
+//! types, token kinds and argument types. Every other emit room uses these;
+//! this one uses none of them.
+
+use crate::ir::{EndpointIr, FieldIr, ParamIr, RustTy};
+use helpdesk_spec::names;
+use helpdesk_spec::spec::TokenKind;
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+/// An identifier as the IR spells it (`name`, `r#type`). A name that is
+/// not an identifier (only from a spec the validator rejected) becomes one
+/// that makes the compiler point at it instead of panicking here.
+pub(super) fn ident(s: &str) -> Ident {
+    let spelled = if s.starts_with("r#") {
+        s.to_string()
+    } else {
+        helpdesk_spec::names::rust_ident(s)
+    };
+    match syn::parse_str::<Ident>(&spelled) {
+        Ok(i) => i,
+        Err(_) => Ident::new("__invalid_spec_name", Span::call_site()),
+    }
+}
+
+/// `#[doc]` attributes, one per line, each with a leading space (so the
+/// output reads as `/// text`).
+pub(super) fn doc(text: &str) -> TokenStream {
+    let lines = text.trim().lines().map(|l| {
+        let l = format!(" {}", l.trim_end());
+        quote!(#[doc = #l])
+    });
+    quote!(#(#lines)*)
+}
+
+pub(super) fn ty_tokens(t: &RustTy) -> TokenStream {
+    match t {
+        RustTy::String => quote!(String),
+        RustTy::I32 => quote!(i32),
+        RustTy::I64 | RustTy::I64String => quote!(i64),
+        RustTy::F64 => quote!(f64),
+        RustTy::Bool => quote!(bool),
+        RustTy::TimestampMs => quote!(crate::TimestampMs),
+        RustTy::JsonString => quote!(crate::JsonString),
+        RustTy::Json => quote!(serde_json::Value),
+        RustTy::Named(n) => {
+            let n = ident(n);
+            quote!(#n)
+        }
+        RustTy::Vec(inner) => {
+            let inner = ty_tokens(inner);
+            quote!(Vec<#inner>)
+        }
+    }
+}
+
+/// Argument type for a value of `t`: strings accept anything `Into<String>`.
+pub(super) fn arg_ty(t: &RustTy) -> TokenStream {
+    match t {
+        RustTy::String => quote!(impl Into<String>),
+        other => ty_tokens(other),
+    }
+}
+
+/// The runtime type of an access-token kind.
+pub(super) fn token_type(k: TokenKind) -> TokenStream {
+    match k {
+        TokenKind::UserAccessToken => quote!(crate::UserAccessToken),
+        TokenKind::TenantAccessToken => quote!(crate::TenantAccessToken),
+        TokenKind::AppAccessToken => quote!(crate::AppAccessToken),
+    }
+}
+
+/// `(generics, argument type)` of a method taking the endpoint's token:
+/// the one token type, or a type bounded by the endpoint's token trait.
+pub(super) fn token_param(e: &EndpointIr, extra_bounds: TokenStream) -> (TokenStream, TokenStream) {
+    if let [only] = e.tokens[..] {
+        (quote!(), token_type(only))
+    } else {
+        let tr = ident(&names::token_trait(&e.stem));
+        (quote!(<T: #tr #extra_bounds>), quote!(T))
+    }
+}
+
+/// Type of a parameter as a constructor or setter argument.
+pub(super) fn param_arg_ty(p: &ParamIr) -> TokenStream {
+    match &p.ty {
+        RustTy::String => quote!(impl Into<String>),
+        other => ty_tokens(other),
+    }
+}
+
+/// Type of a parameter as stored in the request builder.
+pub(super) fn param_store_ty(p: &ParamIr) -> TokenStream {
+    let t = ty_tokens(&p.ty);
+    if p.list { quote!(Vec<#t>) } else { t }
+}
+
+/// The name a body field takes on the builder (see `names::body_member`).
+pub(super) fn body_member(e: &EndpointIr, f: &FieldIr) -> String {
+    let params: Vec<String> = e
+        .path_params
+        .iter()
+        .chain(&e.query_params)
+        .map(|p| p.ident.clone())
+        .collect();
+    names::body_member(&f.ident, &params, e.pagination.is_some())
+}
