@@ -20,7 +20,12 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
 
 fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let spec = manifest.join("..").join("spec");
+    // `spec` is a link to the workspace's spec/ (so that the packaged crate
+    // carries it); fall back to the workspace directory.
+    let spec = [manifest.join("spec"), manifest.join("..").join("spec")]
+        .into_iter()
+        .find(|p| p.join("service.json").is_file())
+        .unwrap_or_else(|| manifest.join("..").join("spec"));
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed={}", spec.display());
     let mut entries: Vec<(String, PathBuf)> = Vec::new();
