@@ -284,6 +284,27 @@ fn parse_ty(s: &str) -> RustTy {
         .unwrap_or(RustTy::Json)
 }
 
+/// A doc text: the English text first, then the page's own (zh) text as
+/// its own paragraph; the page's text alone when there is no English.
+fn bilingual(en: Option<&str>, zh: &str) -> String {
+    match en.map(str::trim).filter(|e| !e.is_empty()) {
+        Some(en) if !zh.trim().is_empty() && en != zh.trim() => {
+            format!("{en}\n\n{}", zh.trim())
+        }
+        Some(en) => en.to_string(),
+        None => zh.trim().to_string(),
+    }
+}
+
+/// A one-line text (summary, error message): `English (中文)`.
+fn bilingual_line(en: Option<&str>, zh: &str) -> String {
+    match en.map(str::trim).filter(|e| !e.is_empty()) {
+        Some(en) if !zh.trim().is_empty() && en != zh.trim() => format!("{en} ({})", zh.trim()),
+        Some(en) => en.to_string(),
+        None => zh.trim().to_string(),
+    }
+}
+
 fn with_example(desc: &str, example: Option<&serde_json::Value>) -> String {
     match example {
         Some(ex) => format!("{}\n\nExample: `{ex}`", desc.trim()),
@@ -297,7 +318,10 @@ fn field_ir(f: &Field) -> FieldIr {
         wire: f.name.clone(),
         ty: parse_ty(&f.ty),
         optional: !f.required,
-        doc: with_example(&f.description, f.example.as_ref()),
+        doc: with_example(
+            &bilingual(f.description_en.as_deref(), &f.description),
+            f.example.as_ref(),
+        ),
     }
 }
 
@@ -306,7 +330,7 @@ fn param_ir(p: &Param, path: bool) -> ParamIr {
         RustTy::Vec(inner) => (*inner, true),
         other => (other, false),
     };
-    let mut doc = p.description.trim().to_string();
+    let mut doc = bilingual(p.description_en.as_deref(), &p.description);
     if let Some(d) = &p.default {
         doc.push_str(&format!("\n\nDefault: `{d}`"));
     }
@@ -373,7 +397,7 @@ fn types_ir(spec: &Spec) -> Vec<TypeIr> {
             types.push(match t.kind {
                 TypeKind::Object => TypeIr::Struct(StructIr {
                     name: t.name.clone(),
-                    doc: t.description.trim().to_string(),
+                    doc: bilingual(t.description_en.as_deref(), &t.description),
                     fields: t.fields.iter().flatten().map(field_ir).collect(),
                 }),
                 TypeKind::Enum => TypeIr::Enum(enum_ir(t)),
@@ -386,7 +410,7 @@ fn types_ir(spec: &Spec) -> Vec<TypeIr> {
 fn enum_ir(t: &TypeDef) -> EnumIr {
     EnumIr {
         name: t.name.clone(),
-        doc: t.description.trim().to_string(),
+        doc: bilingual(t.description_en.as_deref(), &t.description),
         repr: t.repr.unwrap_or(EnumRepr::String),
         variants: t
             .values
@@ -399,7 +423,7 @@ fn enum_ir(t: &TypeDef) -> EnumIr {
                     serde_json::Value::String(s) => WireValue::Str(s.clone()),
                     other => WireValue::Str(other.to_string()),
                 },
-                doc: v.description.trim().to_string(),
+                doc: bilingual(v.description_en.as_deref(), &v.description),
             })
             .collect(),
     }
@@ -436,8 +460,8 @@ fn endpoint_ir(e: &EndpointFile) -> EndpointIr {
         fn_name: rust_ident(&field_ident(&e.operation)),
         stem: endpoint_stem(&e.resource, &e.operation),
         meta: names::endpoint_static(&e.resource, &e.operation),
-        summary: e.summary.trim().to_string(),
-        description: e.description.trim().to_string(),
+        summary: bilingual_line(e.summary_en.as_deref(), &e.summary),
+        description: bilingual(e.description_en.as_deref(), &e.description),
         doc_url: e.doc_url.clone(),
         method: e.method,
         path: e.path.clone(),
@@ -471,7 +495,7 @@ fn endpoint_ir(e: &EndpointFile) -> EndpointIr {
                 variant: names::variant(&er.name),
                 status: er.http_status,
                 code: er.code,
-                message: er.message.clone(),
+                message: bilingual_line(er.message_en.as_deref(), &er.message),
                 advice: er.advice.clone(),
             })
             .collect(),
@@ -505,9 +529,14 @@ fn pagination_ir(pg: &Pagination, fields: &[FieldIr]) -> Option<PaginationIr> {
 
 fn event_ir(service: &str, ev: &EventFile) -> EventIr {
     let variant = event_variant(service, &ev.event_type);
-    let mut doc = format!("{}\n\nEvent type `{}`.", ev.summary.trim(), ev.event_type);
-    if !ev.description.trim().is_empty() {
-        doc.push_str(&format!("\n\n{}", ev.description.trim()));
+    let mut doc = format!(
+        "{}\n\nEvent type `{}`.",
+        bilingual_line(ev.summary_en.as_deref(), &ev.summary),
+        ev.event_type
+    );
+    let description = bilingual(ev.description_en.as_deref(), &ev.description);
+    if !description.is_empty() {
+        doc.push_str(&format!("\n\n{description}"));
     }
     if let Some(u) = &ev.doc_url {
         doc.push_str(&format!("\n\n[Official documentation]({u})"));

@@ -23,6 +23,9 @@ pub struct ServiceFile {
     /// Longer description.
     #[serde(default)]
     pub description: String,
+    /// The description in English (rustdoc shows it first).
+    #[serde(default)]
+    pub description_en: Option<String>,
     /// Named base URLs (`feishu`, `lark`).
     pub base_urls: BTreeMap<String, String>,
     /// The helpdesk credential header.
@@ -45,6 +48,9 @@ pub struct HelpdeskHeader {
     pub format: String,
     /// Description.
     pub description: String,
+    /// The description in English (rustdoc shows it first).
+    #[serde(default)]
+    pub description_en: Option<String>,
 }
 
 /// A documented difference from the official SDKs.
@@ -119,6 +125,9 @@ pub struct TypesFile {
     /// What the file groups.
     #[serde(default)]
     pub description: String,
+    /// The description in English (rustdoc shows it first).
+    #[serde(default)]
+    pub description_en: Option<String>,
     /// The types, in output order.
     pub types: Vec<TypeDef>,
 }
@@ -155,6 +164,9 @@ pub struct TypeDef {
     /// Description from the doc.
     #[serde(default)]
     pub description: String,
+    /// The description in English (rustdoc shows it first).
+    #[serde(default)]
+    pub description_en: Option<String>,
     /// Object fields.
     #[serde(default)]
     pub fields: Option<Vec<Field>>,
@@ -164,6 +176,10 @@ pub struct TypeDef {
     /// Enum values.
     #[serde(default)]
     pub values: Option<Vec<EnumValue>>,
+    /// A maintainers' note (why the spec says what it says): kept in the
+    /// spec, never shown in rustdoc.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// A field of an object type, a request body or a response `data`.
@@ -181,9 +197,16 @@ pub struct Field {
     /// Description from the doc.
     #[serde(default)]
     pub description: String,
+    /// The description in English (rustdoc shows it first).
+    #[serde(default)]
+    pub description_en: Option<String>,
     /// Example value from the doc.
     #[serde(default)]
     pub example: Option<Value>,
+    /// A maintainers' note (why the spec says what it says): kept in the
+    /// spec, never shown in rustdoc.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// One documented value of an enum.
@@ -197,6 +220,13 @@ pub struct EnumValue {
     /// Meaning, from the doc.
     #[serde(default)]
     pub description: String,
+    /// The description in English (rustdoc shows it first).
+    #[serde(default)]
+    pub description_en: Option<String>,
+    /// A maintainers' note (why the spec says what it says): kept in the
+    /// spec, never shown in rustdoc.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// `spec/endpoints/<resource>.<operation>.json`: one endpoint.
@@ -212,9 +242,15 @@ pub struct EndpointFile {
     pub operation: String,
     /// Page title.
     pub summary: String,
+    /// The summary in English (rustdoc shows it first).
+    #[serde(default)]
+    pub summary_en: Option<String>,
     /// Page description.
     #[serde(default)]
     pub description: String,
+    /// The description in English (rustdoc shows it first).
+    #[serde(default)]
+    pub description_en: Option<String>,
     /// Link to the official page.
     #[serde(default)]
     pub doc_url: Option<String>,
@@ -264,6 +300,10 @@ pub struct EndpointFile {
     /// Where this endpoint deliberately differs from the official SDKs, and why.
     #[serde(default)]
     pub sdk_deviations: Vec<Deviation>,
+    /// A maintainers' note (why the spec says what it says): kept in the
+    /// spec, never shown in rustdoc.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// A JSON request body.
@@ -349,6 +389,9 @@ pub struct BinaryReply {
     /// Description.
     #[serde(default)]
     pub description: String,
+    /// The description in English (rustdoc shows it first).
+    #[serde(default)]
+    pub description_en: Option<String>,
 }
 
 /// `spec/events/<event_type>.json`: one event pushed to the app.
@@ -362,9 +405,15 @@ pub struct EventFile {
     pub event_type: String,
     /// Page title.
     pub summary: String,
+    /// The summary in English (rustdoc shows it first).
+    #[serde(default)]
+    pub summary_en: Option<String>,
     /// Page description.
     #[serde(default)]
     pub description: String,
+    /// The description in English (rustdoc shows it first).
+    #[serde(default)]
+    pub description_en: Option<String>,
     /// Link to the official page.
     #[serde(default)]
     pub doc_url: Option<String>,
@@ -379,6 +428,10 @@ pub struct EventFile {
     /// The doc's example of the whole callback body (schema 2.0 envelope).
     #[serde(default)]
     pub example: Option<Value>,
+    /// A maintainers' note (why the spec says what it says): kept in the
+    /// spec, never shown in rustdoc.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// HTTP methods used by the API.
@@ -453,6 +506,9 @@ pub struct Scope {
     /// Scope title.
     #[serde(default)]
     pub description: String,
+    /// The description in English (rustdoc shows it first).
+    #[serde(default)]
+    pub description_en: Option<String>,
 }
 
 /// A scope needed for some reply fields.
@@ -464,6 +520,9 @@ pub struct FieldScope {
     /// Scope title.
     #[serde(default)]
     pub description: String,
+    /// The description in English (rustdoc shows it first).
+    #[serde(default)]
+    pub description_en: Option<String>,
     /// Condition on a query parameter.
     #[serde(default)]
     pub when: Option<ParamCondition>,
@@ -533,12 +592,19 @@ pub struct Param {
     /// Description.
     #[serde(default)]
     pub description: String,
+    /// The description in English (rustdoc shows it first).
+    #[serde(default)]
+    pub description_en: Option<String>,
     /// Example.
     #[serde(default)]
     pub example: Option<Value>,
     /// Server-side default when omitted.
     #[serde(default)]
     pub default: Option<Value>,
+    /// A maintainers' note (why the spec says what it says): kept in the
+    /// spec, never shown in rustdoc.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// Reply `data`, or a binary reply.
@@ -565,7 +631,14 @@ pub struct ErrorSpec {
     pub name: String,
     /// The doc's 描述.
     pub message: String,
+    /// The message in English (rustdoc shows it first).
+    #[serde(default)]
+    pub message_en: Option<String>,
     /// The doc's 排查建议.
     #[serde(default)]
     pub advice: String,
+    /// A maintainers' note (why the spec says what it says): kept in the
+    /// spec, never shown in rustdoc.
+    #[serde(default)]
+    pub note: Option<String>,
 }
