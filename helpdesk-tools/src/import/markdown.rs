@@ -1,0 +1,168 @@
+//! The markdown form of a doc page, whose tables have real cells.
+
+use super::{ErrorRow, Page, Row, json_after};
+
+fn md_cells(line: &str) -> Option<Vec<String>> {
+    let t = line.trim();
+    if !t.starts_with('|') || t.starts_with("| ---") || t.starts_with("|---") {
+        return None;
+    }
+    let inner = t
+        .strip_prefix('|')?
+        .strip_suffix('|')
+        .unwrap_or(t.strip_prefix('|')?);
+    let mut cells = Vec::new();
+    let mut cur = String::new();
+    let mut prev = '\0';
+    for c in inner.chars() {
+        if c == '|' && prev != '\\' {
+            cells.push(cur.trim().to_string());
+            cur.clear();
+        } else {
+            cur.push(c);
+        }
+        prev = c;
+    }
+    cells.push(cur.trim().to_string());
+    Some(cells)
+}
+
+fn md_text(cell: &str) -> String {
+    let mut s = cell
+        .replace("<br>", "\n")
+        .replace("**", "")
+        .replace('`', "");
+    // [text](url) → text
+    while let Some(a) = s.find("](") {
+        let Some(open) = s[..a].rfind('[') else { break };
+        let Some(close) = s[a..].find(')') else { break };
+        let label = s[open + 1..a].to_string();
+        s.replace_range(open..a + close + 1, &label);
+    }
+    s.replace("\\-", "-")
+        .replace("\\[\\]", "[]")
+        .trim()
+        .to_string()
+}
+
+pub(super) fn parse_markdown(text: &str) -> Result<Page, String> {
+    let mut page = Page::default();
+    let mut section = String::new();
+    let mut lead = Vec::new();
+    let mut in_front = false;
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("<!-- source:") {
+            // riba2534/feishu-open-docs:helpdesk-v1/notification/get.md@...
+            let path = rest
+                .split(':')
+                .nth(1)
+                .unwrap_or("")
+                .split('@')
+                .next()
+                .unwrap_or("");
+            page.source_path = Some(path.trim_end_matches(".md").to_string());
+            continue;
+        }
+        if t == "---" && (n < 3 || in_front) {
+            in_front = !in_front;
+            continue;
+        }
+        if in_front {
+            if let Some(p) = t.strip_prefix("fullPath:") {
+                page.doc_url = Some(format!(
+                    "https://open.feishu.cn/document{}",
+                    p.trim().trim_matches('"')
+                ));
+            }
+            continue;
+        }
+        if let Some(h) = t.strip_prefix('#') {
+            let h = h.trim_start_matches('#').trim();
+            if t.starts_with("# ") {
+                page.title = h.to_string();
+                section = "lead".into();
+            } else {
+                section = h.to_string();
+            }
+            continue;
+        }
+        if section == "lead" && !t.is_empty() {
+            lead.push(t.to_string());
+        }
+        if section == "请求头" && t.contains("X-Lark-Helpdesk-Authorization") {
+            page.helpdesk_header = true;
+        }
+        let Some(cells) = md_cells(line) else {
+            continue;
+        };
+        match section.as_str() {
+            "请求" if cells.len() >= 2 => {
+                let k = md_text(&cells[0]);
+                let key = [
+                    "HTTP URL",
+                    "HTTP Method",
+                    "接口频率限制",
+                    "支持的应用类型",
+                    "字段权限要求",
+                    "权限要求",
+                ]
+                .into_iter()
+                .find(|x| k.starts_with(x));
+                if let Some(key) = key {
+                    page.props.insert(key.to_string(), md_text(&cells[1]));
+                }
+            }
+            "请求头" if cells.len() >= 4 && md_text(&cells[0]) == "Authorization" => {
+                page.auth_row = Some(md_text(&cells[3]));
+            }
+            "路径参数" | "查询参数" | "请求体" | "响应体" if cells.len() >= 3 => {
+                let name_cell = &cells[0];
+                if name_cell == "名称" {
+                    continue;
+                }
+                let depth = name_cell.matches("&nbsp;").count() / 2;
+                let name = md_text(&name_cell.replace("&nbsp;", "").replace('└', ""));
+                let (required, desc) = if cells.len() >= 4 {
+                    (Some(cells[2].trim() == "是"), md_text(&cells[3]))
+                } else {
+                    (None, md_text(&cells[2]))
+                };
+                let row = Row {
+                    depth,
+                    name,
+                    ty: md_text(&cells[1]),
+                    required,
+                    desc,
+                };
+                match section.as_str() {
+                    "路径参数" => page.path_params.push(row),
+                    "查询参数" => page.query_params.push(row),
+                    "请求体" => page.body.push(row),
+                    _ => page.response.push(row),
+                }
+            }
+            "错误码" if cells.len() >= 3 => {
+                if let (Ok(status), Ok(code)) = (cells[0].parse::<u16>(), cells[1].parse::<i64>()) {
+                    page.errors.push(ErrorRow {
+                        status,
+                        code,
+                        message: md_text(&cells[2]),
+                        advice: cells.get(3).map(|c| md_text(c)).unwrap_or_default(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    if !page.props.contains_key("HTTP URL") || !page.props.contains_key("HTTP Method") {
+        return Err(
+            "this markdown page has no `HTTP URL` / `HTTP Method` rows: not an endpoint doc page"
+                .into(),
+        );
+    }
+    page.description = lead.join("\n");
+    page.example_response = json_after(text, "响应体示例");
+    page.example_request = json_after(text, "请求体示例");
+    Ok(page)
+}
