@@ -143,11 +143,55 @@ fn error_name(e: &ErrorRow, used: &BTreeSet<String>) -> String {
     name
 }
 
+/// Turns a parsed page into a draft: the endpoint file, the types file and notes.
 pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result<Draft, String> {
     let mut b = Builder {
         types: Vec::new(),
         notes: Vec::new(),
     };
+    let (method, path) = route(page)?;
+    let id = endpoint_id(page, id, hint, &method, &path)?;
+    let mut ep = endpoint_head(page, &id, &method, &path, &mut b);
+    ep.insert("rate_limit".into(), rate_limit(page));
+    ep.insert("app_types".into(), json!(app_types(page)));
+    ep.insert("scopes".into(), scopes(page, &mut b));
+    let field_scopes = field_scopes(page);
+    if !field_scopes.is_empty() {
+        ep.insert("field_scopes".into(), json!(field_scopes));
+    }
+    ep.insert("auth".into(), auth(page, &mut b));
+    insert_request(&mut ep, page, &mut b);
+
+    let data_example = page.example_response.as_ref().and_then(|e| e.get("data"));
+    let fields = fields_of(&data_rows(page), data_example, &mut b, false);
+    ep.insert("response".into(), json!({"fields": fields}));
+
+    let errors = errors(page);
+    if errors.is_empty() {
+        b.notes.push("no 错误码 table found".into());
+    }
+    ep.insert("errors".into(), json!(errors));
+    match &page.example_response {
+        Some(ex) => {
+            ep.insert("example_response".into(), ex.clone());
+        }
+        None => b.notes.push("no 响应体示例 JSON found".into()),
+    }
+
+    let types_file = types_file(&id, &b);
+    let endpoint = Value::Object(ep);
+    let mut notes = b.notes;
+    notes.extend(self_check(&id, &endpoint, &types_file));
+    Ok(Draft {
+        id,
+        endpoint,
+        types: types_file,
+        notes,
+    })
+}
+
+/// The HTTP method (upper case) and the `/open-apis/...` path from the 项目 rows.
+fn route(page: &Page) -> Result<(String, String), String> {
     let url = page
         .props
         .get("HTTP URL")
@@ -165,9 +209,18 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
     if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
         return Err(format!("unsupported HTTP method `{method}`"));
     }
-    let id = endpoint_id(page, id, hint, &method, &path)?;
-    let (resource, operation) = id.split_once('.').unwrap_or((&id, ""));
+    Ok((method, path))
+}
 
+/// The endpoint file's leading keys: schema, id parts, summary, description, doc URL, route.
+fn endpoint_head(
+    page: &Page,
+    id: &str,
+    method: &str,
+    path: &str,
+    b: &mut Builder,
+) -> Map<String, Value> {
+    let (resource, operation) = id.split_once('.').unwrap_or((id, ""));
     let mut ep = Map::new();
     ep.insert("$schema".into(), json!("../schema.json"));
     ep.insert("resource".into(), json!(resource));
@@ -182,11 +235,32 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
     }
     ep.insert("method".into(), json!(method));
     ep.insert("path".into(), json!(path));
+    ep
+}
 
-    // rate limit
+/// The `rate_limit` object: the limits of the 接口频率限制 row, or a note when it has none.
+fn rate_limit(page: &Page) -> Value {
     let rate = page.props.get("接口频率限制").cloned().unwrap_or_default();
+    let limits = rate_limits(&rate);
+    let mut rl = Map::new();
+    rl.insert("limits".into(), json!(limits));
+    if limits.is_empty() {
+        let note = if rate.contains("特殊频控") {
+            "特殊频控 (special rate control): the page gives no number".to_string()
+        } else if rate.is_empty() {
+            "the page has no 接口频率限制 row".to_string()
+        } else {
+            format!("as documented: {}", first_line(&rate))
+        };
+        rl.insert("note".into(), json!(note));
+    }
+    Value::Object(rl)
+}
+
+/// Each `N 次/分钟` or `N 次/秒` in a rate text, as `{requests, per}`.
+fn rate_limits(rate: &str) -> Vec<Value> {
     let mut limits = Vec::new();
-    let mut rest = rate.as_str();
+    let mut rest = rate;
     while let Some(p) = rest.find("次/") {
         let before = rest[..p].trim_end();
         let digits: String = before
@@ -210,22 +284,12 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
         }
         rest = after;
     }
-    let mut rl = Map::new();
-    rl.insert("limits".into(), json!(limits));
-    if limits.is_empty() {
-        let note = if rate.contains("特殊频控") {
-            "特殊频控 (special rate control): the page gives no number".to_string()
-        } else if rate.is_empty() {
-            "the page has no 接口频率限制 row".to_string()
-        } else {
-            format!("as documented: {}", first_line(&rate))
-        };
-        rl.insert("note".into(), json!(note));
-    }
-    ep.insert("rate_limit".into(), Value::Object(rl));
+    limits
+}
 
-    let apps: Vec<String> = page
-        .props
+/// The words of the 支持的应用类型 row.
+fn app_types(page: &Page) -> Vec<String> {
+    page.props
         .get("支持的应用类型")
         .map(|s| {
             s.split(|c: char| !is_ident_char(c))
@@ -233,9 +297,11 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
                 .map(str::to_string)
                 .collect()
         })
-        .unwrap_or_default();
-    ep.insert("app_types".into(), json!(apps));
+        .unwrap_or_default()
+}
 
+/// The `scopes` object from the 权限要求 row (a note when it names none).
+fn scopes(page: &Page, b: &mut Builder) -> Value {
     let scope_text = page.props.get("权限要求").cloned().unwrap_or_default();
     let scopes: Vec<Value> = scopes_in(&scope_text)
         .into_iter()
@@ -244,30 +310,16 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
     if scopes.is_empty() {
         b.notes.push("no scope found in 权限要求".into());
     }
-    ep.insert("scopes".into(), json!({"any_of": scopes}));
+    json!({"any_of": scopes})
+}
 
-    // field scopes: conditional ones from a query parameter's 当值为 line
-    let mut field_scopes = Vec::new();
-    for q in &page.query_params {
-        for line in q.desc.lines() {
-            let Some(p) = line.find("当值为") else {
-                continue;
-            };
-            let after = &line[p + "当值为".len()..];
-            let value: String = after
-                .trim_start()
-                .trim_start_matches('`')
-                .chars()
-                .take_while(|c| is_ident_char(*c))
-                .collect();
-            let Some(k) = after.find("字段权限要求") else {
-                continue;
-            };
-            for (scope, desc) in scopes_in(&after[k + "字段权限要求".len()..]) {
-                field_scopes.push(json!({"scope": scope, "description": desc, "when": {"param": q.name, "equals": value}}));
-            }
-        }
-    }
+/// Field scopes: conditional ones from the query parameters, then the 字段权限要求 row's.
+fn field_scopes(page: &Page) -> Vec<Value> {
+    let mut field_scopes: Vec<Value> = page
+        .query_params
+        .iter()
+        .flat_map(conditional_field_scopes)
+        .collect();
     if let Some(fs) = page.props.get("字段权限要求") {
         for (scope, desc) in scopes_in(fs) {
             if !field_scopes.iter().any(|f| f["scope"] == json!(scope)) {
@@ -275,11 +327,35 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
             }
         }
     }
-    if !field_scopes.is_empty() {
-        ep.insert("field_scopes".into(), json!(field_scopes));
-    }
+    field_scopes
+}
 
-    // auth
+/// Field scopes that a query parameter's `当值为 X … 字段权限要求 …` lines ask for.
+fn conditional_field_scopes(q: &Row) -> Vec<Value> {
+    let mut out = Vec::new();
+    for line in q.desc.lines() {
+        let Some(p) = line.find("当值为") else {
+            continue;
+        };
+        let after = &line[p + "当值为".len()..];
+        let value: String = after
+            .trim_start()
+            .trim_start_matches('`')
+            .chars()
+            .take_while(|c| is_ident_char(*c))
+            .collect();
+        let Some(k) = after.find("字段权限要求") else {
+            continue;
+        };
+        for (scope, desc) in scopes_in(&after[k + "字段权限要求".len()..]) {
+            out.push(json!({"scope": scope, "description": desc, "when": {"param": q.name, "equals": value}}));
+        }
+    }
+    out
+}
+
+/// The `auth` object: the token kinds of the Authorization row and the helpdesk header.
+fn auth(page: &Page, b: &mut Builder) -> Value {
     let auth = page.auth_row.clone().unwrap_or_default();
     let auth_head = auth.split("值格式").next().unwrap_or(&auth);
     let tokens: Vec<&str> = [
@@ -294,20 +370,20 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
         b.notes
             .push("no token kind found in the Authorization header row".into());
     }
-    ep.insert(
-        "auth".into(),
-        json!({"tokens": tokens, "helpdesk_header": page.helpdesk_header}),
-    );
+    json!({"tokens": tokens, "helpdesk_header": page.helpdesk_header})
+}
 
+/// Adds the path and query parameters, the request body and its example.
+fn insert_request(ep: &mut Map<String, Value>, page: &Page, b: &mut Builder) {
     let path_params: Vec<Value> = page
         .path_params
         .iter()
-        .map(|r| param_of(r, true, &mut b))
+        .map(|r| param_of(r, true, b))
         .collect();
     let query_params: Vec<Value> = page
         .query_params
         .iter()
-        .map(|r| param_of(r, false, &mut b))
+        .map(|r| param_of(r, false, b))
         .collect();
     if !path_params.is_empty() {
         ep.insert("path_params".into(), json!(path_params));
@@ -316,14 +392,16 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
         ep.insert("query_params".into(), json!(query_params));
     }
     if !page.body.is_empty() {
-        let fields = fields_of(&page.body, page.example_request.as_ref(), &mut b, true);
+        let fields = fields_of(&page.body, page.example_request.as_ref(), b, true);
         ep.insert("request_body".into(), json!({"fields": fields}));
         if let Some(ex) = &page.example_request {
             ep.insert("example_request".into(), ex.clone());
         }
     }
+}
 
-    // response: the rows under `data`
+/// The response rows under `data`, one level up.
+fn data_rows(page: &Page) -> Vec<Row> {
     let mut data_rows = Vec::new();
     let mut under_data = false;
     for r in &page.response {
@@ -338,31 +416,24 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
             });
         }
     }
-    let data_example = page.example_response.as_ref().and_then(|e| e.get("data"));
-    let fields = fields_of(&data_rows, data_example, &mut b, false);
-    ep.insert("response".into(), json!({"fields": fields}));
+    data_rows
+}
 
+/// The `errors` entries of the 错误码 table, each with a unique name.
+fn errors(page: &Page) -> Vec<Value> {
     let mut used = BTreeSet::new();
-    let errors: Vec<Value> = page
-        .errors
+    page.errors
         .iter()
         .map(|e| {
             let name = error_name(e, &used);
             used.insert(name.clone());
             json!({"http_status": e.status, "code": e.code, "name": name, "message": e.message, "advice": e.advice})
         })
-        .collect();
-    if errors.is_empty() {
-        b.notes.push("no 错误码 table found".into());
-    }
-    ep.insert("errors".into(), json!(errors));
-    match &page.example_response {
-        Some(ex) => {
-            ep.insert("example_response".into(), ex.clone());
-        }
-        None => b.notes.push("no 响应体示例 JSON found".into()),
-    }
+        .collect()
+}
 
+/// The types file with every type the builder collected.
+fn types_file(id: &str, b: &Builder) -> Value {
     let types: Vec<Value> = b
         .types
         .iter()
@@ -374,19 +445,10 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
             }),
         })
         .collect();
-    let types_file = json!({
+    json!({
         "$schema": "../schema.json",
         "description": format!("Types of {id}, imported from its doc page (draft: review the names)."),
         "types": types,
-    });
-    let endpoint = Value::Object(ep);
-    let mut notes = b.notes;
-    notes.extend(self_check(&id, &endpoint, &types_file));
-    Ok(Draft {
-        id,
-        endpoint,
-        types: types_file,
-        notes,
     })
 }
 
