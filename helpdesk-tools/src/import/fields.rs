@@ -280,6 +280,7 @@ pub(super) fn fields_of(
     out
 }
 
+/// Turns one row (with its subtree) into a draft field, adding the types it needs.
 fn field_of(
     r: &Row,
     children: &[Row],
@@ -288,127 +289,17 @@ fn field_of(
     in_body: bool,
 ) -> Value {
     let list = r.ty.ends_with("[]");
-    let base = r.ty.trim_end_matches("[]").trim();
-    let desc_line = r.desc.lines().next().unwrap_or("").trim().to_string();
-    let mut description = desc_line.clone();
     let item_example = match example {
         Some(Value::Array(a)) if list => a.first(),
         other => other,
     };
-    let ty: String = if !children.is_empty() {
-        let type_name =
-            if scalar_of(base, "").is_some() || matches!(base, "object" | "map" | "-" | "") {
-                pascal(&r.name)
-            } else {
-                pascal(base)
-            };
-        let fields = fields_of(children, item_example, b, in_body);
-        let tdesc = strip_required(&desc_line);
-        b.add(
-            &type_name,
-            if tdesc.is_empty() { &r.name } else { &tdesc },
-            DType::Object { fields },
-        )
-    } else if matches!(base, "int" | "int32" | "int64") && int_enum_values(&r.desc).is_some() {
-        let (rest, values) = int_enum_values(&desc_line)
-            .or_else(|| int_enum_values(&r.desc))
-            .unwrap_or_default();
-        description = if rest.is_empty() {
-            desc_line.clone()
-        } else {
-            rest.clone()
-        };
-        let values = values
-            .into_iter()
-            .map(|(v, m)| (Value::from(v), format!("value_{}", v.unsigned_abs()), m))
-            .collect();
-        let name = b.add(
-            &pascal(&r.name),
-            &if strip_required(&rest).is_empty() {
-                r.name.clone()
-            } else {
-                strip_required(&rest)
-            },
-            DType::Enum {
-                repr: "int",
-                values,
-            },
-        );
-        b.notes.push(format!(
-            "`{}`: int enum `{name}` from the description; rename its values",
-            r.name
-        ));
-        name
-    } else if !string_enum_values(&r.desc).is_empty()
-        && matches!(base, "string" | "int" | "int32" | "int64")
-    {
-        let items = string_enum_values(&r.desc);
-        let int = base != "string";
-        let values: Vec<(Value, String, String)> = items
-            .into_iter()
-            .enumerate()
-            .map(|(k, (v, m))| {
-                let wire = if int {
-                    v.parse::<i64>()
-                        .map(Value::from)
-                        .unwrap_or(Value::String(v.clone()))
-                } else {
-                    Value::String(v.clone())
-                };
-                let name = if is_snake(&v) && v != "unknown" {
-                    v
-                } else {
-                    format!("value_{k}")
-                };
-                (wire, name, m)
-            })
-            .collect();
-        b.add(
-            &pascal(&r.name),
-            &desc_line,
-            DType::Enum {
-                repr: if int { "int" } else { "string" },
-                values,
-            },
-        )
-    } else {
-        match scalar_of(base, &r.desc) {
-            Some(s) => s.to_string(),
-            None => {
-                b.notes.push(format!(
-                    "`{}`: doc type `{}` without fields; typed as `json`",
-                    r.name, r.ty
-                ));
-                "json".into()
-            }
-        }
-    };
-    // int values beyond 32 bits in the example mean the doc's `int` is wider
-    let mut ty = ty;
-    if ty == "int" {
-        let big = |v: &Value| v.as_i64().is_some_and(|n| i32::try_from(n).is_err());
-        let ex_big = item_example.is_some_and(big)
-            || labelled_value(&r.desc, "示例值").as_ref().is_some_and(big);
-        if ex_big {
-            b.notes.push(format!(
-                "`{}`: doc type int, but the example does not fit 32 bits; typed as `int64`",
-                r.name
-            ));
-            ty = "int64".into();
-        }
-    }
+    let (ty, description) = field_type(r, children, item_example, b, in_body);
+    let ty = widen_big_int(ty, r, item_example, b);
     let full_ty = if list { format!("{ty}[]") } else { ty.clone() };
-    let required = match (r.required, required_in(&r.desc)) {
-        (_, Some(v)) if !in_body => v,
-        (Some(col), Some(d)) => col || d,
-        (Some(col), None) => col,
-        (None, Some(d)) => d,
-        (None, None) => false,
-    };
     let mut m = Map::new();
     m.insert("name".into(), json!(r.name));
     m.insert("type".into(), json!(full_ty));
-    if required {
+    if field_required(r, in_body) {
         m.insert("required".into(), json!(true));
     }
     m.insert("description".into(), json!(description));
@@ -422,6 +313,172 @@ fn field_of(
         m.insert("example".into(), ex);
     }
     Value::Object(m)
+}
+
+/// The row's doc type without its `[]` list suffix.
+fn base_type(r: &Row) -> &str {
+    r.ty.trim_end_matches("[]").trim()
+}
+
+/// The draft type of a row's item (object, int enum, string enum or scalar) and
+/// the field's description.
+fn field_type(
+    r: &Row,
+    children: &[Row],
+    item_example: Option<&Value>,
+    b: &mut Builder,
+    in_body: bool,
+) -> (String, String) {
+    let base = base_type(r);
+    let desc_line = first_line(&r.desc);
+    if !children.is_empty() {
+        let ty = object_type(r, children, item_example, b, in_body);
+        (ty, desc_line)
+    } else if matches!(base, "int" | "int32" | "int64") && int_enum_values(&r.desc).is_some() {
+        int_enum_type(r, b)
+    } else if !string_enum_values(&r.desc).is_empty()
+        && matches!(base, "string" | "int" | "int32" | "int64")
+    {
+        (string_enum_type(r, b), desc_line)
+    } else {
+        (scalar_type(r, b), desc_line)
+    }
+}
+
+/// Adds the object type of a row with children and returns its name.
+fn object_type(
+    r: &Row,
+    children: &[Row],
+    item_example: Option<&Value>,
+    b: &mut Builder,
+    in_body: bool,
+) -> String {
+    let base = base_type(r);
+    let type_name = if scalar_of(base, "").is_some() || matches!(base, "object" | "map" | "-" | "")
+    {
+        pascal(&r.name)
+    } else {
+        pascal(base)
+    };
+    let fields = fields_of(children, item_example, b, in_body);
+    let tdesc = strip_required(&first_line(&r.desc));
+    b.add(
+        &type_name,
+        if tdesc.is_empty() { &r.name } else { &tdesc },
+        DType::Object { fields },
+    )
+}
+
+/// Adds the int enum that a row's description lists (with a note) and returns
+/// its name and the description without the values.
+fn int_enum_type(r: &Row, b: &mut Builder) -> (String, String) {
+    let desc_line = first_line(&r.desc);
+    let (rest, values) = int_enum_values(&desc_line)
+        .or_else(|| int_enum_values(&r.desc))
+        .unwrap_or_default();
+    let description = if rest.is_empty() {
+        desc_line.clone()
+    } else {
+        rest.clone()
+    };
+    let values = values
+        .into_iter()
+        .map(|(v, m)| (Value::from(v), format!("value_{}", v.unsigned_abs()), m))
+        .collect();
+    let name = b.add(
+        &pascal(&r.name),
+        &if strip_required(&rest).is_empty() {
+            r.name.clone()
+        } else {
+            strip_required(&rest)
+        },
+        DType::Enum {
+            repr: "int",
+            values,
+        },
+    );
+    b.notes.push(format!(
+        "`{}`: int enum `{name}` from the description; rename its values",
+        r.name
+    ));
+    (name, description)
+}
+
+/// Adds the string (or int) enum of a row's `可选值有` items and returns its name.
+fn string_enum_type(r: &Row, b: &mut Builder) -> String {
+    let items = string_enum_values(&r.desc);
+    let int = base_type(r) != "string";
+    let values: Vec<(Value, String, String)> = items
+        .into_iter()
+        .enumerate()
+        .map(|(k, (v, m))| {
+            let wire = if int {
+                v.parse::<i64>()
+                    .map(Value::from)
+                    .unwrap_or(Value::String(v.clone()))
+            } else {
+                Value::String(v.clone())
+            };
+            let name = if is_snake(&v) && v != "unknown" {
+                v
+            } else {
+                format!("value_{k}")
+            };
+            (wire, name, m)
+        })
+        .collect();
+    b.add(
+        &pascal(&r.name),
+        &first_line(&r.desc),
+        DType::Enum {
+            repr: if int { "int" } else { "string" },
+            values,
+        },
+    )
+}
+
+/// The scalar type of a row without fields; `json` (with a note) when there is none.
+fn scalar_type(r: &Row, b: &mut Builder) -> String {
+    match scalar_of(base_type(r), &r.desc) {
+        Some(s) => s.to_string(),
+        None => {
+            b.notes.push(format!(
+                "`{}`: doc type `{}` without fields; typed as `json`",
+                r.name, r.ty
+            ));
+            "json".into()
+        }
+    }
+}
+
+/// `int64` (with a note) for an `int` whose example does not fit 32 bits; else `ty`.
+fn widen_big_int(ty: String, r: &Row, item_example: Option<&Value>, b: &mut Builder) -> String {
+    if ty != "int" {
+        return ty;
+    }
+    let big = |v: &Value| v.as_i64().is_some_and(|n| i32::try_from(n).is_err());
+    let ex_big = item_example.is_some_and(big)
+        || labelled_value(&r.desc, "示例值").as_ref().is_some_and(big);
+    if ex_big {
+        b.notes.push(format!(
+            "`{}`: doc type int, but the example does not fit 32 bits; typed as `int64`",
+            r.name
+        ));
+        return "int64".into();
+    }
+    ty
+}
+
+/// Whether a field is required, from the 必填 column and the description
+/// (outside request bodies the description wins).
+fn field_required(r: &Row, in_body: bool) -> bool {
+    match (r.required, required_in(&r.desc)) {
+        (_, Some(v)) if !in_body => v,
+        (Some(col), Some(d)) => col || d,
+        (Some(col), None) => col,
+        (None, Some(d)) => d,
+        (None, None) => false,
+    }
 }
 
 fn required_in(desc: &str) -> Option<bool> {
