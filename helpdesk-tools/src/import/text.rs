@@ -2,7 +2,7 @@
 
 use super::{ErrorRow, Page, Row, is_ident_char, json_after};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 const SECTIONS: [&str; 11] = [
     "请求",
@@ -144,6 +144,7 @@ fn text_sections(text: &str) -> (Vec<String>, Vec<(String, Vec<String>)>) {
     (head, sections)
 }
 
+/// Reads a crawled text doc page into the page model.
 pub(super) fn parse_text(text: &str) -> Result<Page, String> {
     let (head, sections) = text_sections(text);
     let get = |name: &str| {
@@ -160,14 +161,56 @@ pub(super) fn parse_text(text: &str) -> Result<Page, String> {
             .into());
     }
     let mut page = Page::default();
+    let (title, description) = title_and_lead(&head);
+    page.title = title;
+    page.description = description;
+    page.props = text_props(items);
+    page.example_response = json_after(text, "响应体示例");
+    page.example_request = json_after(text, "请求体示例");
+    let known = known_list_types(&sections);
+    if let Some(lines) = get("请求头") {
+        read_request_header(&mut page, lines);
+    }
+    page.helpdesk_header |= text.contains("Key: X-Lark-Helpdesk-Authorization");
+
+    let no_keys = SplitCtx {
+        keys: None,
+        has_children: false,
+        known_types: &known,
+    };
+    page.path_params = text_param_rows(get("路径参数").unwrap_or(&[]), &no_keys);
+    page.query_params = text_param_rows(get("查询参数").unwrap_or(&[]), &no_keys);
+    page.body = text_tree_rows(
+        get("请求体").unwrap_or(&[]),
+        page.example_request.as_ref(),
+        &known,
+        false,
+    );
+    page.response = text_tree_rows(
+        get("响应体").unwrap_or(&[]),
+        page.example_response.as_ref(),
+        &known,
+        true,
+    );
+    page.errors = text_errors(get("错误码").unwrap_or(&[]));
+    Ok(page)
+}
+
+/// The title (first non-empty head line) and the lead paragraph (the other lines).
+fn title_and_lead(head: &[String]) -> (String, String) {
     let head: Vec<&str> = head
         .iter()
         .map(|l| l.trim())
         .filter(|l| !l.is_empty() && *l != "Skip to content")
         .collect();
-    page.title = head.first().map(|s| s.to_string()).unwrap_or_default();
-    page.description = head.get(1..).map(|r| r.join("\n")).unwrap_or_default();
+    let title = head.first().map(|s| s.to_string()).unwrap_or_default();
+    let lead = head.get(1..).map(|r| r.join("\n")).unwrap_or_default();
+    (title, lead)
+}
 
+/// The 项目 rows (HTTP URL, method, limits, scopes…) as key → value; a value
+/// continues on the lines that start with no key.
+fn text_props(items: &[String]) -> BTreeMap<String, String> {
     let keys = [
         "HTTP URL",
         "HTTP Method",
@@ -176,28 +219,28 @@ pub(super) fn parse_text(text: &str) -> Result<Page, String> {
         "权限要求",
         "字段权限要求",
     ];
+    let mut props = BTreeMap::new();
     let mut current: Option<&str> = None;
     for l in items {
         let t = l.trim();
         if let Some(k) = keys.iter().find(|k| t.starts_with(**k)) {
             current = Some(k);
-            page.props
-                .insert(k.to_string(), t[k.len()..].trim().to_string());
+            props.insert(k.to_string(), t[k.len()..].trim().to_string());
         } else if let Some(k) = current {
-            if let Some(v) = page.props.get_mut(k) {
+            if let Some(v) = props.get_mut(k) {
                 v.push('\n');
                 v.push_str(t);
             }
         }
     }
+    props
+}
 
-    let example = json_after(text, "响应体示例");
-    page.example_response = example.clone();
-    page.example_request = json_after(text, "请求体示例");
-
-    // Types the page spells as lists tell where custom type names end.
+/// Types the page spells as lists (`notification_user\[\]`), with every suffix of
+/// the word before `\[\]`: they tell where custom type names end.
+fn known_list_types(sections: &[(String, Vec<String>)]) -> BTreeSet<String> {
     let mut known = BTreeSet::new();
-    for (_, lines) in &sections {
+    for (_, lines) in sections {
         for l in lines {
             let mut rest = l.as_str();
             while let Some(p) = rest.find("\\[\\]") {
@@ -218,35 +261,19 @@ pub(super) fn parse_text(text: &str) -> Result<Page, String> {
         }
     }
     known.retain(|k| k.len() > 2 && !PRIMS.contains(&k.as_str()));
+    known
+}
 
-    if let Some(lines) = get("请求头") {
-        let joined = lines.join("\n");
-        page.helpdesk_header = joined.contains("X-Lark-Helpdesk-Authorization");
-        if let Some(l) = lines
-            .iter()
-            .find(|l| l.trim_start().starts_with("Authorization"))
-        {
-            page.auth_row = Some(l.trim().to_string());
-        }
+/// Reads the 请求头 section: the helpdesk header and the Authorization row.
+fn read_request_header(page: &mut Page, lines: &[String]) {
+    let joined = lines.join("\n");
+    page.helpdesk_header = joined.contains("X-Lark-Helpdesk-Authorization");
+    if let Some(l) = lines
+        .iter()
+        .find(|l| l.trim_start().starts_with("Authorization"))
+    {
+        page.auth_row = Some(l.trim().to_string());
     }
-    page.helpdesk_header |= text.contains("Key: X-Lark-Helpdesk-Authorization");
-
-    let no_keys = SplitCtx {
-        keys: None,
-        has_children: false,
-        known_types: &known,
-    };
-    page.path_params = text_param_rows(get("路径参数").unwrap_or(&[]), &no_keys);
-    page.query_params = text_param_rows(get("查询参数").unwrap_or(&[]), &no_keys);
-    page.body = text_tree_rows(
-        get("请求体").unwrap_or(&[]),
-        page.example_request.as_ref(),
-        &known,
-        false,
-    );
-    page.response = text_tree_rows(get("响应体").unwrap_or(&[]), example.as_ref(), &known, true);
-    page.errors = text_errors(get("错误码").unwrap_or(&[]));
-    Ok(page)
 }
 
 fn is_header_line(l: &str) -> bool {
