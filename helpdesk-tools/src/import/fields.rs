@@ -73,8 +73,46 @@ fn same_shape(a: &DType, b: &DType) -> bool {
 /// `0（定时推送…） 1（…）` or `0：… 1：…` / `1:bot 2:人工`: (value, meaning),
 /// and the text before the first value.
 fn int_enum_values(desc: &str) -> Option<(String, Vec<(i64, String)>)> {
+    let starts = int_enum_starts(desc);
+    if starts.len() < 2 {
+        return None;
+    }
+    let mut values = Vec::new();
+    let mut tail = String::new();
+    for (i, &(_, v, m, paren)) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(desc.len(), |n| n.0);
+        let raw = desc[m..end].trim();
+        let meaning = if paren {
+            paren_meaning(raw)
+        } else {
+            let (meaning, rest) = word_meaning(raw);
+            if i + 1 == starts.len() {
+                tail = rest;
+            }
+            meaning
+        };
+        values.push((v, meaning));
+    }
+    let distinct: BTreeSet<i64> = values.iter().map(|v| v.0).collect();
+    if distinct.len() != values.len() {
+        return None;
+    }
+    let head = desc[..starts[0].0]
+        .trim()
+        .trim_end_matches([',', '，'])
+        .trim();
+    let mut rest = head.to_string();
+    if !tail.is_empty() {
+        rest = format!("{rest} {tail}").trim().to_string();
+    }
+    Some((rest, values))
+}
+
+/// Each `N(`, `N（`, `N:` or `N：` at a word start in `desc`: (byte start of
+/// the number, its value, byte start of the meaning, parenthesised?).
+fn int_enum_starts(desc: &str) -> Vec<(usize, i64, usize, bool)> {
     let chars: Vec<(usize, char)> = desc.char_indices().collect();
-    let mut starts = Vec::new(); // (byte start of number, value, byte start of meaning, paren?)
+    let mut starts = Vec::new();
     for (k, &(pos, c)) in chars.iter().enumerate() {
         if !c.is_ascii_digit()
             || (k > 0
@@ -100,67 +138,46 @@ fn int_enum_values(desc: &str) -> Option<(String, Vec<(i64, String)>)> {
         let meaning_start = sep_pos + sep.len_utf8();
         starts.push((pos, v, meaning_start, matches!(sep, '(' | '（')));
     }
-    if starts.len() < 2 {
-        return None;
-    }
-    let mut values = Vec::new();
-    let mut tail = String::new();
-    for (i, &(_, v, m, paren)) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).map_or(desc.len(), |n| n.0);
-        let raw = desc[m..end].trim();
-        let meaning = if paren {
-            // up to the matching close paren
-            let mut depth = 1;
-            let mut cut = raw.len();
-            for (ix, c) in raw.char_indices() {
-                match c {
-                    '(' | '（' => depth += 1,
-                    ')' | '）' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            cut = ix;
-                            break;
-                        }
-                    }
-                    _ => {}
+    starts
+}
+
+/// A parenthesised meaning: the text up to the matching close paren.
+fn paren_meaning(raw: &str) -> String {
+    let mut depth = 1;
+    let mut cut = raw.len();
+    for (ix, c) in raw.char_indices() {
+        match c {
+            '(' | '（' => depth += 1,
+            ')' | '）' => {
+                depth -= 1;
+                if depth == 0 {
+                    cut = ix;
+                    break;
                 }
             }
-            raw[..cut].trim().to_string()
-        } else {
-            // up to the first whitespace outside parentheses
-            let mut depth = 0;
-            let mut cut = raw.len();
-            for (ix, c) in raw.char_indices() {
-                match c {
-                    '(' | '（' => depth += 1,
-                    ')' | '）' => depth -= 1,
-                    c if c.is_whitespace() && depth <= 0 => {
-                        cut = ix;
-                        break;
-                    }
-                    _ => {}
-                }
+            _ => {}
+        }
+    }
+    raw[..cut].trim().to_string()
+}
+
+/// A `:` meaning: the text up to the first whitespace outside parentheses, and
+/// the text after it.
+fn word_meaning(raw: &str) -> (String, String) {
+    let mut depth = 0;
+    let mut cut = raw.len();
+    for (ix, c) in raw.char_indices() {
+        match c {
+            '(' | '（' => depth += 1,
+            ')' | '）' => depth -= 1,
+            c if c.is_whitespace() && depth <= 0 => {
+                cut = ix;
+                break;
             }
-            if i + 1 == starts.len() {
-                tail = raw[cut..].trim().to_string();
-            }
-            raw[..cut].trim().to_string()
-        };
-        values.push((v, meaning));
+            _ => {}
+        }
     }
-    let distinct: BTreeSet<i64> = values.iter().map(|v| v.0).collect();
-    if distinct.len() != values.len() {
-        return None;
-    }
-    let head = desc[..starts[0].0]
-        .trim()
-        .trim_end_matches([',', '，'])
-        .trim();
-    let mut rest = head.to_string();
-    if !tail.is_empty() {
-        rest = format!("{rest} {tail}").trim().to_string();
-    }
-    Some((rest, values))
+    (raw[..cut].trim().to_string(), raw[cut..].trim().to_string())
 }
 
 /// `- open_id: …` items after 可选值有.

@@ -48,68 +48,8 @@ fn split_glued(blob: &str, ctx: &SplitCtx<'_>) -> Option<(String, String, String
         if !name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
             continue;
         }
-        let rest = &blob[i..];
-        let mut cands: Vec<(String, &str, bool)> = Vec::new(); // (type, after, custom)
-        for p in PRIMS {
-            if let Some(after) = rest.strip_prefix(p) {
-                for suf in ["\\[\\]", "[]"] {
-                    if let Some(a2) = after.strip_prefix(suf) {
-                        cands.push((format!("{p}[]"), a2, false));
-                    }
-                }
-                cands.push((p.to_string(), after, false));
-            }
-        }
-        let crun = rest.find(|c: char| !is_ident_char(c)).unwrap_or(rest.len());
-        for j in 1..=crun {
-            let t = &rest[..j];
-            if !t.starts_with(|c: char| c.is_ascii_lowercase()) || PRIMS.contains(&t) {
-                continue;
-            }
-            let after = &rest[j..];
-            if j == crun {
-                for suf in ["\\[\\]", "[]"] {
-                    if let Some(a2) = after.strip_prefix(suf) {
-                        cands.push((format!("{t}[]"), a2, true));
-                    }
-                }
-            }
-            cands.push((t.to_string(), after, true));
-        }
-        for (ty, after, custom) in cands {
-            let mut score = 0i32;
-            if ctx.keys.is_some_and(|k| k.contains(name)) {
-                score += 100;
-            }
-            let base = ty.trim_end_matches("[]");
-            let list = ty.ends_with("[]");
-            if custom {
-                if ctx.has_children {
-                    score += 10;
-                } else {
-                    score -= 60;
-                }
-                if list {
-                    score += 15;
-                }
-                if base == name {
-                    score += 15;
-                }
-                if ctx.known_types.contains(base) {
-                    score += 12;
-                }
-            } else if ctx.has_children {
-                score += if matches!(base, "object" | "map" | "-" | "\\-") {
-                    20
-                } else {
-                    -100
-                };
-            } else {
-                score += 20;
-            }
-            if after.is_empty() || !after.starts_with(is_ident_char) {
-                score += 5;
-            }
+        for (ty, after, custom) in type_candidates(&blob[i..]) {
+            let score = split_score(name, &ty, after, custom, ctx);
             let better = match &best {
                 None => true,
                 Some((s, len, ..)) => score > *s || (score == *s && i > *len),
@@ -124,6 +64,77 @@ fn split_glued(blob: &str, ctx: &SplitCtx<'_>) -> Option<(String, String, String
         return None;
     }
     Some((name, unescape_ty(&ty), desc.trim().to_string()))
+}
+
+/// The possible doc types at the start of `rest`: (type, text after it, custom?),
+/// known scalars first, then every prefix of the identifier run (with `[]`).
+fn type_candidates(rest: &str) -> Vec<(String, &str, bool)> {
+    let mut cands: Vec<(String, &str, bool)> = Vec::new();
+    for p in PRIMS {
+        if let Some(after) = rest.strip_prefix(p) {
+            for suf in ["\\[\\]", "[]"] {
+                if let Some(a2) = after.strip_prefix(suf) {
+                    cands.push((format!("{p}[]"), a2, false));
+                }
+            }
+            cands.push((p.to_string(), after, false));
+        }
+    }
+    let crun = rest.find(|c: char| !is_ident_char(c)).unwrap_or(rest.len());
+    for j in 1..=crun {
+        let t = &rest[..j];
+        if !t.starts_with(|c: char| c.is_ascii_lowercase()) || PRIMS.contains(&t) {
+            continue;
+        }
+        let after = &rest[j..];
+        if j == crun {
+            for suf in ["\\[\\]", "[]"] {
+                if let Some(a2) = after.strip_prefix(suf) {
+                    cands.push((format!("{t}[]"), a2, true));
+                }
+            }
+        }
+        cands.push((t.to_string(), after, true));
+    }
+    cands
+}
+
+/// How plausible the split `name` / `ty` / `after` is (higher is better).
+fn split_score(name: &str, ty: &str, after: &str, custom: bool, ctx: &SplitCtx<'_>) -> i32 {
+    let mut score = 0i32;
+    if ctx.keys.is_some_and(|k| k.contains(name)) {
+        score += 100;
+    }
+    let base = ty.trim_end_matches("[]");
+    let list = ty.ends_with("[]");
+    if custom {
+        if ctx.has_children {
+            score += 10;
+        } else {
+            score -= 60;
+        }
+        if list {
+            score += 15;
+        }
+        if base == name {
+            score += 15;
+        }
+        if ctx.known_types.contains(base) {
+            score += 12;
+        }
+    } else if ctx.has_children {
+        score += if matches!(base, "object" | "map" | "-" | "\\-") {
+            20
+        } else {
+            -100
+        };
+    } else {
+        score += 20;
+    }
+    if after.is_empty() || !after.starts_with(is_ident_char) {
+        score += 5;
+    }
+    score
 }
 
 /// Cuts the text form into (heading, lines) sections.
