@@ -5,6 +5,7 @@ use super::{Draft, ErrorRow, Page, Row, first_line, is_ident_char, is_snake};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 
+/// A path segment as snake case (`ticket-message` → `ticket_message`).
 fn snake(s: &str) -> String {
     s.trim().replace(['-', ' '], "_").to_ascii_lowercase()
 }
@@ -49,6 +50,7 @@ fn scopes_in(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The endpoint id: `id` if given, else the hint, the page source path, or a guess from the route.
 fn endpoint_id(
     page: &Page,
     id: Option<&str>,
@@ -121,6 +123,7 @@ fn endpoint_id(
     }
 }
 
+/// A snake-case name for an error from its message (`error_<code>` as a fallback), unique among `used`.
 fn error_name(e: &ErrorRow, used: &BTreeSet<String>) -> String {
     let head = e
         .message

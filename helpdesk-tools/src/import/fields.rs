@@ -23,6 +23,7 @@ pub(super) struct Builder {
 }
 
 impl Builder {
+    /// The type added under `name`, if any.
     fn find(&self, name: &str) -> Option<&DType> {
         self.types.iter().find(|t| t.0 == name).map(|t| &t.2)
     }
@@ -52,6 +53,7 @@ impl Builder {
     }
 }
 
+/// Whether two types have the same field names/types or the same enum values.
 fn same_shape(a: &DType, b: &DType) -> bool {
     match (a, b) {
         (DType::Object { fields: fa }, DType::Object { fields: fb }) => {
@@ -262,6 +264,7 @@ fn fit(v: &Value, ty: &str, b: &Builder) -> Option<Value> {
     }
 }
 
+/// The draft scalar of a doc scalar type (`timestamp_ms` for millisecond strings).
 fn scalar_of(doc_ty: &str, desc: &str) -> Option<&'static str> {
     Some(match doc_ty {
         "string" if desc.contains("毫秒时间戳") => "timestamp_ms",
@@ -498,6 +501,7 @@ fn field_required(r: &Row, in_body: bool) -> bool {
     }
 }
 
+/// Whether a description starts with 必填 / 非必填.
 fn required_in(desc: &str) -> Option<bool> {
     let d = desc.trim_start();
     if d.starts_with("非必填") {
@@ -509,6 +513,7 @@ fn required_in(desc: &str) -> Option<bool> {
     }
 }
 
+/// A description without its leading 必填 / 非必填.
 fn strip_required(d: &str) -> String {
     d.trim()
         .trim_start_matches("非必填")
@@ -518,6 +523,7 @@ fn strip_required(d: &str) -> String {
         .to_string()
 }
 
+/// Turns a path (`path`) or query parameter row into a draft parameter.
 pub(super) fn param_of(r: &Row, path: bool, b: &mut Builder) -> Value {
     let field = field_of(r, &[], None, b, false);
     let mut m = Map::new();

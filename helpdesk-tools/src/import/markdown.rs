@@ -2,6 +2,7 @@
 
 use super::{ErrorRow, Page, Row, json_after};
 
+/// The cells of a markdown table row; `None` for other lines and separators.
 fn md_cells(line: &str) -> Option<Vec<String>> {
     let t = line.trim();
     if !t.starts_with('|') || t.starts_with("| ---") || t.starts_with("|---") {
@@ -27,6 +28,7 @@ fn md_cells(line: &str) -> Option<Vec<String>> {
     Some(cells)
 }
 
+/// A cell as plain text: `<br>` to newlines, emphasis, code and links removed, escapes undone.
 fn md_text(cell: &str) -> String {
     let mut s = cell
         .replace("<br>", "\n")

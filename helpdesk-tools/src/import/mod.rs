@@ -108,6 +108,7 @@ pub fn import_page(text: &str, id: Option<&str>, hint: Option<&str>) -> Result<D
     draft::build(&page, id, hint)
 }
 
+/// Whether a page is in the markdown form (it has a table separator or a `## 请求` heading).
 fn is_markdown(text: &str) -> bool {
     text.lines()
         .any(|l| l.starts_with("| --- |") || l.starts_with("|---"))
@@ -116,10 +117,12 @@ fn is_markdown(text: &str) -> bool {
 
 // ------------------------------------------------------------------ shared
 
+/// Whether `c` can be part of an ASCII identifier.
 fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
+/// Whether `s` is a snake-case identifier.
 fn is_snake(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_lowercase())
         && s.chars()
@@ -147,6 +150,7 @@ fn json_after(text: &str, heading: &str) -> Option<Value> {
     None
 }
 
+/// The first line of a description, trimmed.
 fn first_line(desc: &str) -> String {
     desc.lines().next().unwrap_or("").trim().to_string()
 }

@@ -23,6 +23,7 @@ const PRIMS: [&str; 16] = [
     "object", "map", "list", "file", "\\-", "-",
 ];
 
+/// A doc type with markdown escapes and backticks removed.
 fn unescape_ty(t: &str) -> String {
     t.replace("\\[\\]", "[]")
         .replace("\\-", "-")
@@ -287,10 +288,12 @@ fn read_request_header(page: &mut Page, lines: &[String]) {
     }
 }
 
+/// Whether a line is a table header (`名称类型…`).
 fn is_header_line(l: &str) -> bool {
     l.starts_with("名称类型")
 }
 
+/// Rows of a flat parameter table; lines that start no row continue the last description.
 fn text_param_rows(lines: &[String], ctx: &SplitCtx<'_>) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
     for l in lines {
@@ -345,6 +348,7 @@ fn example_keys(example: Option<&Value>, path: &[String]) -> Option<BTreeSet<Str
     v.as_object().map(|m| m.keys().cloned().collect())
 }
 
+/// Rows of a nested field table (`└` indents), split with the example's keys at each place.
 fn text_tree_rows(
     lines: &[String],
     example: Option<&Value>,
@@ -422,6 +426,7 @@ fn text_tree_rows(
     rows
 }
 
+/// Rows of the 错误码 table (`<status><code><message><advice>` glued).
 fn text_errors(lines: &[String]) -> Vec<ErrorRow> {
     let mut out = Vec::new();
     for l in lines {
