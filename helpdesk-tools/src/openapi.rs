@@ -20,8 +20,8 @@
 
 use helpdesk_spec::load::Spec;
 use helpdesk_spec::spec::{
-    Deviation, EndpointFile, EnumRepr, ErrorSpec, Field, PageStyle, Param, TokenKind, TypeDef,
-    TypeKind, Window,
+    Deviation, EndpointFile, EnumRepr, ErrorSpec, Field, FieldScope, PageStyle, Pagination, Param,
+    RateLimit, TokenKind, TypeDef, TypeKind, Window,
 };
 use helpdesk_spec::types::{Scalar, TypeExpr};
 use serde_json::{Map, Value, json};
@@ -142,6 +142,7 @@ pub fn openapi_path(path: &str) -> String {
         .join("/")
 }
 
+/// The OpenAPI operation object for one endpoint.
 fn operation(ep: &EndpointFile, platform: &[ErrorSpec], spec: &Spec) -> Value {
     let types = helpdesk_spec::validate::type_index(spec);
     let mut op = Map::new();
@@ -160,18 +161,39 @@ fn operation(ep: &EndpointFile, platform: &[ErrorSpec], spec: &Spec) -> Value {
             json!({"url": url, "description": "Official documentation"}),
         );
     }
-
-    let mut params = Vec::new();
-    for p in &ep.path_params {
-        params.push(parameter(p, "path", true, &types));
-    }
-    for p in &ep.query_params {
-        params.push(parameter(p, "query", p.required, &types));
-    }
+    let params = parameters(ep, &types);
     if !params.is_empty() {
         op.insert("parameters".into(), Value::Array(params));
     }
+    op.insert("security".into(), security(ep));
+    if let Some(body) = request_body(ep) {
+        op.insert("requestBody".into(), body);
+    }
+    op.insert("responses".into(), responses(ep, platform));
+    if let Some(pg) = &ep.pagination {
+        op.insert("x-pagination".into(), pagination(pg));
+    }
+    if !ep.sdk_deviations.is_empty() {
+        op.insert("x-sdk-deviations".into(), deviations(&ep.sdk_deviations));
+    }
+    insert_access_extensions(&mut op, ep);
+    Value::Object(op)
+}
 
+/// The operation's path parameters, then its query parameters.
+fn parameters(ep: &EndpointFile, types: &helpdesk_spec::validate::TypeIndex<'_>) -> Vec<Value> {
+    let mut params = Vec::new();
+    for p in &ep.path_params {
+        params.push(parameter(p, "path", true, types));
+    }
+    for p in &ep.query_params {
+        params.push(parameter(p, "query", p.required, types));
+    }
+    params
+}
+
+/// The security requirements: one per token kind, with the helpdesk header when needed.
+fn security(ep: &EndpointFile) -> Value {
     let security: Vec<Value> = ep
         .auth
         .tokens
@@ -185,46 +207,62 @@ fn operation(ep: &EndpointFile, platform: &[ErrorSpec], spec: &Spec) -> Value {
             Value::Object(req)
         })
         .collect();
-    op.insert("security".into(), Value::Array(security));
+    Value::Array(security)
+}
 
-    if let Some(body) = &ep.request_body {
-        let mut media = Map::new();
-        media.insert("schema".into(), object_schema(&body.fields, None));
-        if let Some(ex) = &ep.example_request {
-            media.insert("example".into(), ex.clone());
-        }
-        op.insert(
-            "requestBody".into(),
-            json!({"required": true, "content": {"application/json": Value::Object(media)}}),
-        );
+/// The `requestBody` object (JSON schema and example), when the endpoint has a body.
+fn request_body(ep: &EndpointFile) -> Option<Value> {
+    let body = ep.request_body.as_ref()?;
+    let mut media = Map::new();
+    media.insert("schema".into(), object_schema(&body.fields, None));
+    if let Some(ex) = &ep.example_request {
+        media.insert("example".into(), ex.clone());
     }
-    op.insert("responses".into(), responses(ep, platform));
-    if let Some(pg) = &ep.pagination {
-        let style = match pg.style {
-            PageStyle::PageToken => json!({
-                "style": "page_token",
-                "items": pg.items,
-                "page_token_param": pg.page_token_param(),
-                "next_token_field": pg.next_token_field(),
-                "has_more_field": pg.has_more_field(),
-                "page_size_param": pg.page_size_param(),
-            }),
-            PageStyle::Page => json!({
-                "style": "page",
-                "items": pg.items,
-                "page_param": pg.page_param(),
-                "total_field": pg.total_field(),
-                "page_size_param": pg.page_size_param(),
-            }),
-        };
-        op.insert("x-pagination".into(), style);
-    }
-    if !ep.sdk_deviations.is_empty() {
-        op.insert("x-sdk-deviations".into(), deviations(&ep.sdk_deviations));
-    }
+    Some(json!({"required": true, "content": {"application/json": Value::Object(media)}}))
+}
 
-    let limits: Vec<Value> = ep
-        .rate_limit
+/// The `x-pagination` extension: the paging style and its parameter and field names.
+fn pagination(pg: &Pagination) -> Value {
+    match pg.style {
+        PageStyle::PageToken => json!({
+            "style": "page_token",
+            "items": pg.items,
+            "page_token_param": pg.page_token_param(),
+            "next_token_field": pg.next_token_field(),
+            "has_more_field": pg.has_more_field(),
+            "page_size_param": pg.page_size_param(),
+        }),
+        PageStyle::Page => json!({
+            "style": "page",
+            "items": pg.items,
+            "page_param": pg.page_param(),
+            "total_field": pg.total_field(),
+            "page_size_param": pg.page_size_param(),
+        }),
+    }
+}
+
+/// Adds `x-rate-limit`, `x-scopes`, `x-field-scopes` and `x-app-types` to an operation.
+fn insert_access_extensions(op: &mut Map<String, Value>, ep: &EndpointFile) {
+    op.insert("x-rate-limit".into(), rate_limit(&ep.rate_limit));
+    let scopes: Vec<Value> = ep
+        .scopes
+        .any_of
+        .iter()
+        .map(|s| json!({"name": s.name, "description": s.description}))
+        .collect();
+    op.insert("x-scopes".into(), json!({"any_of": scopes}));
+    if !ep.field_scopes.is_empty() {
+        op.insert("x-field-scopes".into(), field_scopes(&ep.field_scopes));
+    }
+    if !ep.app_types.is_empty() {
+        op.insert("x-app-types".into(), json!(ep.app_types));
+    }
+}
+
+/// The `x-rate-limit` extension: the limits and the note, if any.
+fn rate_limit(rate: &RateLimit) -> Value {
+    let limits: Vec<Value> = rate
         .limits
         .iter()
         .map(|l| {
@@ -237,37 +275,27 @@ fn operation(ep: &EndpointFile, platform: &[ErrorSpec], spec: &Spec) -> Value {
         .collect();
     let mut rl = Map::new();
     rl.insert("limits".into(), Value::Array(limits));
-    if let Some(n) = &ep.rate_limit.note {
+    if let Some(n) = &rate.note {
         rl.insert("note".into(), json!(n));
     }
-    op.insert("x-rate-limit".into(), Value::Object(rl));
-    let scopes: Vec<Value> = ep
-        .scopes
-        .any_of
+    Value::Object(rl)
+}
+
+/// The `x-field-scopes` extension: each scope with its condition, if any.
+fn field_scopes(scopes: &[FieldScope]) -> Value {
+    let fs: Vec<Value> = scopes
         .iter()
-        .map(|s| json!({"name": s.name, "description": s.description}))
+        .map(|f| {
+            let mut m = Map::new();
+            m.insert("scope".into(), json!(f.scope));
+            m.insert("description".into(), json!(f.description));
+            if let Some(w) = &f.when {
+                m.insert("when".into(), json!({"param": w.param, "equals": w.equals}));
+            }
+            Value::Object(m)
+        })
         .collect();
-    op.insert("x-scopes".into(), json!({"any_of": scopes}));
-    if !ep.field_scopes.is_empty() {
-        let fs: Vec<Value> = ep
-            .field_scopes
-            .iter()
-            .map(|f| {
-                let mut m = Map::new();
-                m.insert("scope".into(), json!(f.scope));
-                m.insert("description".into(), json!(f.description));
-                if let Some(w) = &f.when {
-                    m.insert("when".into(), json!({"param": w.param, "equals": w.equals}));
-                }
-                Value::Object(m)
-            })
-            .collect();
-        op.insert("x-field-scopes".into(), Value::Array(fs));
-    }
-    if !ep.app_types.is_empty() {
-        op.insert("x-app-types".into(), json!(ep.app_types));
-    }
-    Value::Object(op)
+    Value::Array(fs)
 }
 
 fn parameter(

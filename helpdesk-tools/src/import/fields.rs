@@ -1,0 +1,595 @@
+//! Field and type inference: doc rows → draft fields, enums and object types.
+
+use super::{Row, first_line, is_ident_char, is_snake};
+use helpdesk_spec::names::pascal;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeSet;
+
+/// A draft type.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum DType {
+    Object {
+        fields: Vec<Value>,
+    },
+    Enum {
+        repr: &'static str,
+        values: Vec<(Value, String, String)>,
+    },
+}
+
+pub(super) struct Builder {
+    pub(super) types: Vec<(String, String, DType)>,
+    pub(super) notes: Vec<String>,
+}
+
+impl Builder {
+    /// The type added under `name`, if any.
+    fn find(&self, name: &str) -> Option<&DType> {
+        self.types.iter().find(|t| t.0 == name).map(|t| &t.2)
+    }
+
+    /// Adds a type; an equal one under the same name is reused, a different
+    /// one gets a new name and a note.
+    fn add(&mut self, name: &str, desc: &str, t: DType) -> String {
+        match self.find(name) {
+            None => {
+                self.types.push((name.to_string(), desc.to_string(), t));
+                name.to_string()
+            }
+            Some(existing) if same_shape(existing, &t) => name.to_string(),
+            Some(_) => {
+                let mut n = 2;
+                while self.find(&format!("{name}{n}")).is_some() {
+                    n += 1;
+                }
+                let new = format!("{name}{n}");
+                self.notes.push(format!(
+                    "the page describes `{name}` twice with different fields; the second is `{new}`"
+                ));
+                self.types.push((new.clone(), desc.to_string(), t));
+                new
+            }
+        }
+    }
+}
+
+/// Whether two types have the same field names/types or the same enum values.
+fn same_shape(a: &DType, b: &DType) -> bool {
+    match (a, b) {
+        (DType::Object { fields: fa }, DType::Object { fields: fb }) => {
+            let k = |f: &Vec<Value>| {
+                f.iter()
+                    .map(|x| (x["name"].clone(), x["type"].clone(), x["required"].clone()))
+                    .collect::<Vec<_>>()
+            };
+            k(fa) == k(fb)
+        }
+        (DType::Enum { values: va, .. }, DType::Enum { values: vb, .. }) => {
+            va.iter().map(|v| &v.0).collect::<Vec<_>>()
+                == vb.iter().map(|v| &v.0).collect::<Vec<_>>()
+        }
+        _ => false,
+    }
+}
+
+/// `0（定时推送…） 1（…）` or `0：… 1：…` / `1:bot 2:人工`: (value, meaning),
+/// and the text before the first value.
+fn int_enum_values(desc: &str) -> Option<(String, Vec<(i64, String)>)> {
+    let starts = int_enum_starts(desc);
+    if starts.len() < 2 {
+        return None;
+    }
+    let mut values = Vec::new();
+    let mut tail = String::new();
+    for (i, &(_, v, m, paren)) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(desc.len(), |n| n.0);
+        let raw = desc[m..end].trim();
+        let meaning = if paren {
+            paren_meaning(raw)
+        } else {
+            let (meaning, rest) = word_meaning(raw);
+            if i + 1 == starts.len() {
+                tail = rest;
+            }
+            meaning
+        };
+        values.push((v, meaning));
+    }
+    let distinct: BTreeSet<i64> = values.iter().map(|v| v.0).collect();
+    if distinct.len() != values.len() {
+        return None;
+    }
+    let head = desc[..starts[0].0]
+        .trim()
+        .trim_end_matches([',', '，'])
+        .trim();
+    let mut rest = head.to_string();
+    if !tail.is_empty() {
+        rest = format!("{rest} {tail}").trim().to_string();
+    }
+    Some((rest, values))
+}
+
+/// Each `N(`, `N（`, `N:` or `N：` at a word start in `desc`: (byte start of
+/// the number, its value, byte start of the meaning, parenthesised?).
+fn int_enum_starts(desc: &str) -> Vec<(usize, i64, usize, bool)> {
+    let chars: Vec<(usize, char)> = desc.char_indices().collect();
+    let mut starts = Vec::new();
+    for (k, &(pos, c)) in chars.iter().enumerate() {
+        if !c.is_ascii_digit()
+            || (k > 0
+                && !chars[k - 1].1.is_whitespace()
+                && chars[k - 1].1 != ','
+                && chars[k - 1].1 != '，')
+        {
+            continue;
+        }
+        let mut j = k;
+        while j < chars.len() && chars[j].1.is_ascii_digit() {
+            j += 1;
+        }
+        let Some(&(sep_pos, sep)) = chars.get(j) else {
+            continue;
+        };
+        if !matches!(sep, '(' | '（' | ':' | '：') {
+            continue;
+        }
+        let Ok(v) = desc[pos..sep_pos].parse::<i64>() else {
+            continue;
+        };
+        let meaning_start = sep_pos + sep.len_utf8();
+        starts.push((pos, v, meaning_start, matches!(sep, '(' | '（')));
+    }
+    starts
+}
+
+/// A parenthesised meaning: the text up to the matching close paren.
+fn paren_meaning(raw: &str) -> String {
+    let mut depth = 1;
+    let mut cut = raw.len();
+    for (ix, c) in raw.char_indices() {
+        match c {
+            '(' | '（' => depth += 1,
+            ')' | '）' => {
+                depth -= 1;
+                if depth == 0 {
+                    cut = ix;
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    raw[..cut].trim().to_string()
+}
+
+/// A `:` meaning: the text up to the first whitespace outside parentheses, and
+/// the text after it.
+fn word_meaning(raw: &str) -> (String, String) {
+    let mut depth = 0;
+    let mut cut = raw.len();
+    for (ix, c) in raw.char_indices() {
+        match c {
+            '(' | '（' => depth += 1,
+            ')' | '）' => depth -= 1,
+            c if c.is_whitespace() && depth <= 0 => {
+                cut = ix;
+                break;
+            }
+            _ => {}
+        }
+    }
+    (raw[..cut].trim().to_string(), raw[cut..].trim().to_string())
+}
+
+/// `- open_id: …` items after 可选值有.
+fn string_enum_values(desc: &str) -> Vec<(String, String)> {
+    let Some(p) = desc.find("可选值有") else {
+        return Vec::new();
+    };
+    let text = &desc[p + "可选值有".len()..];
+    let text = text.split("默认值").next().unwrap_or(text);
+    let mut items: Vec<(usize, usize, String)> = Vec::new(); // (item start, meaning start, value)
+    let mut search = 0;
+    while let Some(off) = text[search..].find("- ") {
+        let at = search + off;
+        let ok_before = at == 0 || text[..at].ends_with(char::is_whitespace);
+        let after = &text[at + 2..];
+        let val: String = after
+            .chars()
+            .take_while(|c| is_ident_char(*c) || *c == '.' || *c == '-')
+            .collect();
+        let rest = &after[val.len()..];
+        if ok_before && !val.is_empty() && (rest.starts_with(':') || rest.starts_with('：')) {
+            let colon = rest.chars().next().map_or(1, char::len_utf8);
+            items.push((at, at + 2 + val.len() + colon, val));
+        }
+        search = at + 2;
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, (_, m, v))| {
+            let end = items.get(i + 1).map_or(text.len(), |n| n.0);
+            let meaning = text[*m..end].lines().next().unwrap_or("").trim();
+            // drop a trailing "了解更多：…" link label
+            let meaning = meaning.split("了解更多").next().unwrap_or(meaning).trim();
+            (v.clone(), meaning.to_string())
+        })
+        .collect()
+}
+/// `示例值:"x"` / `示例值：10` → value.
+fn labelled_value(desc: &str, label: &str) -> Option<Value> {
+    let line = desc.lines().find(|l| l.trim_start().starts_with(label))?;
+    let raw = line.trim_start()[label.len()..]
+        .trim()
+        .trim_start_matches([':', '：'])
+        .trim()
+        .trim_matches('`');
+    if raw.is_empty() {
+        return None;
+    }
+    Some(serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string())))
+}
+
+/// Coerces a doc example to the draft type; `None` when it does not fit.
+fn fit(v: &Value, ty: &str, b: &Builder) -> Option<Value> {
+    match ty {
+        "string" => Some(match v {
+            Value::String(_) => v.clone(),
+            Value::Number(n) => Value::String(n.to_string()),
+            _ => return None,
+        }),
+        "timestamp_ms" | "int64_string" => {
+            let s = match v {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            s.parse::<i64>().ok().map(|_| Value::String(s))
+        }
+        "int" => v
+            .as_i64()
+            .filter(|n| i32::try_from(*n).is_ok())
+            .map(Value::from),
+        "int64" => v.as_i64().map(Value::from),
+        "float" => v.is_number().then(|| v.clone()),
+        "bool" => v.is_boolean().then(|| v.clone()),
+        "json" => Some(v.clone()),
+        t if t.ends_with("[]") => v.is_array().then(|| v.clone()).filter(|_| false),
+        named => match b.find(named) {
+            Some(DType::Enum { values, .. }) => values.iter().any(|x| &x.0 == v).then(|| v.clone()),
+            _ => None,
+        },
+    }
+}
+
+/// The draft scalar of a doc scalar type (`timestamp_ms` for millisecond strings).
+fn scalar_of(doc_ty: &str, desc: &str) -> Option<&'static str> {
+    Some(match doc_ty {
+        "string" if desc.contains("毫秒时间戳") => "timestamp_ms",
+        "string" => "string",
+        "int" | "int32" => "int",
+        "int64" => "int64",
+        "float" | "float64" | "double" | "number" => "float",
+        "boolean" | "bool" => "bool",
+        _ => return None,
+    })
+}
+
+/// Turns a list of rows (a subtree) into draft fields.
+pub(super) fn fields_of(
+    rows: &[Row],
+    example: Option<&Value>,
+    b: &mut Builder,
+    in_body: bool,
+) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let r = &rows[i];
+        let mut end = i + 1;
+        while end < rows.len() && rows[end].depth > r.depth {
+            end += 1;
+        }
+        let children = &rows[i + 1..end];
+        let sub_example = example.and_then(|e| e.get(&r.name));
+        out.push(field_of(r, children, sub_example, b, in_body));
+        i = end;
+    }
+    out
+}
+
+/// Turns one row (with its subtree) into a draft field, adding the types it needs.
+fn field_of(
+    r: &Row,
+    children: &[Row],
+    example: Option<&Value>,
+    b: &mut Builder,
+    in_body: bool,
+) -> Value {
+    let list = r.ty.ends_with("[]");
+    let item_example = match example {
+        Some(Value::Array(a)) if list => a.first(),
+        other => other,
+    };
+    let (ty, description) = field_type(r, children, item_example, b, in_body);
+    let ty = widen_big_int(ty, r, item_example, b);
+    let full_ty = if list { format!("{ty}[]") } else { ty.clone() };
+    let mut m = Map::new();
+    m.insert("name".into(), json!(r.name));
+    m.insert("type".into(), json!(full_ty));
+    if field_required(r, in_body) {
+        m.insert("required".into(), json!(true));
+    }
+    m.insert("description".into(), json!(description));
+    let ex = item_example
+        .cloned()
+        .or_else(|| labelled_value(&r.desc, "示例值"));
+    if let Some(ex) = ex
+        .filter(|_| !list && children.is_empty())
+        .and_then(|e| fit(&e, &ty, b))
+    {
+        m.insert("example".into(), ex);
+    }
+    Value::Object(m)
+}
+
+/// The row's doc type without its `[]` list suffix.
+fn base_type(r: &Row) -> &str {
+    r.ty.trim_end_matches("[]").trim()
+}
+
+/// The draft type of a row's item (object, int enum, string enum or scalar) and
+/// the field's description.
+fn field_type(
+    r: &Row,
+    children: &[Row],
+    item_example: Option<&Value>,
+    b: &mut Builder,
+    in_body: bool,
+) -> (String, String) {
+    let base = base_type(r);
+    let desc_line = first_line(&r.desc);
+    if !children.is_empty() {
+        let ty = object_type(r, children, item_example, b, in_body);
+        (ty, desc_line)
+    } else if matches!(base, "int" | "int32" | "int64") && int_enum_values(&r.desc).is_some() {
+        int_enum_type(r, b)
+    } else if !string_enum_values(&r.desc).is_empty()
+        && matches!(base, "string" | "int" | "int32" | "int64")
+    {
+        (string_enum_type(r, b), desc_line)
+    } else {
+        (scalar_type(r, b), desc_line)
+    }
+}
+
+/// Adds the object type of a row with children and returns its name.
+fn object_type(
+    r: &Row,
+    children: &[Row],
+    item_example: Option<&Value>,
+    b: &mut Builder,
+    in_body: bool,
+) -> String {
+    let base = base_type(r);
+    let type_name = if scalar_of(base, "").is_some() || matches!(base, "object" | "map" | "-" | "")
+    {
+        pascal(&r.name)
+    } else {
+        pascal(base)
+    };
+    let fields = fields_of(children, item_example, b, in_body);
+    let tdesc = strip_required(&first_line(&r.desc));
+    b.add(
+        &type_name,
+        if tdesc.is_empty() { &r.name } else { &tdesc },
+        DType::Object { fields },
+    )
+}
+
+/// Adds the int enum that a row's description lists (with a note) and returns
+/// its name and the description without the values.
+fn int_enum_type(r: &Row, b: &mut Builder) -> (String, String) {
+    let desc_line = first_line(&r.desc);
+    let (rest, values) = int_enum_values(&desc_line)
+        .or_else(|| int_enum_values(&r.desc))
+        .unwrap_or_default();
+    let description = if rest.is_empty() {
+        desc_line.clone()
+    } else {
+        rest.clone()
+    };
+    let values = values
+        .into_iter()
+        .map(|(v, m)| (Value::from(v), format!("value_{}", v.unsigned_abs()), m))
+        .collect();
+    let name = b.add(
+        &pascal(&r.name),
+        &if strip_required(&rest).is_empty() {
+            r.name.clone()
+        } else {
+            strip_required(&rest)
+        },
+        DType::Enum {
+            repr: "int",
+            values,
+        },
+    );
+    b.notes.push(format!(
+        "`{}`: int enum `{name}` from the description; rename its values",
+        r.name
+    ));
+    (name, description)
+}
+
+/// Adds the string (or int) enum of a row's `可选值有` items and returns its name.
+fn string_enum_type(r: &Row, b: &mut Builder) -> String {
+    let items = string_enum_values(&r.desc);
+    let int = base_type(r) != "string";
+    let values: Vec<(Value, String, String)> = items
+        .into_iter()
+        .enumerate()
+        .map(|(k, (v, m))| {
+            let wire = if int {
+                v.parse::<i64>()
+                    .map(Value::from)
+                    .unwrap_or(Value::String(v.clone()))
+            } else {
+                Value::String(v.clone())
+            };
+            let name = if is_snake(&v) && v != "unknown" {
+                v
+            } else {
+                format!("value_{k}")
+            };
+            (wire, name, m)
+        })
+        .collect();
+    b.add(
+        &pascal(&r.name),
+        &first_line(&r.desc),
+        DType::Enum {
+            repr: if int { "int" } else { "string" },
+            values,
+        },
+    )
+}
+
+/// The scalar type of a row without fields; `json` (with a note) when there is none.
+fn scalar_type(r: &Row, b: &mut Builder) -> String {
+    match scalar_of(base_type(r), &r.desc) {
+        Some(s) => s.to_string(),
+        None => {
+            b.notes.push(format!(
+                "`{}`: doc type `{}` without fields; typed as `json`",
+                r.name, r.ty
+            ));
+            "json".into()
+        }
+    }
+}
+
+/// `int64` (with a note) for an `int` whose example does not fit 32 bits; else `ty`.
+fn widen_big_int(ty: String, r: &Row, item_example: Option<&Value>, b: &mut Builder) -> String {
+    if ty != "int" {
+        return ty;
+    }
+    let big = |v: &Value| v.as_i64().is_some_and(|n| i32::try_from(n).is_err());
+    let ex_big = item_example.is_some_and(big)
+        || labelled_value(&r.desc, "示例值").as_ref().is_some_and(big);
+    if ex_big {
+        b.notes.push(format!(
+            "`{}`: doc type int, but the example does not fit 32 bits; typed as `int64`",
+            r.name
+        ));
+        return "int64".into();
+    }
+    ty
+}
+
+/// Whether a field is required, from the 必填 column and the description
+/// (outside request bodies the description wins).
+fn field_required(r: &Row, in_body: bool) -> bool {
+    match (r.required, required_in(&r.desc)) {
+        (_, Some(v)) if !in_body => v,
+        (Some(col), Some(d)) => col || d,
+        (Some(col), None) => col,
+        (None, Some(d)) => d,
+        (None, None) => false,
+    }
+}
+
+/// Whether a description starts with 必填 / 非必填.
+fn required_in(desc: &str) -> Option<bool> {
+    let d = desc.trim_start();
+    if d.starts_with("非必填") {
+        Some(false)
+    } else if d.starts_with("必填") {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+/// A description without its leading 必填 / 非必填.
+fn strip_required(d: &str) -> String {
+    d.trim()
+        .trim_start_matches("非必填")
+        .trim_start_matches("必填")
+        .trim_start_matches([',', '，', ' '])
+        .trim()
+        .to_string()
+}
+
+/// Turns a path (`path`) or query parameter row into a draft parameter.
+pub(super) fn param_of(r: &Row, path: bool, b: &mut Builder) -> Value {
+    let field = field_of(r, &[], None, b, false);
+    let mut m = Map::new();
+    m.insert("name".into(), json!(r.name));
+    let ty = field["type"].as_str().unwrap_or("string").to_string();
+    // the doc's `int[]` query lists etc. stay lists; path params are scalars
+    m.insert("type".into(), json!(ty));
+    if !path && r.required == Some(true) {
+        m.insert("required".into(), json!(true));
+    }
+    m.insert("description".into(), json!(first_line(&r.desc)));
+    let inner = ty.trim_end_matches("[]");
+    // a list parameter's doc example is one item
+    let example = labelled_value(&r.desc, "示例值").and_then(|e| match e {
+        Value::Array(items) => {
+            let fitted: Option<Vec<Value>> = items.iter().map(|x| fit(x, inner, b)).collect();
+            fitted.map(Value::Array)
+        }
+        one => fit(&one, inner, b).map(|x| {
+            if inner == ty {
+                x
+            } else {
+                Value::Array(vec![x])
+            }
+        }),
+    });
+    if let Some(ex) = example.filter(|e| !e.is_array() || inner != ty) {
+        m.insert("example".into(), ex);
+    }
+    if !path {
+        if let Some(d) = labelled_value(&r.desc, "默认值").and_then(|e| fit(&e, &ty, b)) {
+            m.insert("default".into(), d);
+        }
+    }
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_int_enums() {
+        let (rest, v) =
+            int_enum_values("必填, 0(定时推送:push_scope不能等于3) 1(新人入职推送:x)").unwrap();
+        assert_eq!(rest, "必填");
+        assert_eq!(
+            v,
+            vec![
+                (0, "定时推送:push_scope不能等于3".into()),
+                (1, "新人入职推送:x".into())
+            ]
+        );
+        let (rest, v) = int_enum_values(
+            "非必填， 范围（push_type为1时生效） 0：所有 1：特定的部门（x 字段不能为空） 尾巴",
+        )
+        .unwrap();
+        assert_eq!(rest, "非必填， 范围（push_type为1时生效） 尾巴");
+        assert_eq!(v[1], (1, "特定的部门（x 字段不能为空）".into()));
+        assert!(int_enum_values("错误码，非 0 表示失败").is_none());
+        assert_eq!(
+            int_enum_values("搜索条件: 工单类型 1:bot 2:人工")
+                .unwrap()
+                .1
+                .len(),
+            2
+        );
+    }
+}

@@ -1,0 +1,209 @@
+//! The markdown form of a doc page, whose tables have real cells.
+
+use super::{ErrorRow, Page, Row, json_after};
+
+/// The cells of a markdown table row; `None` for other lines and separators.
+fn md_cells(line: &str) -> Option<Vec<String>> {
+    let t = line.trim();
+    if !t.starts_with('|') || t.starts_with("| ---") || t.starts_with("|---") {
+        return None;
+    }
+    let inner = t
+        .strip_prefix('|')?
+        .strip_suffix('|')
+        .unwrap_or(t.strip_prefix('|')?);
+    let mut cells = Vec::new();
+    let mut cur = String::new();
+    let mut prev = '\0';
+    for c in inner.chars() {
+        if c == '|' && prev != '\\' {
+            cells.push(cur.trim().to_string());
+            cur.clear();
+        } else {
+            cur.push(c);
+        }
+        prev = c;
+    }
+    cells.push(cur.trim().to_string());
+    Some(cells)
+}
+
+/// A cell as plain text: `<br>` to newlines, emphasis, code and links removed, escapes undone.
+fn md_text(cell: &str) -> String {
+    let mut s = cell
+        .replace("<br>", "\n")
+        .replace("**", "")
+        .replace('`', "");
+    // [text](url) → text
+    while let Some(a) = s.find("](") {
+        let Some(open) = s[..a].rfind('[') else { break };
+        let Some(close) = s[a..].find(')') else { break };
+        let label = s[open + 1..a].to_string();
+        s.replace_range(open..a + close + 1, &label);
+    }
+    s.replace("\\-", "-")
+        .replace("\\[\\]", "[]")
+        .trim()
+        .to_string()
+}
+
+/// Reads a markdown doc page into the page model.
+pub(super) fn parse_markdown(text: &str) -> Result<Page, String> {
+    let mut page = Page::default();
+    let mut section = String::new();
+    let mut lead = Vec::new();
+    let mut in_front = false;
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("<!-- source:") {
+            page.source_path = Some(source_path(rest));
+            continue;
+        }
+        if t == "---" && (n < 3 || in_front) {
+            in_front = !in_front;
+            continue;
+        }
+        if in_front {
+            front_matter_line(&mut page, t);
+            continue;
+        }
+        if let Some(h) = t.strip_prefix('#') {
+            section = heading(&mut page, t, h);
+            continue;
+        }
+        if section == "lead" && !t.is_empty() {
+            lead.push(t.to_string());
+        }
+        if section == "请求头" && t.contains("X-Lark-Helpdesk-Authorization") {
+            page.helpdesk_header = true;
+        }
+        if let Some(cells) = md_cells(line) {
+            table_row(&mut page, &section, &cells);
+        }
+    }
+    if !page.props.contains_key("HTTP URL") || !page.props.contains_key("HTTP Method") {
+        return Err(
+            "this markdown page has no `HTTP URL` / `HTTP Method` rows: not an endpoint doc page"
+                .into(),
+        );
+    }
+    page.description = lead.join("\n");
+    page.example_response = json_after(text, "响应体示例");
+    page.example_request = json_after(text, "请求体示例");
+    Ok(page)
+}
+
+/// The `resource/operation` path in a `<!-- source:repo:path.md@rev -->` comment.
+fn source_path(rest: &str) -> String {
+    // riba2534/feishu-open-docs:helpdesk-v1/notification/get.md@...
+    let path = rest
+        .split(':')
+        .nth(1)
+        .unwrap_or("")
+        .split('@')
+        .next()
+        .unwrap_or("");
+    path.trim_end_matches(".md").to_string()
+}
+
+/// Reads the doc URL from a front-matter `fullPath:` line.
+fn front_matter_line(page: &mut Page, t: &str) {
+    if let Some(p) = t.strip_prefix("fullPath:") {
+        page.doc_url = Some(format!(
+            "https://open.feishu.cn/document{}",
+            p.trim().trim_matches('"')
+        ));
+    }
+}
+
+/// Handles a heading line (`t`, with `h` after its first `#`): the title for
+/// `# `, and returns the section it opens.
+fn heading(page: &mut Page, t: &str, h: &str) -> String {
+    let h = h.trim_start_matches('#').trim();
+    if t.starts_with("# ") {
+        page.title = h.to_string();
+        "lead".into()
+    } else {
+        h.to_string()
+    }
+}
+
+/// Reads one table row of a section into the page.
+fn table_row(page: &mut Page, section: &str, cells: &[String]) {
+    match section {
+        "请求" if cells.len() >= 2 => request_prop(page, cells),
+        "请求头" if cells.len() >= 4 && md_text(&cells[0]) == "Authorization" => {
+            page.auth_row = Some(md_text(&cells[3]));
+        }
+        "路径参数" | "查询参数" | "请求体" | "响应体" if cells.len() >= 3 => {
+            let Some(row) = field_row(cells) else {
+                return;
+            };
+            match section {
+                "路径参数" => page.path_params.push(row),
+                "查询参数" => page.query_params.push(row),
+                "请求体" => page.body.push(row),
+                _ => page.response.push(row),
+            }
+        }
+        "错误码" if cells.len() >= 3 => {
+            if let Some(e) = error_row(cells) {
+                page.errors.push(e);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Reads a 请求 table row (HTTP URL, method, limits, scopes…) into the page's props.
+fn request_prop(page: &mut Page, cells: &[String]) {
+    let k = md_text(&cells[0]);
+    let key = [
+        "HTTP URL",
+        "HTTP Method",
+        "接口频率限制",
+        "支持的应用类型",
+        "字段权限要求",
+        "权限要求",
+    ]
+    .into_iter()
+    .find(|x| k.starts_with(x));
+    if let Some(key) = key {
+        page.props.insert(key.to_string(), md_text(&cells[1]));
+    }
+}
+
+/// A parameter or field table row (depth from its `&nbsp;` indent); `None` for the header.
+fn field_row(cells: &[String]) -> Option<Row> {
+    let name_cell = &cells[0];
+    if name_cell == "名称" {
+        return None;
+    }
+    let depth = name_cell.matches("&nbsp;").count() / 2;
+    let name = md_text(&name_cell.replace("&nbsp;", "").replace('└', ""));
+    let (required, desc) = if cells.len() >= 4 {
+        (Some(cells[2].trim() == "是"), md_text(&cells[3]))
+    } else {
+        (None, md_text(&cells[2]))
+    };
+    Some(Row {
+        depth,
+        name,
+        ty: md_text(&cells[1]),
+        required,
+        desc,
+    })
+}
+
+/// A 错误码 table row; `None` when its status or code is not a number.
+fn error_row(cells: &[String]) -> Option<ErrorRow> {
+    let (Ok(status), Ok(code)) = (cells[0].parse::<u16>(), cells[1].parse::<i64>()) else {
+        return None;
+    };
+    Some(ErrorRow {
+        status,
+        code,
+        message: md_text(&cells[2]),
+        advice: cells.get(3).map(|c| md_text(c)).unwrap_or_default(),
+    })
+}
