@@ -391,8 +391,10 @@ fn text_tree_rows(
             if *depth == 0 {
                 Vec::new()
             } else {
+                // An indented first row has no parent on the path: `get`
+                // keeps a page that starts deeper than expected from panicking.
                 std::iter::once("data".to_string())
-                    .chain(path[1..].iter().cloned())
+                    .chain(path.get(1..).unwrap_or_default().iter().cloned())
                     .collect()
             }
         } else {
