@@ -1,7 +1,7 @@
 //! Reply decoding of `notification.get`, through the exact function every
 //! `send_with` uses (`runtime::decode_reply`), without a server.
 
-use helpdesk_api::runtime::{OperationError, decode_reply};
+use helpdesk_api::runtime::decode_reply;
 use helpdesk_api::{
     Error, NewStaffScopeType, NotificationGetError, NotificationGetResponse, PushScopeType,
     PushType, ReplyErrorKind,
@@ -180,8 +180,9 @@ fn an_undocumented_code_maps_to_unhandled() {
     .unwrap_err();
     match err {
         Error::Api(NotificationGetError::Unhandled(e)) => {
-            assert_eq!((e.status, e.code), (400, 99991668));
-            assert_eq!(e.advice, None);
+            assert_eq!((e.status(), e.code()), (400, 99991668));
+            assert_eq!(e.api_error().advice, None);
+            assert_eq!(e.kind(), helpdesk_api::ErrorKind::Unauthorized);
         }
         other => panic!("{other:?}"),
     }

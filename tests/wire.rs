@@ -214,8 +214,8 @@ async fn an_undocumented_code_is_unhandled_with_its_details() {
         .unwrap_err()
     {
         Error::Api(NotificationGetError::Unhandled(e)) => {
-            assert_eq!((e.status, e.code), (400, 99991672));
-            assert!(e.log_id.is_some());
+            assert_eq!((e.status(), e.code()), (400, 99991672));
+            assert!(e.log_id().is_some());
         }
         other => panic!("{other:?}"),
     }

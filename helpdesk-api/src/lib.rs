@@ -52,8 +52,8 @@ pub use client::{
     LARK_BASE_URL, LOG_ID_HEADER,
 };
 pub use error::{
-    ApiError, BuildError, Error, InvalidRequest, ReplyError, ReplyErrorKind, TokenError,
-    TokenErrorKind, TransportError,
+    ApiError, BuildError, Error, ErrorKind, InvalidRequest, ReplyError, ReplyErrorKind, TokenError,
+    TokenErrorKind, TransportError, UnhandledError,
 };
 pub use limiter::{InProcessRateLimiter, RateLimiter};
 pub use meta::{Endpoint, Method, RateLimit};

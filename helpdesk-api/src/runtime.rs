@@ -21,13 +21,7 @@ pub use crate::error::OperationError;
 pub use crate::meta::{Endpoint, Method, RateLimit};
 pub use crate::values::serde_i64_string;
 
-/// Codes with which the platform rejects an access token.
-pub const TOKEN_INVALID_CODES: [i64; 6] =
-    [99991661, 99991663, 99991664, 99991668, 99991671, 99991677];
-/// The platform's rate-limit code.
-pub const RATE_LIMITED_CODE: i64 = 99991400;
-/// The service's internal-error code (retried like HTTP 5xx).
-pub const INTERNAL_ERROR_CODE: i64 = 155000;
+pub use crate::error::{INTERNAL_ERROR_CODE, RATE_LIMITED_CODE, TOKEN_INVALID_CODES};
 
 /// Where a request's access token comes from.
 #[derive(Debug, Clone, Copy)]

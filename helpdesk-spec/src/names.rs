@@ -148,6 +148,8 @@ pub const RUNTIME_ITEMS: &[&str] = &[
     "LARK_BASE_URL",
     "LOG_ID_HEADER",
     "ApiError",
+    "ErrorKind",
+    "UnhandledError",
     "BuildError",
     "Error",
     "InvalidRequest",

@@ -386,28 +386,41 @@ fn gen_error(e: &EndpointIr) -> TokenStream {
         #[non_exhaustive]
         pub enum #err {
             #(#variants)*
-            /// A code this endpoint's documentation does not list (including platform codes).
-            #unhandled(crate::ApiError),
+            /// A code this endpoint's documentation does not list (including platform codes):
+            /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+            #unhandled(crate::UnhandledError),
         }
 
         impl crate::runtime::OperationError for #err {
             fn from_api(err: crate::ApiError) -> Self {
                 match err.code {
                     #(#codes => Self::#vnames(err.with_advice(#advices)),)*
-                    _ => Self::#unhandled(err),
+                    _ => Self::#unhandled(crate::UnhandledError::new(err)),
                 }
             }
             fn api_error(&self) -> &crate::ApiError {
                 match self {
                     #(Self::#vnames(e) => e,)*
-                    Self::#unhandled(e) => e,
+                    Self::#unhandled(e) => e.api_error(),
                 }
             }
             fn into_api_error(self) -> crate::ApiError {
                 match self {
                     #(Self::#vnames(e) => e,)*
-                    Self::#unhandled(e) => e,
+                    Self::#unhandled(e) => e.into_api_error(),
                 }
+            }
+        }
+
+        impl #err {
+            /// The reply details (status, code, message, log id) whatever the variant.
+            pub fn api_error(&self) -> &crate::ApiError {
+                crate::runtime::OperationError::api_error(self)
+            }
+
+            /// What kind of refusal this is: the same question for every endpoint.
+            pub fn kind(&self) -> crate::ErrorKind {
+                self.api_error().kind()
             }
         }
 

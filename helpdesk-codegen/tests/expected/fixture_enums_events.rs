@@ -272,27 +272,38 @@ pub enum FxPaintGetError {
     ///
     /// 排查建议 / advice: check the request
     NoPaint(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for FxPaintGetError {
     fn from_api(err: crate::ApiError) -> Self {
         match err.code {
             150007i64 => Self::NoPaint(err.with_advice("check the request")),
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
         match self {
             Self::NoPaint(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
         match self {
             Self::NoPaint(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl FxPaintGetError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for FxPaintGetError {

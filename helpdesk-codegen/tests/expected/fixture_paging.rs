@@ -268,27 +268,38 @@ pub enum FxPageListError {
     ///
     /// 排查建议 / advice: check the request
     BadToken(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for FxPageListError {
     fn from_api(err: crate::ApiError) -> Self {
         match err.code {
             150003i64 => Self::BadToken(err.with_advice("check the request")),
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
         match self {
             Self::BadToken(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
         match self {
             Self::BadToken(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl FxPageListError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for FxPageListError {
@@ -495,27 +506,38 @@ pub enum FxPageSearchError {
     ///
     /// 排查建议 / advice: check the request
     BadPage(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for FxPageSearchError {
     fn from_api(err: crate::ApiError) -> Self {
         match err.code {
             150004i64 => Self::BadPage(err.with_advice("check the request")),
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
         match self {
             Self::BadPage(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
         match self {
             Self::BadPage(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl FxPageSearchError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for FxPageSearchError {

@@ -2844,8 +2844,9 @@ pub enum AgentAgentEmailError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for AgentAgentEmailError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -2864,7 +2865,7 @@ impl crate::runtime::OperationError for AgentAgentEmailError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -2872,7 +2873,7 @@ impl crate::runtime::OperationError for AgentAgentEmailError {
             Self::Unauthorized(e) => e,
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -2880,8 +2881,18 @@ impl crate::runtime::OperationError for AgentAgentEmailError {
             Self::Unauthorized(e) => e,
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl AgentAgentEmailError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for AgentAgentEmailError {
@@ -3016,27 +3027,38 @@ pub enum AgentPatchError {
     ///
     /// 排查建议 / advice: 客服状态错误
     InvalidParam(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for AgentPatchError {
     fn from_api(err: crate::ApiError) -> Self {
         match err.code {
             150001i64 => Self::InvalidParam(err.with_advice("客服状态错误")),
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
         match self {
             Self::InvalidParam(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
         match self {
             Self::InvalidParam(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl AgentPatchError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for AgentPatchError {
@@ -3229,8 +3251,9 @@ pub enum AgentScheduleCreateError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for AgentScheduleCreateError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -3244,7 +3267,7 @@ impl crate::runtime::OperationError for AgentScheduleCreateError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -3252,7 +3275,7 @@ impl crate::runtime::OperationError for AgentScheduleCreateError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -3260,8 +3283,18 @@ impl crate::runtime::OperationError for AgentScheduleCreateError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl AgentScheduleCreateError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for AgentScheduleCreateError {
@@ -3385,8 +3418,9 @@ pub enum AgentScheduleListError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for AgentScheduleListError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -3400,7 +3434,7 @@ impl crate::runtime::OperationError for AgentScheduleListError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -3408,7 +3442,7 @@ impl crate::runtime::OperationError for AgentScheduleListError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -3416,8 +3450,18 @@ impl crate::runtime::OperationError for AgentScheduleListError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl AgentScheduleListError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for AgentScheduleListError {
@@ -3608,8 +3652,9 @@ pub enum AgentSchedulesDeleteError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for AgentSchedulesDeleteError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -3623,7 +3668,7 @@ impl crate::runtime::OperationError for AgentSchedulesDeleteError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -3631,7 +3676,7 @@ impl crate::runtime::OperationError for AgentSchedulesDeleteError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -3639,8 +3684,18 @@ impl crate::runtime::OperationError for AgentSchedulesDeleteError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl AgentSchedulesDeleteError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for AgentSchedulesDeleteError {
@@ -3759,8 +3814,9 @@ pub enum AgentSchedulesGetError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for AgentSchedulesGetError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -3774,7 +3830,7 @@ impl crate::runtime::OperationError for AgentSchedulesGetError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -3782,7 +3838,7 @@ impl crate::runtime::OperationError for AgentSchedulesGetError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -3790,8 +3846,18 @@ impl crate::runtime::OperationError for AgentSchedulesGetError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl AgentSchedulesGetError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for AgentSchedulesGetError {
@@ -3926,8 +3992,9 @@ pub enum AgentSchedulesPatchError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for AgentSchedulesPatchError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -3941,7 +4008,7 @@ impl crate::runtime::OperationError for AgentSchedulesPatchError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -3949,7 +4016,7 @@ impl crate::runtime::OperationError for AgentSchedulesPatchError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -3957,8 +4024,18 @@ impl crate::runtime::OperationError for AgentSchedulesPatchError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl AgentSchedulesPatchError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for AgentSchedulesPatchError {
@@ -4251,8 +4328,9 @@ pub enum AgentSkillCreateError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for AgentSkillCreateError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -4266,7 +4344,7 @@ impl crate::runtime::OperationError for AgentSkillCreateError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -4274,7 +4352,7 @@ impl crate::runtime::OperationError for AgentSkillCreateError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -4282,8 +4360,18 @@ impl crate::runtime::OperationError for AgentSkillCreateError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl AgentSkillCreateError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for AgentSkillCreateError {
@@ -4393,8 +4481,9 @@ pub enum AgentSkillDeleteError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for AgentSkillDeleteError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -4408,7 +4497,7 @@ impl crate::runtime::OperationError for AgentSkillDeleteError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -4416,7 +4505,7 @@ impl crate::runtime::OperationError for AgentSkillDeleteError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -4424,8 +4513,18 @@ impl crate::runtime::OperationError for AgentSkillDeleteError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl AgentSkillDeleteError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for AgentSkillDeleteError {
@@ -4547,8 +4646,9 @@ pub enum AgentSkillGetError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for AgentSkillGetError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -4562,7 +4662,7 @@ impl crate::runtime::OperationError for AgentSkillGetError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -4570,7 +4670,7 @@ impl crate::runtime::OperationError for AgentSkillGetError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -4578,8 +4678,18 @@ impl crate::runtime::OperationError for AgentSkillGetError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl AgentSkillGetError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for AgentSkillGetError {
@@ -4699,8 +4809,9 @@ pub enum AgentSkillListError {
     ///
     /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
     Unauthorized(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for AgentSkillListError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -4722,7 +4833,7 @@ impl crate::runtime::OperationError for AgentSkillListError {
                         ),
                 )
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -4731,7 +4842,7 @@ impl crate::runtime::OperationError for AgentSkillListError {
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
             Self::Unauthorized(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -4740,8 +4851,18 @@ impl crate::runtime::OperationError for AgentSkillListError {
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
             Self::Unauthorized(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl AgentSkillListError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for AgentSkillListError {
@@ -4879,8 +5000,9 @@ pub enum AgentSkillPatchError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for AgentSkillPatchError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -4894,7 +5016,7 @@ impl crate::runtime::OperationError for AgentSkillPatchError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -4902,7 +5024,7 @@ impl crate::runtime::OperationError for AgentSkillPatchError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -4910,8 +5032,18 @@ impl crate::runtime::OperationError for AgentSkillPatchError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl AgentSkillPatchError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for AgentSkillPatchError {
@@ -5059,8 +5191,9 @@ pub enum AgentSkillRuleListError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for AgentSkillRuleListError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -5074,7 +5207,7 @@ impl crate::runtime::OperationError for AgentSkillRuleListError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -5082,7 +5215,7 @@ impl crate::runtime::OperationError for AgentSkillRuleListError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -5090,8 +5223,18 @@ impl crate::runtime::OperationError for AgentSkillRuleListError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl AgentSkillRuleListError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for AgentSkillRuleListError {
@@ -5341,8 +5484,9 @@ pub enum BotMessageCreateError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for BotMessageCreateError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -5372,7 +5516,7 @@ impl crate::runtime::OperationError for BotMessageCreateError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -5383,7 +5527,7 @@ impl crate::runtime::OperationError for BotMessageCreateError {
             Self::NotFound(e) => e,
             Self::MethodForbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -5394,8 +5538,18 @@ impl crate::runtime::OperationError for BotMessageCreateError {
             Self::NotFound(e) => e,
             Self::MethodForbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl BotMessageCreateError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for BotMessageCreateError {
@@ -5694,8 +5848,9 @@ pub enum CategoryCreateError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for CategoryCreateError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -5720,7 +5875,7 @@ impl crate::runtime::OperationError for CategoryCreateError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -5730,7 +5885,7 @@ impl crate::runtime::OperationError for CategoryCreateError {
             Self::Forbidden(e) => e,
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -5740,8 +5895,18 @@ impl crate::runtime::OperationError for CategoryCreateError {
             Self::Forbidden(e) => e,
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl CategoryCreateError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for CategoryCreateError {
@@ -5851,8 +6016,9 @@ pub enum CategoryDeleteError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for CategoryDeleteError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -5874,7 +6040,7 @@ impl crate::runtime::OperationError for CategoryDeleteError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -5883,7 +6049,7 @@ impl crate::runtime::OperationError for CategoryDeleteError {
             Self::Unauthorized(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -5892,8 +6058,18 @@ impl crate::runtime::OperationError for CategoryDeleteError {
             Self::Unauthorized(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl CategoryDeleteError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for CategoryDeleteError {
@@ -6029,8 +6205,9 @@ pub enum CategoryGetError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for CategoryGetError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -6049,7 +6226,7 @@ impl crate::runtime::OperationError for CategoryGetError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -6057,7 +6234,7 @@ impl crate::runtime::OperationError for CategoryGetError {
             Self::Unauthorized(e) => e,
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -6065,8 +6242,18 @@ impl crate::runtime::OperationError for CategoryGetError {
             Self::Unauthorized(e) => e,
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl CategoryGetError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for CategoryGetError {
@@ -6211,8 +6398,9 @@ pub enum CategoryListError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for CategoryListError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -6228,22 +6416,32 @@ impl crate::runtime::OperationError for CategoryListError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
         match self {
             Self::Unauthorized(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
         match self {
             Self::Unauthorized(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl CategoryListError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for CategoryListError {
@@ -6402,8 +6600,9 @@ pub enum CategoryPatchError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for CategoryPatchError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -6425,7 +6624,7 @@ impl crate::runtime::OperationError for CategoryPatchError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -6434,7 +6633,7 @@ impl crate::runtime::OperationError for CategoryPatchError {
             Self::Unauthorized(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -6443,8 +6642,18 @@ impl crate::runtime::OperationError for CategoryPatchError {
             Self::Unauthorized(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl CategoryPatchError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for CategoryPatchError {
@@ -6634,8 +6843,9 @@ pub enum EventSubscribeError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for EventSubscribeError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -6649,7 +6859,7 @@ impl crate::runtime::OperationError for EventSubscribeError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -6657,7 +6867,7 @@ impl crate::runtime::OperationError for EventSubscribeError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -6665,8 +6875,18 @@ impl crate::runtime::OperationError for EventSubscribeError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl EventSubscribeError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for EventSubscribeError {
@@ -6799,8 +7019,9 @@ pub enum EventUnsubscribeError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for EventUnsubscribeError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -6814,7 +7035,7 @@ impl crate::runtime::OperationError for EventUnsubscribeError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -6822,7 +7043,7 @@ impl crate::runtime::OperationError for EventUnsubscribeError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -6830,8 +7051,18 @@ impl crate::runtime::OperationError for EventUnsubscribeError {
             Self::BadRequest(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl EventUnsubscribeError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for EventUnsubscribeError {
@@ -7147,8 +7378,9 @@ pub enum FaqCreateError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for FaqCreateError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -7159,22 +7391,32 @@ impl crate::runtime::OperationError for FaqCreateError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
         match self {
             Self::BadRequest(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
         match self {
             Self::BadRequest(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl FaqCreateError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for FaqCreateError {
@@ -7276,8 +7518,9 @@ pub enum FaqDeleteError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for FaqDeleteError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -7288,22 +7531,32 @@ impl crate::runtime::OperationError for FaqDeleteError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
         match self {
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
         match self {
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl FaqDeleteError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for FaqDeleteError {
@@ -7411,8 +7664,9 @@ pub enum FaqFaqImageError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for FaqFaqImageError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -7429,7 +7683,7 @@ impl crate::runtime::OperationError for FaqFaqImageError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -7438,7 +7692,7 @@ impl crate::runtime::OperationError for FaqFaqImageError {
             Self::Forbidden(e) => e,
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -7447,8 +7701,18 @@ impl crate::runtime::OperationError for FaqFaqImageError {
             Self::Forbidden(e) => e,
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl FaqFaqImageError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for FaqFaqImageError {
@@ -7560,8 +7824,9 @@ pub enum FaqGetError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for FaqGetError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -7572,22 +7837,32 @@ impl crate::runtime::OperationError for FaqGetError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
         match self {
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
         match self {
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl FaqGetError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for FaqGetError {
@@ -7833,8 +8108,9 @@ pub enum FaqListError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for FaqListError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -7845,22 +8121,32 @@ impl crate::runtime::OperationError for FaqListError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
         match self {
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
         match self {
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl FaqListError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for FaqListError {
@@ -7998,8 +8284,9 @@ pub enum FaqPatchError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for FaqPatchError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -8016,7 +8303,7 @@ impl crate::runtime::OperationError for FaqPatchError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -8025,7 +8312,7 @@ impl crate::runtime::OperationError for FaqPatchError {
             Self::Forbidden(e) => e,
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -8034,8 +8321,18 @@ impl crate::runtime::OperationError for FaqPatchError {
             Self::Forbidden(e) => e,
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl FaqPatchError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for FaqPatchError {
@@ -8265,8 +8562,9 @@ pub enum FaqSearchError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for FaqSearchError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -8285,7 +8583,7 @@ impl crate::runtime::OperationError for FaqSearchError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -8293,7 +8591,7 @@ impl crate::runtime::OperationError for FaqSearchError {
             Self::BadRequest(e) => e,
             Self::Unauthorized(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -8301,8 +8599,18 @@ impl crate::runtime::OperationError for FaqSearchError {
             Self::BadRequest(e) => e,
             Self::Unauthorized(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl FaqSearchError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for FaqSearchError {
@@ -8693,8 +9001,9 @@ pub enum NotificationCancelApproveError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for NotificationCancelApproveError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -8724,7 +9033,7 @@ impl crate::runtime::OperationError for NotificationCancelApproveError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -8735,7 +9044,7 @@ impl crate::runtime::OperationError for NotificationCancelApproveError {
             Self::NotFound(e) => e,
             Self::MethodForbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -8746,8 +9055,18 @@ impl crate::runtime::OperationError for NotificationCancelApproveError {
             Self::NotFound(e) => e,
             Self::MethodForbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl NotificationCancelApproveError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for NotificationCancelApproveError {
@@ -8899,8 +9218,9 @@ pub enum NotificationCancelSendError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for NotificationCancelSendError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -8930,7 +9250,7 @@ impl crate::runtime::OperationError for NotificationCancelSendError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -8941,7 +9261,7 @@ impl crate::runtime::OperationError for NotificationCancelSendError {
             Self::NotFound(e) => e,
             Self::MethodForbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -8952,8 +9272,18 @@ impl crate::runtime::OperationError for NotificationCancelSendError {
             Self::NotFound(e) => e,
             Self::MethodForbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl NotificationCancelSendError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for NotificationCancelSendError {
@@ -9392,8 +9722,9 @@ pub enum NotificationCreateError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for NotificationCreateError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -9423,7 +9754,7 @@ impl crate::runtime::OperationError for NotificationCreateError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -9434,7 +9765,7 @@ impl crate::runtime::OperationError for NotificationCreateError {
             Self::NotFound(e) => e,
             Self::MethodForbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -9445,8 +9776,18 @@ impl crate::runtime::OperationError for NotificationCreateError {
             Self::NotFound(e) => e,
             Self::MethodForbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl NotificationCreateError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for NotificationCreateError {
@@ -9603,8 +9944,9 @@ pub enum NotificationExecuteSendError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for NotificationExecuteSendError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -9634,7 +9976,7 @@ impl crate::runtime::OperationError for NotificationExecuteSendError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -9645,7 +9987,7 @@ impl crate::runtime::OperationError for NotificationExecuteSendError {
             Self::NotFound(e) => e,
             Self::MethodForbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -9656,8 +9998,18 @@ impl crate::runtime::OperationError for NotificationExecuteSendError {
             Self::NotFound(e) => e,
             Self::MethodForbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl NotificationExecuteSendError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for NotificationExecuteSendError {
@@ -9813,8 +10165,9 @@ pub enum NotificationGetError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for NotificationGetError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -9844,7 +10197,7 @@ impl crate::runtime::OperationError for NotificationGetError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -9855,7 +10208,7 @@ impl crate::runtime::OperationError for NotificationGetError {
             Self::NotFound(e) => e,
             Self::MethodForbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -9866,8 +10219,18 @@ impl crate::runtime::OperationError for NotificationGetError {
             Self::NotFound(e) => e,
             Self::MethodForbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl NotificationGetError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for NotificationGetError {
@@ -10298,8 +10661,9 @@ pub enum NotificationPatchError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for NotificationPatchError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -10329,7 +10693,7 @@ impl crate::runtime::OperationError for NotificationPatchError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -10340,7 +10704,7 @@ impl crate::runtime::OperationError for NotificationPatchError {
             Self::NotFound(e) => e,
             Self::MethodForbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -10351,8 +10715,18 @@ impl crate::runtime::OperationError for NotificationPatchError {
             Self::NotFound(e) => e,
             Self::MethodForbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl NotificationPatchError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for NotificationPatchError {
@@ -10456,24 +10830,35 @@ impl NotificationPreviewResponse {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum NotificationPreviewError {
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for NotificationPreviewError {
     fn from_api(err: crate::ApiError) -> Self {
         match err.code {
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
         match self {
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
         match self {
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl NotificationPreviewError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for NotificationPreviewError {
@@ -10610,24 +10995,35 @@ impl NotificationSubmitApproveBody {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum NotificationSubmitApproveError {
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for NotificationSubmitApproveError {
     fn from_api(err: crate::ApiError) -> Self {
         match err.code {
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
         match self {
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
         match self {
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl NotificationSubmitApproveError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for NotificationSubmitApproveError {
@@ -10991,8 +11387,9 @@ pub enum TicketAnswerUserQueryError {
     ///
     /// 排查建议 / advice: 资源不存在，请检查ID值
     NotFound(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for TicketAnswerUserQueryError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -11009,7 +11406,7 @@ impl crate::runtime::OperationError for TicketAnswerUserQueryError {
             154004i64 => {
                 Self::NotFound(err.with_advice("资源不存在，请检查ID值"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -11018,7 +11415,7 @@ impl crate::runtime::OperationError for TicketAnswerUserQueryError {
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
             Self::NotFound(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -11027,8 +11424,18 @@ impl crate::runtime::OperationError for TicketAnswerUserQueryError {
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
             Self::NotFound(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl TicketAnswerUserQueryError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for TicketAnswerUserQueryError {
@@ -11178,8 +11585,9 @@ pub enum TicketCustomizedFieldsError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for TicketCustomizedFieldsError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -11198,7 +11606,7 @@ impl crate::runtime::OperationError for TicketCustomizedFieldsError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -11206,7 +11614,7 @@ impl crate::runtime::OperationError for TicketCustomizedFieldsError {
             Self::Unauthorized(e) => e,
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -11214,8 +11622,18 @@ impl crate::runtime::OperationError for TicketCustomizedFieldsError {
             Self::Unauthorized(e) => e,
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl TicketCustomizedFieldsError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for TicketCustomizedFieldsError {
@@ -11340,8 +11758,9 @@ pub enum TicketGetError {
     ///
     /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
     Unauthorized(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for TicketGetError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -11368,7 +11787,7 @@ impl crate::runtime::OperationError for TicketGetError {
                         ),
                 )
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -11377,7 +11796,7 @@ impl crate::runtime::OperationError for TicketGetError {
             Self::InternalError(e) => e,
             Self::NotFound(e) => e,
             Self::Unauthorized(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -11386,8 +11805,18 @@ impl crate::runtime::OperationError for TicketGetError {
             Self::InternalError(e) => e,
             Self::NotFound(e) => e,
             Self::Unauthorized(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl TicketGetError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for TicketGetError {
@@ -11786,8 +12215,9 @@ pub enum TicketListError {
     ///
     /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
     Unauthorized(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for TicketListError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -11806,7 +12236,7 @@ impl crate::runtime::OperationError for TicketListError {
                         ),
                 )
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -11814,7 +12244,7 @@ impl crate::runtime::OperationError for TicketListError {
             Self::BadRequest(e) => e,
             Self::InternalError(e) => e,
             Self::Unauthorized(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -11822,8 +12252,18 @@ impl crate::runtime::OperationError for TicketListError {
             Self::BadRequest(e) => e,
             Self::InternalError(e) => e,
             Self::Unauthorized(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl TicketListError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for TicketListError {
@@ -12040,8 +12480,9 @@ pub enum TicketStartServiceError {
     ///
     /// 排查建议 / advice: 用户不在服务台可见范围内
     HelpdeskNotVisible(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for TicketStartServiceError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -12068,7 +12509,7 @@ impl crate::runtime::OperationError for TicketStartServiceError {
                     err.with_advice("用户不在服务台可见范围内"),
                 )
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -12078,7 +12519,7 @@ impl crate::runtime::OperationError for TicketStartServiceError {
             Self::Unauthorized(e) => e,
             Self::NotFound(e) => e,
             Self::HelpdeskNotVisible(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -12088,8 +12529,18 @@ impl crate::runtime::OperationError for TicketStartServiceError {
             Self::Unauthorized(e) => e,
             Self::NotFound(e) => e,
             Self::HelpdeskNotVisible(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl TicketStartServiceError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for TicketStartServiceError {
@@ -12222,8 +12673,9 @@ pub enum TicketTicketImageError {
     ///
     /// 排查建议 / advice: 内部错误，请联系[技术支持](https://applink.feishu.cn/TLJpeNdW)
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for TicketTicketImageError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -12261,7 +12713,7 @@ impl crate::runtime::OperationError for TicketTicketImageError {
                         ),
                 )
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -12271,7 +12723,7 @@ impl crate::runtime::OperationError for TicketTicketImageError {
             Self::NotFound(e) => e,
             Self::ImageDeleted(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -12281,8 +12733,18 @@ impl crate::runtime::OperationError for TicketTicketImageError {
             Self::NotFound(e) => e,
             Self::ImageDeleted(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl TicketTicketImageError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for TicketTicketImageError {
@@ -12516,8 +12978,9 @@ pub enum TicketUpdateError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for TicketUpdateError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -12534,7 +12997,7 @@ impl crate::runtime::OperationError for TicketUpdateError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -12543,7 +13006,7 @@ impl crate::runtime::OperationError for TicketUpdateError {
             Self::Forbidden(e) => e,
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -12552,8 +13015,18 @@ impl crate::runtime::OperationError for TicketUpdateError {
             Self::Forbidden(e) => e,
             Self::NotFound(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl TicketUpdateError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for TicketUpdateError {
@@ -12959,8 +13432,9 @@ pub enum TicketCustomizedFieldCreateError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for TicketCustomizedFieldCreateError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -12982,7 +13456,7 @@ impl crate::runtime::OperationError for TicketCustomizedFieldCreateError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -12991,7 +13465,7 @@ impl crate::runtime::OperationError for TicketCustomizedFieldCreateError {
             Self::Unauthorized(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -13000,8 +13474,18 @@ impl crate::runtime::OperationError for TicketCustomizedFieldCreateError {
             Self::Unauthorized(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl TicketCustomizedFieldCreateError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for TicketCustomizedFieldCreateError {
@@ -13121,8 +13605,9 @@ pub enum TicketCustomizedFieldDeleteError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for TicketCustomizedFieldDeleteError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -13144,7 +13629,7 @@ impl crate::runtime::OperationError for TicketCustomizedFieldDeleteError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -13153,7 +13638,7 @@ impl crate::runtime::OperationError for TicketCustomizedFieldDeleteError {
             Self::Unauthorized(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -13162,8 +13647,18 @@ impl crate::runtime::OperationError for TicketCustomizedFieldDeleteError {
             Self::Unauthorized(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl TicketCustomizedFieldDeleteError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for TicketCustomizedFieldDeleteError {
@@ -13372,8 +13867,9 @@ pub enum TicketCustomizedFieldGetError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for TicketCustomizedFieldGetError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -13395,7 +13891,7 @@ impl crate::runtime::OperationError for TicketCustomizedFieldGetError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -13404,7 +13900,7 @@ impl crate::runtime::OperationError for TicketCustomizedFieldGetError {
             Self::Unauthorized(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -13413,8 +13909,18 @@ impl crate::runtime::OperationError for TicketCustomizedFieldGetError {
             Self::Unauthorized(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl TicketCustomizedFieldGetError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for TicketCustomizedFieldGetError {
@@ -13695,8 +14201,9 @@ pub enum TicketCustomizedFieldListError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for TicketCustomizedFieldListError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -13718,7 +14225,7 @@ impl crate::runtime::OperationError for TicketCustomizedFieldListError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -13727,7 +14234,7 @@ impl crate::runtime::OperationError for TicketCustomizedFieldListError {
             Self::Unauthorized(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -13736,8 +14243,18 @@ impl crate::runtime::OperationError for TicketCustomizedFieldListError {
             Self::Unauthorized(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl TicketCustomizedFieldListError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for TicketCustomizedFieldListError {
@@ -13966,8 +14483,9 @@ pub enum TicketCustomizedFieldPatchError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for TicketCustomizedFieldPatchError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -13989,7 +14507,7 @@ impl crate::runtime::OperationError for TicketCustomizedFieldPatchError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -13998,7 +14516,7 @@ impl crate::runtime::OperationError for TicketCustomizedFieldPatchError {
             Self::Unauthorized(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -14007,8 +14525,18 @@ impl crate::runtime::OperationError for TicketCustomizedFieldPatchError {
             Self::Unauthorized(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl TicketCustomizedFieldPatchError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for TicketCustomizedFieldPatchError {
@@ -14245,8 +14773,9 @@ pub enum TicketMessageCreateError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for TicketMessageCreateError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -14274,7 +14803,7 @@ impl crate::runtime::OperationError for TicketMessageCreateError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -14285,7 +14814,7 @@ impl crate::runtime::OperationError for TicketMessageCreateError {
             Self::TicketClosed(e) => e,
             Self::InvalidUrl(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -14296,8 +14825,18 @@ impl crate::runtime::OperationError for TicketMessageCreateError {
             Self::TicketClosed(e) => e,
             Self::InvalidUrl(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl TicketMessageCreateError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for TicketMessageCreateError {
@@ -14543,8 +15082,9 @@ pub enum TicketMessageListError {
     ///
     /// 排查建议 / advice: 内部错误，请联系我们
     InternalError(crate::ApiError),
-    /// A code this endpoint's documentation does not list (including platform codes).
-    Unhandled(crate::ApiError),
+    /// A code this endpoint's documentation does not list (including platform codes):
+    /// opaque, read it through its methods or ask [`crate::UnhandledError::kind`].
+    Unhandled(crate::UnhandledError),
 }
 impl crate::runtime::OperationError for TicketMessageListError {
     fn from_api(err: crate::ApiError) -> Self {
@@ -14566,7 +15106,7 @@ impl crate::runtime::OperationError for TicketMessageListError {
             155000i64 => {
                 Self::InternalError(err.with_advice("内部错误，请联系我们"))
             }
-            _ => Self::Unhandled(err),
+            _ => Self::Unhandled(crate::UnhandledError::new(err)),
         }
     }
     fn api_error(&self) -> &crate::ApiError {
@@ -14575,7 +15115,7 @@ impl crate::runtime::OperationError for TicketMessageListError {
             Self::Unauthorized(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.api_error(),
         }
     }
     fn into_api_error(self) -> crate::ApiError {
@@ -14584,8 +15124,18 @@ impl crate::runtime::OperationError for TicketMessageListError {
             Self::Unauthorized(e) => e,
             Self::Forbidden(e) => e,
             Self::InternalError(e) => e,
-            Self::Unhandled(e) => e,
+            Self::Unhandled(e) => e.into_api_error(),
         }
+    }
+}
+impl TicketMessageListError {
+    /// The reply details (status, code, message, log id) whatever the variant.
+    pub fn api_error(&self) -> &crate::ApiError {
+        crate::runtime::OperationError::api_error(self)
+    }
+    /// What kind of refusal this is: the same question for every endpoint.
+    pub fn kind(&self) -> crate::ErrorKind {
+        self.api_error().kind()
     }
 }
 impl std::fmt::Display for TicketMessageListError {
