@@ -10,7 +10,7 @@
 //! FEISHU_NOTIFICATION_ID=...                    # optional
 //! ```
 
-use helpdesk_api::{Client, Error, NotificationGetError, UserAccessToken, UserIdType};
+use helpdesk_api::{Client, Error, UserAccessToken, notification, types};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -72,7 +72,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let reply = client
         .notification()
         .get(notification_id.as_str())
-        .user_id_type(UserIdType::OpenId)
+        .user_id_type(types::UserIdType::OpenId)
         .send_with(token.clone())
         .await?;
     if let Some(n) = &reply.notification {
@@ -103,7 +103,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .send_with(token)
         .await
     {
-        Err(Error::Api(NotificationGetError::NotFound(e))) => {
+        Err(Error::Api(notification::GetError::NotFound(e))) => {
             println!("typed error for an unknown id: {e}");
         }
         Err(e) => println!("unexpected error: {e}"),

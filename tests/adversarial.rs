@@ -32,7 +32,7 @@ fn builder(base: &str) -> ClientBuilder {
         .connect_timeout(Some(Duration::from_secs(2)))
 }
 
-async fn get(client: &Client) -> Result<NotificationGetResponse, Error<NotificationGetError>> {
+async fn get(client: &Client) -> Result<notification::GetResponse, Error<notification::GetError>> {
     tokio::time::timeout(
         DEADLINE,
         client
@@ -56,7 +56,7 @@ async fn mock_replying(reply: Reply) -> (MockServer, Client) {
 }
 
 fn reply_error<T: std::fmt::Debug>(
-    r: Result<T, Error<NotificationGetError>>,
+    r: Result<T, Error<notification::GetError>>,
 ) -> (ReplyErrorKind, ReplyError) {
     match r {
         Err(Error::Reply(e)) => (e.kind, e),
@@ -389,9 +389,9 @@ async fn data_as_a_string_or_a_number_is_bad_data() {
 /// BUG: `data` as a JSON array decodes as a success. serde's derived
 /// `Deserialize` for a struct also accepts a sequence, filling fields by
 /// position, and every reply field has `#[serde(default)]`: so `[]` gives
-/// an empty `NotificationGetResponse`, and `[null, "x"]` sets
+/// an empty `notification::GetResponse`, and `[null, "x"]` sets
 /// `approval_app_link` to "x". Minimal input (HTTP 200):
-/// `{"code":0,"msg":"ok","data":[]}` → `Ok(NotificationGetResponse { notification: None, approval_app_link: None })`.
+/// `{"code":0,"msg":"ok","data":[]}` → `Ok(notification::GetResponse { notification: None, approval_app_link: None })`.
 /// Fix: `decode_reply` refuses a `data` that is not an object (or null) as
 /// `ReplyErrorKind::BadData`. (`EventDecoder` has the same positional
 /// decoding for `header` and `event`.)
@@ -415,7 +415,7 @@ async fn a_200_with_a_nonzero_code_is_the_endpoints_error() {
     ))
     .await;
     match get(&client).await {
-        Err(Error::Api(NotificationGetError::NotFound(e))) => {
+        Err(Error::Api(notification::GetError::NotFound(e))) => {
             assert_eq!(e.status, 200);
             assert_eq!(e.code, 154004);
             assert!(e.log_id.is_some());
@@ -431,7 +431,7 @@ async fn a_200_with_a_nonzero_code_is_the_endpoints_error() {
     .await;
     assert!(matches!(
         get(&client).await,
-        Err(Error::Api(NotificationGetError::Unhandled(_)))
+        Err(Error::Api(notification::GetError::Unhandled(_)))
     ));
 }
 

@@ -2,13 +2,10 @@
 //! `send_with` uses (`runtime::decode_reply`), without a server.
 
 use helpdesk_api::runtime::decode_reply;
-use helpdesk_api::{
-    Error, NewStaffScopeType, NotificationGetError, NotificationGetResponse, PushScopeType,
-    PushType, ReplyErrorKind,
-};
+use helpdesk_api::{Error, ReplyErrorKind, notification, types};
 use std::time::{Duration, UNIX_EPOCH};
 
-type R = Result<NotificationGetResponse, Error<NotificationGetError>>;
+type R = Result<notification::GetResponse, Error<notification::GetError>>;
 
 fn decode(status: u16, body: &str) -> R {
     decode_reply(status, Some("log-123"), body.as_bytes())
@@ -60,9 +57,12 @@ fn the_doc_example_decodes_field_by_field() {
     let card = n.push_content.to_value().unwrap();
     assert_eq!(card["config"]["wide_screen_mode"], true);
     assert_eq!(card["elements"][0]["text"]["tag"], "lark_md");
-    assert_eq!(n.push_type, PushType::Scheduled);
-    assert_eq!(n.push_scope_type, PushScopeType::AllMembers);
-    assert_eq!(n.new_staff_scope_type, Some(NewStaffScopeType::AllNewStaff));
+    assert_eq!(n.push_type, types::PushType::Scheduled);
+    assert_eq!(n.push_scope_type, types::PushScopeType::AllMembers);
+    assert_eq!(
+        n.new_staff_scope_type,
+        Some(types::NewStaffScopeType::AllNewStaff)
+    );
     let d = &n.new_staff_scope_department_list.as_ref().unwrap()[0];
     assert_eq!(
         d.department_id.as_deref(),
@@ -96,9 +96,9 @@ fn unknown_fields_are_ignored_and_unknown_enum_values_kept() {
     let body = r#"{"code":0,"msg":"ok","extra":1,"data":{"new_top":true,"notification":{
         "job_name":"j","push_content":"{}","push_type":7,"push_scope_type":3,"brand_new":{"x":1}}}}"#;
     let n = decode(200, body).unwrap().notification.unwrap();
-    assert_eq!(n.push_scope_type, PushScopeType::NewStaff);
+    assert_eq!(n.push_scope_type, types::PushScopeType::NewStaff);
     match &n.push_type {
-        PushType::Unknown(v) => assert_eq!(v.as_i64(), Some(7)),
+        types::PushType::Unknown(v) => assert_eq!(v.as_i64(), Some(7)),
         other => panic!("{other:?}"),
     }
     assert_eq!(n.push_type.value(), 7);
@@ -158,12 +158,12 @@ fn each_documented_code_maps_to_its_variant() {
         let api = err.as_api().unwrap();
         let matched = matches!(
             (code, api),
-            (154000, NotificationGetError::BadRequest(_))
-                | (154001, NotificationGetError::Unauthorized(_))
-                | (154003, NotificationGetError::Forbidden(_))
-                | (154004, NotificationGetError::NotFound(_))
-                | (154005, NotificationGetError::MethodForbidden(_))
-                | (155000, NotificationGetError::InternalError(_))
+            (154000, notification::GetError::BadRequest(_))
+                | (154001, notification::GetError::Unauthorized(_))
+                | (154003, notification::GetError::Forbidden(_))
+                | (154004, notification::GetError::NotFound(_))
+                | (154005, notification::GetError::MethodForbidden(_))
+                | (155000, notification::GetError::InternalError(_))
         );
         assert!(matched, "{code} → {api:?}");
         assert_eq!(api.api_error().msg, msg);
@@ -179,7 +179,7 @@ fn an_undocumented_code_maps_to_unhandled() {
     )
     .unwrap_err();
     match err {
-        Error::Api(NotificationGetError::Unhandled(e)) => {
+        Error::Api(notification::GetError::Unhandled(e)) => {
             assert_eq!((e.status(), e.code()), (400, 99991668));
             assert_eq!(e.api_error().advice, None);
             assert_eq!(e.kind(), helpdesk_api::ErrorKind::Unauthorized);
@@ -188,7 +188,10 @@ fn an_undocumented_code_maps_to_unhandled() {
     }
     // a 200 carrying a non-zero code is an error too
     let err = decode(200, r#"{"code":154004,"msg":"Resource not found"}"#).unwrap_err();
-    assert!(matches!(err, Error::Api(NotificationGetError::NotFound(_))));
+    assert!(matches!(
+        err,
+        Error::Api(notification::GetError::NotFound(_))
+    ));
 }
 
 fn reply_kind(status: u16, body: &str) -> (ReplyErrorKind, String) {

@@ -169,7 +169,10 @@ fn client(base: &str, limit: usize) -> Client {
 
 async fn ticket_image(c: &Client) -> Download {
     c.ticket()
-        .ticket_image("6948728206392295444", "6949088236610273307")
+        .ticket_image(helpdesk_api::ticket::TicketImageArgs {
+            ticket_id: "6948728206392295444".into(),
+            msg_id: "6949088236610273307".into(),
+        })
         .send_with(TenantAccessToken::new(TENANT))
         .await
         .unwrap()
@@ -267,7 +270,10 @@ async fn streams_past_the_body_limit() {
     let c = client(&mock.base_url(), MIB);
     let d = c
         .faq()
-        .faq_image("12345", "img_v2_0c2d3b5a")
+        .faq_image(helpdesk_api::faq::FaqImageArgs {
+            id: "12345".into(),
+            image_key: "img_v2_0c2d3b5a".into(),
+        })
         .send_with(TenantAccessToken::new(TENANT))
         .await
         .unwrap();

@@ -6,34 +6,29 @@
 mod common;
 
 use common::{Auth, Wire, assert_round_trip, assert_wire, setup, tenant, user};
-use helpdesk_api::{
-    AgentPatchResponse, AgentScheduleCreateResponse, AgentScheduleStatus, AgentScheduleUpdateInfo,
-    AgentSchedulesDeleteResponse, AgentSchedulesPatchResponse, AgentSkill,
-    AgentSkillDeleteResponse, AgentSkillOperator, AgentSkillPatchResponse, AgentSkillRule,
-    AgentSkillRuleCategory, AgentStatus, Weekday, WeekdaySchedule,
-};
+use helpdesk_api::{agent, agent_schedule, agent_schedules, agent_skill, types};
 use serde_json::json;
 
 const AGENT_ID: &str = "ou_ea651a5c09e2d01af8acd34059f5359b";
 
-fn all_day() -> WeekdaySchedule {
-    let mut s = WeekdaySchedule::new();
+fn all_day() -> types::WeekdaySchedule {
+    let mut s = types::WeekdaySchedule::new();
     s.start_time = Some("00:00".into());
     s.end_time = Some("24:00".into());
-    s.weekday = Some(Weekday::Everyday);
+    s.weekday = Some(types::Weekday::Everyday);
     s
 }
 
 /// The doc's example schedule (`agent_schedule.get` / `.list`).
-fn assert_example_schedule(s: &helpdesk_api::AgentSchedule) {
-    assert_eq!(s.status, Some(AgentScheduleStatus::Online));
+fn assert_example_schedule(s: &helpdesk_api::types::AgentSchedule) {
+    assert_eq!(s.status, Some(types::AgentScheduleStatus::Online));
     let agent = s.agent.as_ref().expect("agent");
     assert_eq!(agent.id.as_deref(), Some(AGENT_ID));
     assert_eq!(agent.email.as_deref(), Some("test@bytedance.com"));
     assert_eq!(agent.department.as_deref(), Some("测试部门"));
     assert_eq!(agent.company_name.as_deref(), Some("test-company"));
     let day = &s.schedule.as_ref().expect("schedule")[0];
-    assert_eq!(day.weekday, Some(Weekday::Everyday));
+    assert_eq!(day.weekday, Some(types::Weekday::Everyday));
     assert_eq!(
         (day.start_time.as_deref(), day.end_time.as_deref()),
         (Some("00:00"), Some("24:00"))
@@ -75,7 +70,7 @@ async fn agent_patch() {
     let reply = client
         .agent()
         .patch("ou_14777d82ffef0f707de5a8c7ff2c5ebe")
-        .status(AgentStatus::Offline)
+        .status(types::AgentStatus::Offline)
         .send_with(user())
         .await
         .unwrap();
@@ -90,7 +85,7 @@ async fn agent_patch() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, AgentPatchResponse::new());
+    assert_eq!(reply, agent::PatchResponse::new());
     assert_round_trip(&mock, "agent.patch", &reply);
 }
 
@@ -99,7 +94,7 @@ async fn agent_patch() {
 #[tokio::test]
 async fn agent_schedule_create() {
     let (mock, client) = setup().await;
-    let mut info = AgentScheduleUpdateInfo::new();
+    let mut info = types::AgentScheduleUpdateInfo::new();
     info.agent_id = Some("agent-id".into());
     info.schedule = Some(vec![all_day()]);
     info.agent_skill_ids = Some(vec!["test-skill-id".into()]);
@@ -125,7 +120,7 @@ async fn agent_schedule_create() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, AgentScheduleCreateResponse::new());
+    assert_eq!(reply, agent_schedule::CreateResponse::new());
     assert_round_trip(&mock, "agent_schedule.create", &reply);
 }
 
@@ -135,8 +130,8 @@ async fn agent_schedule_list() {
     let reply = client
         .agent_schedule()
         .list(vec![
-            AgentScheduleStatus::Online,
-            AgentScheduleStatus::OffDuty,
+            types::AgentScheduleStatus::Online,
+            types::AgentScheduleStatus::OffDuty,
         ])
         .send()
         .await
@@ -182,7 +177,7 @@ async fn agent_schedules_delete() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, AgentSchedulesDeleteResponse::new());
+    assert_eq!(reply, agent_schedules::DeleteResponse::new());
     assert_round_trip(&mock, "agent_schedules.delete", &reply);
 }
 
@@ -218,7 +213,7 @@ async fn agent_schedules_get() {
 #[tokio::test]
 async fn agent_schedules_patch() {
     let (mock, client) = setup().await;
-    let mut info = AgentScheduleUpdateInfo::new();
+    let mut info = types::AgentScheduleUpdateInfo::new();
     info.schedule = Some(vec![all_day()]);
     info.agent_skill_ids = Some(vec!["test-skill-id".into()]);
     let reply = client
@@ -243,16 +238,16 @@ async fn agent_schedules_patch() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, AgentSchedulesPatchResponse::new());
+    assert_eq!(reply, agent_schedules::PatchResponse::new());
     assert_round_trip(&mock, "agent_schedules.patch", &reply);
 }
 
 // ------------------------------------------------------------ agent_skill.*
 
-fn department_rule() -> AgentSkillRule {
-    let mut rule = AgentSkillRule::new();
+fn department_rule() -> types::AgentSkillRule {
+    let mut rule = types::AgentSkillRule::new();
     rule.id = Some("12".into());
-    rule.selected_operator = Some(AgentSkillOperator::ArrayAnyIn);
+    rule.selected_operator = Some(types::AgentSkillOperator::ArrayAnyIn);
     rule.operand = Some(json!({"selected_departments": [{"id": "部门ID", "name": "IT"}]}));
     rule
 }
@@ -265,7 +260,7 @@ async fn agent_skill_create() {
         .create()
         .name("部门技能")
         .rules(vec![department_rule()])
-        .agent_ids(vec!["ou_ea21d7f018e1155d960e40d33191f966".into()])
+        .agent_ids(["ou_ea21d7f018e1155d960e40d33191f966"])
         .send_with(user())
         .await
         .unwrap();
@@ -312,7 +307,7 @@ async fn agent_skill_delete() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, AgentSkillDeleteResponse::new());
+    assert_eq!(reply, agent_skill::DeleteResponse::new());
     assert_round_trip(&mock, "agent_skill.delete", &reply);
 }
 
@@ -345,15 +340,18 @@ async fn agent_skill_get() {
         Some(&[AGENT_ID.to_string()][..])
     );
     let rule = &skill.rules.as_ref().expect("rules")[0];
-    assert_eq!(rule.selected_operator, Some(AgentSkillOperator::ArrayAnyIn));
+    assert_eq!(
+        rule.selected_operator,
+        Some(types::AgentSkillOperator::ArrayAnyIn)
+    );
     assert_eq!(
         rule.operator_options,
         Some(vec![
-            AgentSkillOperator::ArrayNoneIn,
-            AgentSkillOperator::ArrayAnyIn
+            types::AgentSkillOperator::ArrayNoneIn,
+            types::AgentSkillOperator::ArrayAnyIn
         ])
     );
-    assert_eq!(rule.category, Some(AgentSkillRuleCategory::UserInfo));
+    assert_eq!(rule.category, Some(types::AgentSkillRuleCategory::UserInfo));
     assert_eq!(rule.display_name.as_deref(), Some("Chinese FAQs category"));
     assert_eq!(
         rule.operand
@@ -400,14 +398,14 @@ async fn agent_skill_list() {
 #[tokio::test]
 async fn agent_skill_patch() {
     let (mock, client) = setup().await;
-    let mut rule = AgentSkillRule::new();
+    let mut rule = types::AgentSkillRule::new();
     rule.id = Some("test-skill-id".into());
-    rule.selected_operator = Some(AgentSkillOperator::ArrayAnyIn);
+    rule.selected_operator = Some(types::AgentSkillOperator::ArrayAnyIn);
     rule.operator_options = Some(vec![
-        AgentSkillOperator::ArrayNoneIn,
-        AgentSkillOperator::ArrayAnyIn,
+        types::AgentSkillOperator::ArrayNoneIn,
+        types::AgentSkillOperator::ArrayAnyIn,
     ]);
-    let mut skill = AgentSkill::new();
+    let mut skill = types::AgentSkill::new();
     skill.name = Some("skill-name".into());
     skill.rules = Some(vec![rule]);
     skill.agent_ids = Some(vec!["ou_ea21d7f018e1155d960e40d33191f966".into()]);
@@ -433,7 +431,7 @@ async fn agent_skill_patch() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, AgentSkillPatchResponse::new());
+    assert_eq!(reply, agent_skill::PatchResponse::new());
     assert_round_trip(&mock, "agent_skill.patch", &reply);
 }
 
@@ -461,11 +459,14 @@ async fn agent_skill_rule_list() {
     assert_eq!(
         rules[0].operator_options,
         Some(vec![
-            AgentSkillOperator::ArrayNoneIn,
-            AgentSkillOperator::ArrayAnyIn
+            types::AgentSkillOperator::ArrayNoneIn,
+            types::AgentSkillOperator::ArrayAnyIn
         ])
     );
-    assert_eq!(rules[0].category, Some(AgentSkillRuleCategory::UserInfo));
+    assert_eq!(
+        rules[0].category,
+        Some(types::AgentSkillRuleCategory::UserInfo)
+    );
     assert_eq!(rules[0].display_name.as_deref(), Some("中文知识库分类"));
     assert_eq!(
         rules[0].operand,

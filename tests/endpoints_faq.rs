@@ -8,11 +8,7 @@ use common::{
     Auth, GIVEN_TENANT, PNG, Wire, assert_request, assert_round_trip, assert_wire, collect, next,
     ok_reply, setup, tenant, user,
 };
-use helpdesk_api::{
-    CategoryDeleteResponse, CategoryPatchResponse, Error, FaqCreateInfo, FaqDeleteResponse,
-    FaqFaqImageError, FaqListError, FaqPatchResponse, FaqSearchError, FaqStatus, FaqUpdateInfo,
-    JsonString, ReplyErrorKind, Richtext,
-};
+use helpdesk_api::{Error, JsonString, ReplyErrorKind, category, faq, types};
 use helpdesk_mock::Reply;
 use serde_json::json;
 
@@ -22,7 +18,7 @@ const CATEGORY_ID: &str = "6948728206392295444";
 // ------------------------------------------------------------------- faq.*
 
 /// Checks the doc's example FAQ (the same in faq.create, faq.get, faq.list).
-fn assert_example_faq(faq: &helpdesk_api::Faq) {
+fn assert_example_faq(faq: &helpdesk_api::types::Faq) {
     assert_eq!(faq.faq_id.as_deref(), Some(FAQ_ID));
     assert_eq!(faq.id.as_deref(), Some(FAQ_ID));
     assert_eq!(faq.helpdesk_id.as_deref(), Some("6936004780707807251"));
@@ -52,7 +48,7 @@ fn assert_example_faq(faq: &helpdesk_api::Faq) {
 #[tokio::test]
 async fn faq_create() {
     let (mock, client) = setup().await;
-    let mut info = FaqCreateInfo::new("问题");
+    let mut info = types::FaqCreateInfo::new("问题");
     info.answer = Some("答案".into());
     info.answer_richtext = Some(JsonString::new(r#"[{"content":"答案","type":"text"}]"#));
     info.tags = Some(vec!["问".into(), "题".into()]);
@@ -103,7 +99,7 @@ async fn faq_delete() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, FaqDeleteResponse::new());
+    assert_eq!(reply, faq::DeleteResponse::new());
     assert_round_trip(&mock, "faq.delete", &reply);
 }
 
@@ -116,7 +112,10 @@ async fn faq_faq_image() {
     );
     let download = client
         .faq()
-        .faq_image(FAQ_ID, "img_b07ffac0-19c1-48a3-afca-599f8ea825fj")
+        .faq_image(faq::FaqImageArgs {
+            id: FAQ_ID.into(),
+            image_key: "img_b07ffac0-19c1-48a3-afca-599f8ea825fj".into(),
+        })
         .send()
         .await
         .unwrap();
@@ -143,12 +142,15 @@ async fn faq_faq_image_json_error_decodes_to_its_variant() {
     mock.on("faq.faq_image").reply_error(154004);
     let err = client
         .faq()
-        .faq_image(FAQ_ID, "img_gone")
+        .faq_image(faq::FaqImageArgs {
+            id: FAQ_ID.into(),
+            image_key: "img_gone".into(),
+        })
         .send_with(tenant())
         .await
         .unwrap_err();
     match &err {
-        Error::Api(FaqFaqImageError::NotFound(e)) => {
+        Error::Api(faq::FaqImageError::NotFound(e)) => {
             assert_eq!((e.status, e.code), (404, 154004));
             assert!(e.log_id.is_some());
         }
@@ -168,12 +170,15 @@ async fn faq_faq_image_json_error_decodes_to_its_variant() {
     ));
     match client
         .faq()
-        .faq_image(FAQ_ID, "img_forbidden")
+        .faq_image(faq::FaqImageArgs {
+            id: FAQ_ID.into(),
+            image_key: "img_forbidden".into(),
+        })
         .send()
         .await
         .unwrap_err()
     {
-        Error::Api(FaqFaqImageError::Forbidden(e)) => {
+        Error::Api(faq::FaqImageError::Forbidden(e)) => {
             assert_eq!((e.status, e.code), (200, 154003))
         }
         other => panic!("{other:?}"),
@@ -186,7 +191,10 @@ async fn faq_faq_image_default_mock_reply_is_a_file() {
     // no hook: the mock's placeholder bytes, with the spec's (default) type
     let download = client
         .faq()
-        .faq_image(FAQ_ID, "img_b07ffac0-19c1-48a3-afca-599f8ea825fj")
+        .faq_image(faq::FaqImageArgs {
+            id: FAQ_ID.into(),
+            image_key: "img_b07ffac0-19c1-48a3-afca-599f8ea825fj".into(),
+        })
         .send()
         .await
         .unwrap();
@@ -230,7 +238,7 @@ async fn faq_list() {
         .faq()
         .list()
         .category_id("6856395522433908739")
-        .status(FaqStatus::Online)
+        .status(types::FaqStatus::Online)
         .search("点餐")
         .page_size(10)
         .send()
@@ -290,7 +298,7 @@ async fn faq_list_items_follow_page_token_and_stop_on_error() {
         client
             .faq()
             .list()
-            .status(FaqStatus::Online)
+            .status(types::FaqStatus::Online)
             .page_size(2)
             .items(),
     )
@@ -339,7 +347,7 @@ async fn faq_list_items_follow_page_token_and_stop_on_error() {
     );
     assert!(matches!(
         next(&mut items).await,
-        Some(Err(Error::Api(FaqListError::NotFound(_))))
+        Some(Err(Error::Api(faq::ListError::NotFound(_))))
     ));
     assert!(next(&mut items).await.is_none());
     assert_eq!(mock.requests_for("faq.list").len(), 2);
@@ -348,10 +356,10 @@ async fn faq_list_items_follow_page_token_and_stop_on_error() {
 #[tokio::test]
 async fn faq_patch() {
     let (mock, client) = setup().await;
-    let mut rich = Richtext::new();
+    let mut rich = types::Richtext::new();
     rich.content = Some("这是一个答案".into());
     rich.r#type = Some("text".into());
-    let mut info = FaqUpdateInfo::new("问题");
+    let mut info = types::FaqUpdateInfo::new("问题");
     info.category_id = Some("6836004780707807251".into());
     info.answer_richtext = Some(vec![rich]);
     let reply = client
@@ -376,7 +384,7 @@ async fn faq_patch() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, FaqPatchResponse::new());
+    assert_eq!(reply, faq::PatchResponse::new());
     assert_round_trip(&mock, "faq.patch", &reply);
 }
 
@@ -467,7 +475,7 @@ async fn faq_search_items_follow_page_token_and_stop_on_error() {
     assert_eq!(got.len(), 2, "{got:?}");
     assert_eq!(got[0].as_ref().unwrap().faq_id.as_deref(), Some("a"));
     assert!(
-        matches!(&got[1], Err(Error::Api(FaqSearchError::BadRequest(e))) if e.code == 154000),
+        matches!(&got[1], Err(Error::Api(faq::SearchError::BadRequest(e))) if e.code == 154000),
         "{:?}",
         got[1]
     );
@@ -481,7 +489,10 @@ async fn category_create() {
     let (mock, client) = setup().await;
     let reply = client
         .category()
-        .create("创建团队和邀请成员", "0")
+        .create(category::CreateArgs {
+            name: "创建团队和邀请成员".into(),
+            parent_id: "0".into(),
+        })
         .language("zh_cn")
         .send_with(user())
         .await
@@ -530,7 +541,7 @@ async fn category_delete() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, CategoryDeleteResponse::new());
+    assert_eq!(reply, category::DeleteResponse::new());
     assert_round_trip(&mock, "category.delete", &reply);
 }
 
@@ -621,7 +632,7 @@ async fn category_patch() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, CategoryPatchResponse::new());
+    assert_eq!(reply, category::PatchResponse::new());
     assert_round_trip(&mock, "category.patch", &reply);
 }
 

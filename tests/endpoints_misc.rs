@@ -5,10 +5,7 @@
 mod common;
 
 use common::{Auth, Wire, assert_round_trip, assert_wire, setup, tenant};
-use helpdesk_api::{
-    BotMessageReceiveType, BotMessageType, EventSubscribeResponse, EventUnsubscribeResponse,
-    HelpdeskEvent, JsonString, UserIdType,
-};
+use helpdesk_api::{JsonString, event, types};
 use helpdesk_mock::MockSpec;
 use serde_json::json;
 
@@ -22,9 +19,13 @@ async fn bot_message_create() {
     let (mock, client) = setup().await;
     let reply = client
         .bot_message()
-        .create(BotMessageType::Post, JsonString::new(POST), "ou_7346484524")
-        .user_id_type(UserIdType::OpenId)
-        .receive_type(BotMessageReceiveType::User)
+        .create(helpdesk_api::bot_message::CreateArgs {
+            msg_type: types::BotMessageType::Post,
+            content: JsonString::new(POST),
+            receiver_id: "ou_7346484524".into(),
+        })
+        .user_id_type(types::UserIdType::OpenId)
+        .receive_type(types::BotMessageReceiveType::User)
         .send()
         .await
         .unwrap();
@@ -51,8 +52,8 @@ async fn bot_message_create() {
 
 // ----------------------------------------------------------------- event.*
 
-fn ticket_message_created() -> Vec<HelpdeskEvent> {
-    vec![HelpdeskEvent::new(
+fn ticket_message_created() -> Vec<types::HelpdeskEvent> {
+    vec![types::HelpdeskEvent::new(
         "helpdesk.ticket_message",
         "ticket_message.created_v1",
     )]
@@ -80,7 +81,7 @@ async fn event_subscribe() {
             auth: Auth::Managed,
         },
     );
-    assert_eq!(reply, EventSubscribeResponse::new());
+    assert_eq!(reply, event::SubscribeResponse::new());
     assert_round_trip(&mock, "event.subscribe", &reply);
 }
 
@@ -88,7 +89,10 @@ async fn event_subscribe() {
 async fn event_unsubscribe() {
     let (mock, client) = setup().await;
     let mut events = ticket_message_created();
-    events.push(HelpdeskEvent::new("helpdesk.ticket", "ticket.updated_v1"));
+    events.push(types::HelpdeskEvent::new(
+        "helpdesk.ticket",
+        "ticket.updated_v1",
+    ));
     let reply = client
         .event()
         .unsubscribe(events)
@@ -109,7 +113,7 @@ async fn event_unsubscribe() {
             auth: Auth::GivenTenant,
         },
     );
-    assert_eq!(reply, EventUnsubscribeResponse::new());
+    assert_eq!(reply, event::UnsubscribeResponse::new());
     assert_round_trip(&mock, "event.unsubscribe", &reply);
 }
 

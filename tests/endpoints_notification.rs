@@ -5,19 +5,14 @@
 mod common;
 
 use common::{Auth, Wire, assert_round_trip, assert_wire, setup, user};
-use helpdesk_api::{
-    JsonString, NewStaffScopeType, NotificationCancelApproveResponse,
-    NotificationCancelSendResponse, NotificationChat, NotificationExecuteSendResponse,
-    NotificationPatchResponse, NotificationPreviewResponse, NotificationUser, PushScopeType,
-    PushType, TimestampMs, UserIdType,
-};
+use helpdesk_api::{JsonString, TimestampMs, notification, types};
 use serde_json::json;
 
 /// The card of the doc's example (`push_content`), JSON in a string.
 const CARD: &str = r#"{"config":{"wide_screen_mode":true},"elements":[{"tag":"div","text":{"tag":"lark_md","content":"[飞书](https://www.feishu.cn)整合即时沟通、日历、音视频会议、云文档、云盘、工作台等功能于一体，成就组织和个人，更高效、更愉悦。"}}]}"#;
 
-fn test_user() -> NotificationUser {
-    let mut u = NotificationUser::new();
+fn test_user() -> types::NotificationUser {
+    let mut u = types::NotificationUser::new();
     u.user_id = Some("ou_7277fd1262bfafc363d5b2a1f9c2ac90".into());
     u.name = Some("test".into());
     u
@@ -29,7 +24,7 @@ async fn notification_get() {
     let reply = client
         .notification()
         .get("6981801914270744596")
-        .user_id_type(UserIdType::UserId)
+        .user_id_type(types::UserIdType::UserId)
         .send_with(user())
         .await
         .unwrap();
@@ -62,9 +57,12 @@ async fn notification_get() {
     assert_eq!(n.created_at, Some(TimestampMs(1626332244719)));
     assert_eq!(n.send_at.map(TimestampMs::millis), Some(1626332244719));
     assert_eq!(n.target_user_count, Some(1));
-    assert_eq!(n.push_type, PushType::Scheduled);
-    assert_eq!(n.push_scope_type, PushScopeType::AllMembers);
-    assert_eq!(n.new_staff_scope_type, Some(NewStaffScopeType::AllNewStaff));
+    assert_eq!(n.push_type, types::PushType::Scheduled);
+    assert_eq!(n.push_scope_type, types::PushScopeType::AllMembers);
+    assert_eq!(
+        n.new_staff_scope_type,
+        Some(types::NewStaffScopeType::AllNewStaff)
+    );
     let creator = n.create_user.as_ref().expect("create_user");
     assert_eq!(
         creator.user_id.as_deref(),
@@ -91,13 +89,13 @@ async fn notification_create() {
     let (mock, client) = setup().await;
     let reply = client
         .notification()
-        .create(
-            "测试推送任务",
-            JsonString::new(CARD),
-            PushType::Scheduled,
-            PushScopeType::SomeMembers,
-        )
-        .user_id_type(UserIdType::OpenId)
+        .create(notification::CreateArgs {
+            job_name: "测试推送任务".into(),
+            push_content: JsonString::new(CARD),
+            push_type: types::PushType::Scheduled,
+            push_scope_type: types::PushScopeType::SomeMembers,
+        })
+        .user_id_type(types::UserIdType::OpenId)
         .user_list(vec![test_user()])
         .send_at(TimestampMs(1626332244719))
         .ext(JsonString::new("{}"))
@@ -134,20 +132,20 @@ async fn notification_create() {
 #[tokio::test]
 async fn notification_patch() {
     let (mock, client) = setup().await;
-    let mut chat = NotificationChat::new();
+    let mut chat = types::NotificationChat::new();
     chat.chat_id = Some("oc_7277fd1262bfafc363d5b2a1f9c2ac90".into());
     chat.name = Some("测试群聊".into());
     let reply = client
         .notification()
-        .patch(
-            "6985032626234982420",
-            "测试推送任务",
-            JsonString::new(CARD),
-            PushType::NewStaff,
-            PushScopeType::NewStaff,
-        )
-        .user_id_type(UserIdType::UnionId)
-        .new_staff_scope_type(NewStaffScopeType::Departments)
+        .patch(notification::PatchArgs {
+            notification_id: "6985032626234982420".into(),
+            job_name: "测试推送任务".into(),
+            push_content: JsonString::new(CARD),
+            push_type: types::PushType::NewStaff,
+            push_scope_type: types::PushScopeType::NewStaff,
+        })
+        .user_id_type(types::UserIdType::UnionId)
+        .new_staff_scope_type(types::NewStaffScopeType::Departments)
         .chat_list(vec![chat])
         .send_with(user())
         .await
@@ -170,7 +168,7 @@ async fn notification_patch() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, NotificationPatchResponse::new());
+    assert_eq!(reply, notification::PatchResponse::new());
     assert_round_trip(&mock, "notification.patch", &reply);
 }
 
@@ -194,7 +192,7 @@ async fn notification_preview() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, NotificationPreviewResponse::new());
+    assert_eq!(reply, notification::PreviewResponse::new());
     assert_round_trip(&mock, "notification.preview", &reply);
 }
 
@@ -203,7 +201,10 @@ async fn notification_submit_approve() {
     let (mock, client) = setup().await;
     let reply = client
         .notification()
-        .submit_approve("6985032626234982420", "测试发送消息")
+        .submit_approve(notification::SubmitApproveArgs {
+            notification_id: "6985032626234982420".into(),
+            reason: "测试发送消息".into(),
+        })
         .send_with(user())
         .await
         .unwrap();
@@ -242,7 +243,7 @@ async fn notification_cancel_approve() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, NotificationCancelApproveResponse::new());
+    assert_eq!(reply, notification::CancelApproveResponse::new());
     assert_round_trip(&mock, "notification.cancel_approve", &reply);
 }
 
@@ -251,7 +252,10 @@ async fn notification_execute_send() {
     let (mock, client) = setup().await;
     let reply = client
         .notification()
-        .execute_send("6985032626234982420", TimestampMs(1624326025000))
+        .execute_send(notification::ExecuteSendArgs {
+            notification_id: "6985032626234982420".into(),
+            send_at: TimestampMs(1624326025000),
+        })
         .send_with(user())
         .await
         .unwrap();
@@ -267,7 +271,7 @@ async fn notification_execute_send() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, NotificationExecuteSendResponse::new());
+    assert_eq!(reply, notification::ExecuteSendResponse::new());
     assert_round_trip(&mock, "notification.execute_send", &reply);
 }
 
@@ -276,7 +280,10 @@ async fn notification_cancel_send() {
     let (mock, client) = setup().await;
     let reply = client
         .notification()
-        .cancel_send("6985032626234982420", true)
+        .cancel_send(notification::CancelSendArgs {
+            notification_id: "6985032626234982420".into(),
+            is_recall: true,
+        })
         .send_with(user())
         .await
         .unwrap();
@@ -291,6 +298,6 @@ async fn notification_cancel_send() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, NotificationCancelSendResponse::new());
+    assert_eq!(reply, notification::CancelSendResponse::new());
     assert_round_trip(&mock, "notification.cancel_send", &reply);
 }

@@ -10,12 +10,7 @@ use common::{
     ok_reply, setup, tenant, user,
 };
 use helpdesk_api::{
-    DropdownOption, Error, JsonString, TicketCustomizedFieldCreateResponse,
-    TicketCustomizedFieldDeleteResponse, TicketCustomizedFieldListError,
-    TicketCustomizedFieldPatchResponse, TicketCustomizedFieldValue, TicketGetError,
-    TicketListError, TicketMessageCreateError, TicketMessageListError, TicketMessageType,
-    TicketScore, TicketSolved, TicketStage, TicketStartServiceError, TicketStatus,
-    TicketTicketImageError, TicketUpdateResponse, TimestampMs, UserQueryFaqInfo,
+    Error, JsonString, TimestampMs, ticket, ticket_customized_field, ticket_message, types,
 };
 use helpdesk_mock::Reply;
 use serde_json::json;
@@ -42,10 +37,10 @@ async fn ticket_get() {
     let t = reply.ticket.as_ref().expect("ticket");
     assert_eq!(t.ticket_id.as_deref(), Some(TICKET_ID));
     assert_eq!(t.helpdesk_id.as_deref(), Some("6626871355780366330"));
-    assert_eq!(t.ticket_type, Some(TicketStage::Bot));
-    assert_eq!(t.status, Some(TicketStatus::ClosedByBot));
-    assert_eq!(t.score, Some(TicketScore::Dissatisfied));
-    assert_eq!(t.solve, Some(TicketSolved::Unsolved));
+    assert_eq!(t.ticket_type, Some(types::TicketStage::Bot));
+    assert_eq!(t.status, Some(types::TicketStatus::ClosedByBot));
+    assert_eq!(t.score, Some(types::TicketScore::Dissatisfied));
+    assert_eq!(t.solve, Some(types::TicketSolved::Unsolved));
     assert_eq!(t.created_at, Some(1616920429000));
     assert_eq!(t.channel, Some(0));
     assert_eq!(t.agent_service_duration, Some(42624.95));
@@ -77,8 +72,11 @@ async fn ticket_list() {
     let reply = client
         .ticket()
         .list()
-        .r#type(TicketStage::Human)
-        .status_list([TicketStatus::Created, TicketStatus::Processing])
+        .r#type(types::TicketStage::Human)
+        .status_list([
+            types::TicketStatus::Created,
+            types::TicketStatus::Processing,
+        ])
         .guest_name("abc")
         .tags(["备注".to_string()])
         .page(1)
@@ -119,9 +117,9 @@ async fn ticket_list() {
     assert_eq!(tickets.len(), 1);
     let t = &tickets[0];
     assert_eq!(t.ticket_id.as_deref(), Some(TICKET_ID));
-    assert_eq!(t.status, Some(TicketStatus::ClosedByBot));
-    assert_eq!(t.ticket_type, Some(TicketStage::Bot));
-    assert_eq!(t.solve, Some(TicketSolved::Unsolved));
+    assert_eq!(t.status, Some(types::TicketStatus::ClosedByBot));
+    assert_eq!(t.ticket_type, Some(types::TicketStage::Bot));
+    assert_eq!(t.solve, Some(types::TicketSolved::Unsolved));
     assert_eq!(
         t.comments.as_ref().and_then(|c| c.user_name.as_deref()),
         Some("备注人姓名")
@@ -159,7 +157,7 @@ async fn ticket_list_items_walk_the_pages_by_number() {
         client
             .ticket()
             .list()
-            .status_list([TicketStatus::Processing])
+            .status_list([types::TicketStatus::Processing])
             .page_size(2)
             .items(),
     )
@@ -217,7 +215,7 @@ async fn ticket_list_a_failing_page_is_yielded_and_ends_the_stream() {
         Some("t2")
     );
     match next(&mut items).await {
-        Some(Err(Error::Api(TicketListError::InternalError(e)))) => {
+        Some(Err(Error::Api(ticket::ListError::InternalError(e)))) => {
             assert_eq!((e.status, e.code), (500, 155000));
             assert!(e.log_id.is_some());
         }
@@ -272,7 +270,7 @@ async fn ticket_list_inherent_next_and_try_collect() {
         .query_param("page", "2")
         .reply_error(155000);
     match list().items_with(tenant()).try_collect().await {
-        Err(Error::Api(TicketListError::InternalError(e))) => assert_eq!(e.code, 155000),
+        Err(Error::Api(ticket::ListError::InternalError(e))) => assert_eq!(e.code, 155000),
         other => panic!("{other:?}"),
     }
 }
@@ -284,7 +282,7 @@ async fn ticket_start_service() {
         .ticket()
         .start_service("ou_7dab8a3d3cdcc9da365777c7ad535d62")
         .human_service(false)
-        .appointed_agents(vec!["ou_7dab8a3d3cdcc9da365777c7ad535d62".into()])
+        .appointed_agents(["ou_7dab8a3d3cdcc9da365777c7ad535d62"])
         .send()
         .await
         .unwrap();
@@ -311,12 +309,15 @@ async fn ticket_start_service() {
 #[tokio::test]
 async fn ticket_answer_user_query() {
     let (mock, client) = setup().await;
-    let mut faq = UserQueryFaqInfo::new();
+    let mut faq = types::UserQueryFaqInfo::new();
     faq.id = Some("12345".into());
     faq.score = Some(0.9);
     let reply = client
         .ticket()
-        .answer_user_query("6945345902185807891", "abcd")
+        .answer_user_query(helpdesk_api::ticket::AnswerUserQueryArgs {
+            ticket_id: "6945345902185807891".into(),
+            event_id: "abcd".into(),
+        })
         .faqs(vec![faq])
         .send_with(tenant())
         .await
@@ -391,7 +392,10 @@ async fn ticket_ticket_image() {
     );
     let download = client
         .ticket()
-        .ticket_image("6948728206392295444", "6949088236610273307")
+        .ticket_image(helpdesk_api::ticket::TicketImageArgs {
+            ticket_id: "6948728206392295444".into(),
+            msg_id: "6949088236610273307".into(),
+        })
         .index(1)
         .send()
         .await
@@ -427,12 +431,15 @@ async fn ticket_ticket_image_json_error_decodes_to_its_variant() {
     mock.on("ticket.ticket_image").reply_error(154404);
     let err = client
         .ticket()
-        .ticket_image("6948728206392295444", "6949088236610273307")
+        .ticket_image(helpdesk_api::ticket::TicketImageArgs {
+            ticket_id: "6948728206392295444".into(),
+            msg_id: "6949088236610273307".into(),
+        })
         .send_with(tenant())
         .await
         .unwrap_err();
     match &err {
-        Error::Api(TicketTicketImageError::ImageDeleted(e)) => {
+        Error::Api(ticket::TicketImageError::ImageDeleted(e)) => {
             assert_eq!(e.code, 154404);
             assert!(e.log_id.is_some());
         }
@@ -444,17 +451,17 @@ async fn ticket_ticket_image_json_error_decodes_to_its_variant() {
 #[tokio::test]
 async fn ticket_update() {
     let (mock, client) = setup().await;
-    let mut field = TicketCustomizedFieldValue::new();
+    let mut field = types::TicketCustomizedFieldValue::new();
     field.id = Some("123".into());
     field.value = Some("value".into());
     field.key_name = Some("key".into());
     let reply = client
         .ticket()
         .update("6945345902185807891")
-        .status(TicketStatus::Processing)
+        .status(types::TicketStatus::Processing)
         .comment("good")
         .customized_fields(vec![field])
-        .solved(TicketSolved::Solved)
+        .solved(types::TicketSolved::Solved)
         .send_with(user())
         .await
         .unwrap();
@@ -474,7 +481,7 @@ async fn ticket_update() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, TicketUpdateResponse::new());
+    assert_eq!(reply, ticket::UpdateResponse::new());
     assert_round_trip(&mock, "ticket.update", &reply);
 }
 
@@ -488,15 +495,15 @@ async fn ticket_get_documented_error_codes_decode_to_their_variants() {
         assert_eq!((err.status(), err.code()), (Some(status), Some(code)));
         let ok = matches!(
             (code, &err),
-            (154000, Error::Api(TicketGetError::BadRequest(_)))
-                | (154001, Error::Api(TicketGetError::Unauthorized(_)))
-                | (154004, Error::Api(TicketGetError::NotFound(_)))
-                | (155000, Error::Api(TicketGetError::InternalError(_)))
+            (154000, Error::Api(ticket::GetError::BadRequest(_)))
+                | (154001, Error::Api(ticket::GetError::Unauthorized(_)))
+                | (154004, Error::Api(ticket::GetError::NotFound(_)))
+                | (155000, Error::Api(ticket::GetError::InternalError(_)))
         );
         assert!(ok, "{code}: {err:?}");
     }
     match client.ticket().get("gone").send().await.unwrap_err() {
-        Error::Api(TicketGetError::InternalError(e)) => {
+        Error::Api(ticket::GetError::InternalError(e)) => {
             assert_eq!(e.msg, "Internal error");
             assert!(e.advice.is_some());
         }
@@ -507,7 +514,7 @@ async fn ticket_get_documented_error_codes_decode_to_their_variants() {
         .path_param("ticket_id", "gone")
         .reply_error(154004);
     match client.ticket().get("gone").send().await.unwrap_err() {
-        Error::Api(TicketGetError::NotFound(e)) => {
+        Error::Api(ticket::GetError::NotFound(e)) => {
             assert_eq!((e.status, e.code), (404, 154004));
             assert_eq!(e.msg, "Resource not found");
             assert!(e.log_id.is_some());
@@ -529,22 +536,22 @@ async fn ticket_specific_error_codes_decode_to_their_named_variants() {
         .await
         .unwrap_err()
     {
-        Error::Api(TicketStartServiceError::HelpdeskNotVisible(e)) => assert_eq!(e.code, 154402),
+        Error::Api(ticket::StartServiceError::HelpdeskNotVisible(e)) => assert_eq!(e.code, 154402),
         other => panic!("{other:?}"),
     }
     mock.on("ticket_message.create").reply_error(154401);
     match client
         .ticket_message()
-        .create(
-            "6948728206392295444",
-            TicketMessageType::Text,
-            JsonString::new(r#"{"text":"hi"}"#),
-        )
+        .create(helpdesk_api::ticket_message::CreateArgs {
+            ticket_id: "6948728206392295444".into(),
+            msg_type: types::TicketMessageType::Text,
+            content: JsonString::new(r#"{"text":"hi"}"#),
+        })
         .send()
         .await
         .unwrap_err()
     {
-        Error::Api(TicketMessageCreateError::TicketClosed(e)) => assert_eq!(e.code, 154401),
+        Error::Api(ticket_message::CreateError::TicketClosed(e)) => assert_eq!(e.code, 154401),
         other => panic!("{other:?}"),
     }
 }
@@ -559,11 +566,11 @@ async fn ticket_message_create() {
     let (mock, client) = setup().await;
     let reply = client
         .ticket_message()
-        .create(
-            "6948728206392295444",
-            TicketMessageType::Post,
-            JsonString::new(POST),
-        )
+        .create(helpdesk_api::ticket_message::CreateArgs {
+            ticket_id: "6948728206392295444".into(),
+            msg_type: types::TicketMessageType::Post,
+            content: JsonString::new(POST),
+        })
         .send()
         .await
         .unwrap();
@@ -695,7 +702,7 @@ async fn ticket_message_list_items_walk_the_pages_and_stop_on_error() {
     assert!(
         matches!(
             &got[2],
-            Err(Error::Api(TicketMessageListError::Forbidden(e))) if e.code == 154003
+            Err(Error::Api(ticket_message::ListError::Forbidden(e))) if e.code == 154003
         ),
         "{:?}",
         got[2]
@@ -705,13 +712,13 @@ async fn ticket_message_list_items_walk_the_pages_and_stop_on_error() {
 
 // ----------------------------------------------- ticket_customized_field.*
 
-fn dropdown(options: &[(&str, &str)]) -> DropdownOption {
-    let mut d = DropdownOption::new();
+fn dropdown(options: &[(&str, &str)]) -> types::DropdownOption {
+    let mut d = types::DropdownOption::new();
     d.children = Some(
         options
             .iter()
             .map(|(tag, name)| {
-                let mut o = DropdownOption::new();
+                let mut o = types::DropdownOption::new();
                 o.tag = Some((*tag).into());
                 o.display_name = Some((*name).into());
                 o
@@ -726,15 +733,15 @@ async fn ticket_customized_field_create() {
     let (mock, client) = setup().await;
     let reply = client
         .ticket_customized_field()
-        .create(
-            "test dropdown",
-            "test dropdown",
-            "3",
-            "dropdown",
-            "下拉示例",
-            true,
-            false,
-        )
+        .create(helpdesk_api::ticket_customized_field::CreateArgs {
+            key_name: "test dropdown".into(),
+            display_name: "test dropdown".into(),
+            position: "3".into(),
+            field_type: "dropdown".into(),
+            description: "下拉示例".into(),
+            visible: true,
+            required: false,
+        })
         .dropdown_options(dropdown(&[
             ("a2ac322d-8d8c-432e-9631-17c4acaddbf7", "a"),
             ("67068d18-20c9-412e-afc0-714d0e8fac29", "b"),
@@ -768,7 +775,7 @@ async fn ticket_customized_field_create() {
         },
     );
     // the doc's reply has no `data` at all
-    assert_eq!(reply, TicketCustomizedFieldCreateResponse::new());
+    assert_eq!(reply, ticket_customized_field::CreateResponse::new());
     assert_round_trip(&mock, "ticket_customized_field.create", &reply);
 }
 
@@ -792,7 +799,7 @@ async fn ticket_customized_field_delete() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, TicketCustomizedFieldDeleteResponse::new());
+    assert_eq!(reply, ticket_customized_field::DeleteResponse::new());
     assert_round_trip(&mock, "ticket_customized_field.delete", &reply);
 }
 
@@ -955,7 +962,7 @@ async fn ticket_customized_field_list_items_follow_next_page_token() {
     assert!(matches!(
         next(&mut pages).await,
         Some(Err(Error::Api(
-            TicketCustomizedFieldListError::Unauthorized(_)
+            ticket_customized_field::ListError::Unauthorized(_)
         )))
     ));
     assert!(next(&mut pages).await.is_none());
@@ -987,7 +994,7 @@ async fn ticket_customized_field_patch() {
             auth: Auth::User,
         },
     );
-    assert_eq!(reply, TicketCustomizedFieldPatchResponse::new());
+    assert_eq!(reply, ticket_customized_field::PatchResponse::new());
     assert_round_trip(&mock, "ticket_customized_field.patch", &reply);
 }
 

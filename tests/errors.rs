@@ -2,13 +2,13 @@
 //! opaque `Unhandled`, and each text of an error chain printed once
 //! (`Display` or `source()`, never both).
 
+use helpdesk_api::notification;
 use helpdesk_api::runtime::decode_reply;
 use helpdesk_api::{Client, Error, ErrorKind, UserAccessToken};
-use helpdesk_api::{NotificationGetError, NotificationGetResponse};
 
-type R = Result<NotificationGetResponse, Error<NotificationGetError>>;
+type R = Result<notification::GetResponse, Error<notification::GetError>>;
 
-fn decode(status: u16, code: i64) -> Error<NotificationGetError> {
+fn decode(status: u16, code: i64) -> Error<notification::GetError> {
     let body = format!(r#"{{"code":{code},"msg":"m"}}"#);
     let r: R = decode_reply(status, Some("log-1"), body.as_bytes());
     r.unwrap_err()
@@ -47,7 +47,7 @@ fn service_wide_codes_have_one_kind_whatever_the_endpoint() {
 #[test]
 fn unhandled_is_read_through_methods() {
     match decode(400, 99991672) {
-        Error::Api(NotificationGetError::Unhandled(u)) => {
+        Error::Api(notification::GetError::Unhandled(u)) => {
             assert_eq!((u.status(), u.code(), u.msg()), (400, 99991672, "m"));
             assert_eq!(u.log_id(), Some("log-1"));
             assert_eq!(u.kind(), ErrorKind::InvalidParam);

@@ -3,7 +3,7 @@
 //! signature check; bad callbacks are typed errors.
 
 use helpdesk_api::events::{Callback, EventDecoder, EventError, encrypt};
-use helpdesk_api::{Event, NotificationApproveStatus};
+use helpdesk_api::{Event, types};
 
 const TOKEN: &str = "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV";
 const KEY: &str = "an-encrypt-key-from-the-console";
@@ -63,7 +63,10 @@ fn typed_fields_of_the_examples() {
     }
     match event(example("helpdesk.notification.approve_v1").as_bytes()).1 {
         Event::NotificationApproveV1(e) => {
-            assert_eq!(e.approve_status, Some(NotificationApproveStatus::Approved));
+            assert_eq!(
+                e.approve_status,
+                Some(types::NotificationApproveStatus::Approved)
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -7,8 +7,7 @@
 mod common;
 
 use helpdesk_api::{
-    Client, ClientBuilder, Error, NotificationGetError, NotificationGetResponse, RetryPolicy,
-    TokenErrorKind, UserAccessToken,
+    Client, ClientBuilder, Error, RetryPolicy, TokenErrorKind, UserAccessToken, notification,
 };
 use helpdesk_mock::{Fault, MockServer, Reply, TENANT_TOKEN_ENDPOINT};
 use serde_json::json;
@@ -51,7 +50,7 @@ async fn concurrent(
     client: &Client,
     n: usize,
 ) -> Vec<(
-    Result<helpdesk_api::CategoryGetResponse, Error<helpdesk_api::CategoryGetError>>,
+    Result<helpdesk_api::category::GetResponse, Error<helpdesk_api::category::GetError>>,
     Duration,
 )> {
     let handles: Vec<_> = (0..n)
@@ -139,7 +138,7 @@ async fn negative_or_fractional_expire_is_a_typed_error_or_clamped_never_a_panic
 /// way: every caller gets a typed token error, from one shared fetch.
 async fn burst_against_failing_token_endpoint(
     install: impl Fn(&MockServer),
-) -> (usize, Vec<Error<helpdesk_api::CategoryGetError>>) {
+) -> (usize, Vec<Error<helpdesk_api::category::GetError>>) {
     let mock = mock().await;
     install(&mock);
     let client = builder(&mock).build().unwrap();
@@ -345,7 +344,7 @@ async fn the_token_reply_is_bounded_like_every_reply() {
 fn get_notification(
     client: &Client,
     i: usize,
-) -> impl std::future::Future<Output = Result<NotificationGetResponse, Error<NotificationGetError>>>
+) -> impl std::future::Future<Output = Result<notification::GetResponse, Error<notification::GetError>>>
 + Send
 + 'static {
     let c = client.clone();

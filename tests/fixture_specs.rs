@@ -139,10 +139,10 @@ async fn get_with_body_sends_the_json_body() {
 #[tokio::test]
 async fn nested_and_recursive_types_round_trip() {
     let (mock, client) = serve("nested_types").await;
-    let mut leaf = nested_types::FxNode::new("leaf");
-    leaf.children = Some(vec![]);
-    let mut root = nested_types::FxNode::new("root");
-    root.children = Some(vec![leaf]);
+    // A nested request value in one expression: `with_…` setters.
+    use nested_types::types::FxNode;
+    let root = FxNode::new("root")
+        .with_children([FxNode::new("leaf").with_children(Vec::<FxNode>::new())]);
     let reply = client.fx_tree().create(root).send().await.expect("create");
     let stored = reply.root.expect("root");
     assert_eq!(stored.name, "root");
@@ -170,15 +170,18 @@ async fn open_enums_keep_unknown_values_and_encode_lists() {
     ));
     let r = client
         .fx_paint()
-        .get(enums_events::FxColour::Green)
-        .shapes([enums_events::FxShape::Circle, enums_events::FxShape::Square])
+        .get(enums_events::types::FxColour::Green)
+        .shapes([
+            enums_events::types::FxShape::Circle,
+            enums_events::types::FxShape::Square,
+        ])
         .send()
         .await
         .expect("paints");
     let paints = r.paints.expect("paints");
     assert!(matches!(
         &paints[0].colour,
-        enums_events::FxColour::Unknown(v) if v.as_i64() == Some(9)
+        enums_events::types::FxColour::Unknown(v) if v.as_i64() == Some(9)
     ));
     assert_eq!(paints[0].colour.value(), 9);
     assert_eq!(
@@ -186,7 +189,7 @@ async fn open_enums_keep_unknown_values_and_encode_lists() {
         Some("hexagon"),
         "unknown string kept"
     );
-    assert_eq!(paints[1].colour, enums_events::FxColour::Red);
+    assert_eq!(paints[1].colour, enums_events::types::FxColour::Red);
     let q = &mock.requests_for("fx_paint.get")[0].query;
     assert_eq!(
         q,
@@ -213,7 +216,7 @@ fn fixture_events_decode_into_their_own_event_enum() {
     match &known {
         enums_events::Event::FxPaintChangedV1(e) => {
             let p = e.paint.as_ref().expect("paint");
-            assert_eq!(p.colour, enums_events::FxColour::Green);
+            assert_eq!(p.colour, enums_events::types::FxColour::Green);
         }
         other => panic!("{other:?}"),
     }

@@ -387,7 +387,7 @@ where
 }
 
 macro_rules! round_trips {
-    ($($t:ident => ($ep:literal, $which:expr),)*) => {
+    ($($t:ty => ($ep:literal, $which:expr),)*) => {
         #[test]
         fn serialize_then_deserialize_is_the_identity_for_generated_types() {
             let mut report = Vec::new();
@@ -405,60 +405,60 @@ macro_rules! round_trips {
 }
 
 round_trips! {
-    FaqCreateResponse => ("faq.create", Example::Reply),
-    FaqDeleteResponse => ("faq.delete", Example::Reply),
-    FaqGetResponse => ("faq.get", Example::Reply),
-    FaqListResponse => ("faq.list", Example::Reply),
-    FaqPatchResponse => ("faq.patch", Example::Reply),
-    FaqSearchResponse => ("faq.search", Example::Reply),
-    NotificationCancelApproveResponse => ("notification.cancel_approve", Example::Reply),
-    NotificationCancelSendResponse => ("notification.cancel_send", Example::Reply),
-    NotificationCreateResponse => ("notification.create", Example::Reply),
-    NotificationExecuteSendResponse => ("notification.execute_send", Example::Reply),
-    NotificationGetResponse => ("notification.get", Example::Reply),
-    NotificationPatchResponse => ("notification.patch", Example::Reply),
-    NotificationPreviewResponse => ("notification.preview", Example::Reply),
-    NotificationSubmitApproveResponse => ("notification.submit_approve", Example::Reply),
-    TicketAnswerUserQueryResponse => ("ticket.answer_user_query", Example::Reply),
-    TicketCustomizedFieldsResponse => ("ticket.customized_fields", Example::Reply),
-    TicketGetResponse => ("ticket.get", Example::Reply),
-    TicketListResponse => ("ticket.list", Example::Reply),
-    TicketStartServiceResponse => ("ticket.start_service", Example::Reply),
-    TicketUpdateResponse => ("ticket.update", Example::Reply),
-    TicketCustomizedFieldCreateResponse => ("ticket_customized_field.create", Example::Reply),
-    TicketCustomizedFieldDeleteResponse => ("ticket_customized_field.delete", Example::Reply),
-    TicketCustomizedFieldGetResponse => ("ticket_customized_field.get", Example::Reply),
-    TicketCustomizedFieldListResponse => ("ticket_customized_field.list", Example::Reply),
-    TicketCustomizedFieldPatchResponse => ("ticket_customized_field.patch", Example::Reply),
-    TicketMessageCreateResponse => ("ticket_message.create", Example::Reply),
-    TicketMessageListResponse => ("ticket_message.list", Example::Reply),
-    AgentPatchBody => ("agent.patch", Example::Request),
-    AgentScheduleCreateBody => ("agent_schedule.create", Example::Request),
-    AgentSchedulesPatchBody => ("agent_schedules.patch", Example::Request),
-    AgentSkillCreateBody => ("agent_skill.create", Example::Request),
-    AgentSkillPatchBody => ("agent_skill.patch", Example::Request),
-    BotMessageCreateBody => ("bot_message.create", Example::Request),
-    CategoryCreateBody => ("category.create", Example::Request),
-    CategoryPatchBody => ("category.patch", Example::Request),
-    EventSubscribeBody => ("event.subscribe", Example::Request),
-    EventUnsubscribeBody => ("event.unsubscribe", Example::Request),
-    FaqCreateBody => ("faq.create", Example::Request),
-    FaqPatchBody => ("faq.patch", Example::Request),
-    NotificationCancelSendBody => ("notification.cancel_send", Example::Request),
-    NotificationCreateBody => ("notification.create", Example::Request),
-    NotificationExecuteSendBody => ("notification.execute_send", Example::Request),
-    NotificationPatchBody => ("notification.patch", Example::Request),
-    NotificationSubmitApproveBody => ("notification.submit_approve", Example::Request),
-    TicketAnswerUserQueryBody => ("ticket.answer_user_query", Example::Request),
-    TicketStartServiceBody => ("ticket.start_service", Example::Request),
-    TicketUpdateBody => ("ticket.update", Example::Request),
-    TicketCustomizedFieldCreateBody => ("ticket_customized_field.create", Example::Request),
-    TicketCustomizedFieldListBody => ("ticket_customized_field.list", Example::Request),
-    TicketCustomizedFieldPatchBody => ("ticket_customized_field.patch", Example::Request),
-    TicketMessageCreateBody => ("ticket_message.create", Example::Request),
+    faq::CreateResponse => ("faq.create", Example::Reply),
+    faq::DeleteResponse => ("faq.delete", Example::Reply),
+    faq::GetResponse => ("faq.get", Example::Reply),
+    faq::ListResponse => ("faq.list", Example::Reply),
+    faq::PatchResponse => ("faq.patch", Example::Reply),
+    faq::SearchResponse => ("faq.search", Example::Reply),
+    notification::CancelApproveResponse => ("notification.cancel_approve", Example::Reply),
+    notification::CancelSendResponse => ("notification.cancel_send", Example::Reply),
+    notification::CreateResponse => ("notification.create", Example::Reply),
+    notification::ExecuteSendResponse => ("notification.execute_send", Example::Reply),
+    notification::GetResponse => ("notification.get", Example::Reply),
+    notification::PatchResponse => ("notification.patch", Example::Reply),
+    notification::PreviewResponse => ("notification.preview", Example::Reply),
+    notification::SubmitApproveResponse => ("notification.submit_approve", Example::Reply),
+    ticket::AnswerUserQueryResponse => ("ticket.answer_user_query", Example::Reply),
+    ticket::CustomizedFieldsResponse => ("ticket.customized_fields", Example::Reply),
+    ticket::GetResponse => ("ticket.get", Example::Reply),
+    ticket::ListResponse => ("ticket.list", Example::Reply),
+    ticket::StartServiceResponse => ("ticket.start_service", Example::Reply),
+    ticket::UpdateResponse => ("ticket.update", Example::Reply),
+    ticket_customized_field::CreateResponse => ("ticket_customized_field.create", Example::Reply),
+    ticket_customized_field::DeleteResponse => ("ticket_customized_field.delete", Example::Reply),
+    ticket_customized_field::GetResponse => ("ticket_customized_field.get", Example::Reply),
+    ticket_customized_field::ListResponse => ("ticket_customized_field.list", Example::Reply),
+    ticket_customized_field::PatchResponse => ("ticket_customized_field.patch", Example::Reply),
+    ticket_message::CreateResponse => ("ticket_message.create", Example::Reply),
+    ticket_message::ListResponse => ("ticket_message.list", Example::Reply),
+    agent::PatchBody => ("agent.patch", Example::Request),
+    agent_schedule::CreateBody => ("agent_schedule.create", Example::Request),
+    agent_schedules::PatchBody => ("agent_schedules.patch", Example::Request),
+    agent_skill::CreateBody => ("agent_skill.create", Example::Request),
+    agent_skill::PatchBody => ("agent_skill.patch", Example::Request),
+    bot_message::CreateBody => ("bot_message.create", Example::Request),
+    category::CreateBody => ("category.create", Example::Request),
+    category::PatchBody => ("category.patch", Example::Request),
+    event::SubscribeBody => ("event.subscribe", Example::Request),
+    event::UnsubscribeBody => ("event.unsubscribe", Example::Request),
+    faq::CreateBody => ("faq.create", Example::Request),
+    faq::PatchBody => ("faq.patch", Example::Request),
+    notification::CancelSendBody => ("notification.cancel_send", Example::Request),
+    notification::CreateBody => ("notification.create", Example::Request),
+    notification::ExecuteSendBody => ("notification.execute_send", Example::Request),
+    notification::PatchBody => ("notification.patch", Example::Request),
+    notification::SubmitApproveBody => ("notification.submit_approve", Example::Request),
+    ticket::AnswerUserQueryBody => ("ticket.answer_user_query", Example::Request),
+    ticket::StartServiceBody => ("ticket.start_service", Example::Request),
+    ticket::UpdateBody => ("ticket.update", Example::Request),
+    ticket_customized_field::CreateBody => ("ticket_customized_field.create", Example::Request),
+    ticket_customized_field::ListBody => ("ticket_customized_field.list", Example::Request),
+    ticket_customized_field::PatchBody => ("ticket_customized_field.patch", Example::Request),
+    ticket_message::CreateBody => ("ticket_message.create", Example::Request),
 }
 
-/// BUG: `f64` fields (`Ticket::agent_service_duration`, `score`, …) do not
+/// BUG: `f64` fields (`types::Ticket::agent_service_duration`, `score`, …) do not
 /// survive serialize → deserialize for every value: serde_json is built
 /// without its `float_roundtrip` feature, so reading back the shortest form
 /// it wrote may give the neighbouring float. Minimal input: the f64
@@ -468,12 +468,12 @@ round_trips! {
 #[test]
 fn f64_fields_round_trip_for_every_float() {
     let x = 1.317142366652321e-45_f64;
-    let v: TicketGetResponse =
+    let v: ticket::GetResponse =
         serde_json::from_value(serde_json::json!({ "ticket": { "agent_service_duration": x } }))
             .unwrap();
     let text = serde_json::to_string(&v).unwrap();
-    let back: TicketGetResponse = serde_json::from_str(&text).unwrap();
+    let back: ticket::GetResponse = serde_json::from_str(&text).unwrap();
     assert_eq!(v, back, "{text}");
-    round_trip::<TicketGetResponse>("TicketGetResponse", "ticket.get", Example::Reply, true);
-    round_trip::<TicketListResponse>("TicketListResponse", "ticket.list", Example::Reply, true);
+    round_trip::<ticket::GetResponse>("TicketGetResponse", "ticket.get", Example::Reply, true);
+    round_trip::<ticket::ListResponse>("TicketListResponse", "ticket.list", Example::Reply, true);
 }

@@ -3,7 +3,7 @@
 //! installs it). Each test starts its own Redis on a free loopback port and
 //! stops it; worker processes are the `helpdesk-redis-worker` binary.
 
-use helpdesk_api::{BotMessageType, Client, JsonString};
+use helpdesk_api::{Client, JsonString, types};
 mod common;
 
 use common::capture;
@@ -219,11 +219,11 @@ async fn without_the_shared_limiter_four_processes_exceed_the_limit() {
             let c = c.clone();
             handles.push(tokio::spawn(async move {
                 c.bot_message()
-                    .create(
-                        BotMessageType::Text,
-                        JsonString::new(r#"{"text":"hello"}"#),
-                        format!("ou_{i}"),
-                    )
+                    .create(helpdesk_api::bot_message::CreateArgs {
+                        msg_type: types::BotMessageType::Text,
+                        content: JsonString::new(r#"{"text":"hello"}"#),
+                        receiver_id: format!("ou_{i}"),
+                    })
                     .send()
                     .await
             }));

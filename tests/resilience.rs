@@ -240,11 +240,11 @@ async fn a_post_is_not_retried_after_a_503_unless_opted_in() {
         .fault(Fault::Status(503));
     let err = client
         .ticket_message()
-        .create(
-            "6948728206392295444",
-            helpdesk_api::TicketMessageType::Text,
-            helpdesk_api::JsonString::new(r#"{"text":"hi"}"#),
-        )
+        .create(helpdesk_api::ticket_message::CreateArgs {
+            ticket_id: "6948728206392295444".into(),
+            msg_type: helpdesk_api::types::TicketMessageType::Text,
+            content: helpdesk_api::JsonString::new(r#"{"text":"hi"}"#),
+        })
         .send()
         .await
         .unwrap_err();
@@ -253,11 +253,11 @@ async fn a_post_is_not_retried_after_a_503_unless_opted_in() {
     // opted in: 503 (the second planted one), then success
     let ok = client
         .ticket_message()
-        .create(
-            "6948728206392295444",
-            helpdesk_api::TicketMessageType::Text,
-            helpdesk_api::JsonString::new(r#"{"text":"hi"}"#),
-        )
+        .create(helpdesk_api::ticket_message::CreateArgs {
+            ticket_id: "6948728206392295444".into(),
+            msg_type: helpdesk_api::types::TicketMessageType::Text,
+            content: helpdesk_api::JsonString::new(r#"{"text":"hi"}"#),
+        })
         .retry_non_idempotent()
         .send()
         .await;
@@ -490,7 +490,8 @@ async fn a_burst_over_the_documented_limit_stays_under_it() {
 async fn burst(
     client: &Client,
     n: usize,
-) -> Vec<Result<helpdesk_api::NotificationGetResponse, Error<helpdesk_api::NotificationGetError>>> {
+) -> Vec<Result<helpdesk_api::notification::GetResponse, Error<helpdesk_api::notification::GetError>>>
+{
     let handles = (0..n).map(|i| {
         let c = client.clone();
         tokio::spawn(async move {

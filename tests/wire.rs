@@ -1,9 +1,7 @@
 //! `notification.get` end to end against the spec-driven mock server: the
 //! exact request on the wire, and every kind of reply decoded.
 
-use helpdesk_api::{
-    Client, Error, NotificationGetError, ReplyErrorKind, UserAccessToken, UserIdType,
-};
+use helpdesk_api::{Client, Error, ReplyErrorKind, UserAccessToken, notification, types};
 use helpdesk_mock::{Fault, MockServer, Reply};
 use std::time::Duration;
 
@@ -42,7 +40,7 @@ async fn the_request_on_the_wire_is_exactly_what_the_spec_says() {
     let reply = client
         .notification()
         .get("1624326025000")
-        .user_id_type(UserIdType::UserId)
+        .user_id_type(types::UserIdType::UserId)
         .send_with(user())
         .await
         .unwrap();
@@ -189,12 +187,12 @@ async fn every_documented_error_decodes_to_its_variant() {
         };
         let ok = matches!(
             (code, api),
-            (154000, NotificationGetError::BadRequest(_))
-                | (154001, NotificationGetError::Unauthorized(_))
-                | (154003, NotificationGetError::Forbidden(_))
-                | (154004, NotificationGetError::NotFound(_))
-                | (154005, NotificationGetError::MethodForbidden(_))
-                | (155000, NotificationGetError::InternalError(_))
+            (154000, notification::GetError::BadRequest(_))
+                | (154001, notification::GetError::Unauthorized(_))
+                | (154003, notification::GetError::Forbidden(_))
+                | (154004, notification::GetError::NotFound(_))
+                | (154005, notification::GetError::MethodForbidden(_))
+                | (155000, notification::GetError::InternalError(_))
         );
         assert!(ok, "{code}: {api:?}");
         assert!(err.to_string().contains(&log_id));
@@ -213,7 +211,7 @@ async fn an_undocumented_code_is_unhandled_with_its_details() {
         .await
         .unwrap_err()
     {
-        Error::Api(NotificationGetError::Unhandled(e)) => {
+        Error::Api(notification::GetError::Unhandled(e)) => {
             assert_eq!((e.status(), e.code()), (400, 99991672));
             assert!(e.log_id().is_some());
         }

@@ -39,7 +39,7 @@ where
 }
 
 macro_rules! endpoints {
-    ($($ep:ident => $resp:ty, $err:ty;)*) => {
+    ($($ep:path => $resp:ty, $err:ty;)*) => {
         /// The ids of the endpoints [`decode_all`] covers, from their generated metadata.
         pub const ENDPOINT_IDS: &[&str] = &[$($ep.id),*];
 
@@ -51,54 +51,54 @@ macro_rules! endpoints {
 }
 
 endpoints! {
-    AGENT_AGENT_EMAIL_ENDPOINT => AgentAgentEmailResponse, AgentAgentEmailError;
-    AGENT_PATCH_ENDPOINT => AgentPatchResponse, AgentPatchError;
-    AGENT_SCHEDULE_CREATE_ENDPOINT => AgentScheduleCreateResponse, AgentScheduleCreateError;
-    AGENT_SCHEDULE_LIST_ENDPOINT => AgentScheduleListResponse, AgentScheduleListError;
-    AGENT_SCHEDULES_DELETE_ENDPOINT => AgentSchedulesDeleteResponse, AgentSchedulesDeleteError;
-    AGENT_SCHEDULES_GET_ENDPOINT => AgentSchedulesGetResponse, AgentSchedulesGetError;
-    AGENT_SCHEDULES_PATCH_ENDPOINT => AgentSchedulesPatchResponse, AgentSchedulesPatchError;
-    AGENT_SKILL_CREATE_ENDPOINT => AgentSkillCreateResponse, AgentSkillCreateError;
-    AGENT_SKILL_DELETE_ENDPOINT => AgentSkillDeleteResponse, AgentSkillDeleteError;
-    AGENT_SKILL_GET_ENDPOINT => AgentSkillGetResponse, AgentSkillGetError;
-    AGENT_SKILL_LIST_ENDPOINT => AgentSkillListResponse, AgentSkillListError;
-    AGENT_SKILL_PATCH_ENDPOINT => AgentSkillPatchResponse, AgentSkillPatchError;
-    AGENT_SKILL_RULE_LIST_ENDPOINT => AgentSkillRuleListResponse, AgentSkillRuleListError;
-    BOT_MESSAGE_CREATE_ENDPOINT => BotMessageCreateResponse, BotMessageCreateError;
-    CATEGORY_CREATE_ENDPOINT => CategoryCreateResponse, CategoryCreateError;
-    CATEGORY_DELETE_ENDPOINT => CategoryDeleteResponse, CategoryDeleteError;
-    CATEGORY_GET_ENDPOINT => CategoryGetResponse, CategoryGetError;
-    CATEGORY_LIST_ENDPOINT => CategoryListResponse, CategoryListError;
-    CATEGORY_PATCH_ENDPOINT => CategoryPatchResponse, CategoryPatchError;
-    EVENT_SUBSCRIBE_ENDPOINT => EventSubscribeResponse, EventSubscribeError;
-    EVENT_UNSUBSCRIBE_ENDPOINT => EventUnsubscribeResponse, EventUnsubscribeError;
-    FAQ_CREATE_ENDPOINT => FaqCreateResponse, FaqCreateError;
-    FAQ_DELETE_ENDPOINT => FaqDeleteResponse, FaqDeleteError;
-    FAQ_FAQ_IMAGE_ENDPOINT => serde::de::IgnoredAny, FaqFaqImageError;
-    FAQ_GET_ENDPOINT => FaqGetResponse, FaqGetError;
-    FAQ_LIST_ENDPOINT => FaqListResponse, FaqListError;
-    FAQ_PATCH_ENDPOINT => FaqPatchResponse, FaqPatchError;
-    FAQ_SEARCH_ENDPOINT => FaqSearchResponse, FaqSearchError;
-    NOTIFICATION_CANCEL_APPROVE_ENDPOINT => NotificationCancelApproveResponse, NotificationCancelApproveError;
-    NOTIFICATION_CANCEL_SEND_ENDPOINT => NotificationCancelSendResponse, NotificationCancelSendError;
-    NOTIFICATION_CREATE_ENDPOINT => NotificationCreateResponse, NotificationCreateError;
-    NOTIFICATION_EXECUTE_SEND_ENDPOINT => NotificationExecuteSendResponse, NotificationExecuteSendError;
-    NOTIFICATION_GET_ENDPOINT => NotificationGetResponse, NotificationGetError;
-    NOTIFICATION_PATCH_ENDPOINT => NotificationPatchResponse, NotificationPatchError;
-    NOTIFICATION_PREVIEW_ENDPOINT => NotificationPreviewResponse, NotificationPreviewError;
-    NOTIFICATION_SUBMIT_APPROVE_ENDPOINT => NotificationSubmitApproveResponse, NotificationSubmitApproveError;
-    TICKET_ANSWER_USER_QUERY_ENDPOINT => TicketAnswerUserQueryResponse, TicketAnswerUserQueryError;
-    TICKET_CUSTOMIZED_FIELDS_ENDPOINT => TicketCustomizedFieldsResponse, TicketCustomizedFieldsError;
-    TICKET_GET_ENDPOINT => TicketGetResponse, TicketGetError;
-    TICKET_LIST_ENDPOINT => TicketListResponse, TicketListError;
-    TICKET_START_SERVICE_ENDPOINT => TicketStartServiceResponse, TicketStartServiceError;
-    TICKET_TICKET_IMAGE_ENDPOINT => serde::de::IgnoredAny, TicketTicketImageError;
-    TICKET_UPDATE_ENDPOINT => TicketUpdateResponse, TicketUpdateError;
-    TICKET_CUSTOMIZED_FIELD_CREATE_ENDPOINT => TicketCustomizedFieldCreateResponse, TicketCustomizedFieldCreateError;
-    TICKET_CUSTOMIZED_FIELD_DELETE_ENDPOINT => TicketCustomizedFieldDeleteResponse, TicketCustomizedFieldDeleteError;
-    TICKET_CUSTOMIZED_FIELD_GET_ENDPOINT => TicketCustomizedFieldGetResponse, TicketCustomizedFieldGetError;
-    TICKET_CUSTOMIZED_FIELD_LIST_ENDPOINT => TicketCustomizedFieldListResponse, TicketCustomizedFieldListError;
-    TICKET_CUSTOMIZED_FIELD_PATCH_ENDPOINT => TicketCustomizedFieldPatchResponse, TicketCustomizedFieldPatchError;
-    TICKET_MESSAGE_CREATE_ENDPOINT => TicketMessageCreateResponse, TicketMessageCreateError;
-    TICKET_MESSAGE_LIST_ENDPOINT => TicketMessageListResponse, TicketMessageListError;
+    agent::AGENT_EMAIL_ENDPOINT => agent::AgentEmailResponse, agent::AgentEmailError;
+    agent::PATCH_ENDPOINT => agent::PatchResponse, agent::PatchError;
+    agent_schedule::CREATE_ENDPOINT => agent_schedule::CreateResponse, agent_schedule::CreateError;
+    agent_schedule::LIST_ENDPOINT => agent_schedule::ListResponse, agent_schedule::ListError;
+    agent_schedules::DELETE_ENDPOINT => agent_schedules::DeleteResponse, agent_schedules::DeleteError;
+    agent_schedules::GET_ENDPOINT => agent_schedules::GetResponse, agent_schedules::GetError;
+    agent_schedules::PATCH_ENDPOINT => agent_schedules::PatchResponse, agent_schedules::PatchError;
+    agent_skill::CREATE_ENDPOINT => agent_skill::CreateResponse, agent_skill::CreateError;
+    agent_skill::DELETE_ENDPOINT => agent_skill::DeleteResponse, agent_skill::DeleteError;
+    agent_skill::GET_ENDPOINT => agent_skill::GetResponse, agent_skill::GetError;
+    agent_skill::LIST_ENDPOINT => agent_skill::ListResponse, agent_skill::ListError;
+    agent_skill::PATCH_ENDPOINT => agent_skill::PatchResponse, agent_skill::PatchError;
+    agent_skill_rule::LIST_ENDPOINT => agent_skill_rule::ListResponse, agent_skill_rule::ListError;
+    bot_message::CREATE_ENDPOINT => bot_message::CreateResponse, bot_message::CreateError;
+    category::CREATE_ENDPOINT => category::CreateResponse, category::CreateError;
+    category::DELETE_ENDPOINT => category::DeleteResponse, category::DeleteError;
+    category::GET_ENDPOINT => category::GetResponse, category::GetError;
+    category::LIST_ENDPOINT => category::ListResponse, category::ListError;
+    category::PATCH_ENDPOINT => category::PatchResponse, category::PatchError;
+    event::SUBSCRIBE_ENDPOINT => event::SubscribeResponse, event::SubscribeError;
+    event::UNSUBSCRIBE_ENDPOINT => event::UnsubscribeResponse, event::UnsubscribeError;
+    faq::CREATE_ENDPOINT => faq::CreateResponse, faq::CreateError;
+    faq::DELETE_ENDPOINT => faq::DeleteResponse, faq::DeleteError;
+    faq::FAQ_IMAGE_ENDPOINT => serde::de::IgnoredAny, faq::FaqImageError;
+    faq::GET_ENDPOINT => faq::GetResponse, faq::GetError;
+    faq::LIST_ENDPOINT => faq::ListResponse, faq::ListError;
+    faq::PATCH_ENDPOINT => faq::PatchResponse, faq::PatchError;
+    faq::SEARCH_ENDPOINT => faq::SearchResponse, faq::SearchError;
+    notification::CANCEL_APPROVE_ENDPOINT => notification::CancelApproveResponse, notification::CancelApproveError;
+    notification::CANCEL_SEND_ENDPOINT => notification::CancelSendResponse, notification::CancelSendError;
+    notification::CREATE_ENDPOINT => notification::CreateResponse, notification::CreateError;
+    notification::EXECUTE_SEND_ENDPOINT => notification::ExecuteSendResponse, notification::ExecuteSendError;
+    notification::GET_ENDPOINT => notification::GetResponse, notification::GetError;
+    notification::PATCH_ENDPOINT => notification::PatchResponse, notification::PatchError;
+    notification::PREVIEW_ENDPOINT => notification::PreviewResponse, notification::PreviewError;
+    notification::SUBMIT_APPROVE_ENDPOINT => notification::SubmitApproveResponse, notification::SubmitApproveError;
+    ticket::ANSWER_USER_QUERY_ENDPOINT => ticket::AnswerUserQueryResponse, ticket::AnswerUserQueryError;
+    ticket::CUSTOMIZED_FIELDS_ENDPOINT => ticket::CustomizedFieldsResponse, ticket::CustomizedFieldsError;
+    ticket::GET_ENDPOINT => ticket::GetResponse, ticket::GetError;
+    ticket::LIST_ENDPOINT => ticket::ListResponse, ticket::ListError;
+    ticket::START_SERVICE_ENDPOINT => ticket::StartServiceResponse, ticket::StartServiceError;
+    ticket::TICKET_IMAGE_ENDPOINT => serde::de::IgnoredAny, ticket::TicketImageError;
+    ticket::UPDATE_ENDPOINT => ticket::UpdateResponse, ticket::UpdateError;
+    ticket_customized_field::CREATE_ENDPOINT => ticket_customized_field::CreateResponse, ticket_customized_field::CreateError;
+    ticket_customized_field::DELETE_ENDPOINT => ticket_customized_field::DeleteResponse, ticket_customized_field::DeleteError;
+    ticket_customized_field::GET_ENDPOINT => ticket_customized_field::GetResponse, ticket_customized_field::GetError;
+    ticket_customized_field::LIST_ENDPOINT => ticket_customized_field::ListResponse, ticket_customized_field::ListError;
+    ticket_customized_field::PATCH_ENDPOINT => ticket_customized_field::PatchResponse, ticket_customized_field::PatchError;
+    ticket_message::CREATE_ENDPOINT => ticket_message::CreateResponse, ticket_message::CreateError;
+    ticket_message::LIST_ENDPOINT => ticket_message::ListResponse, ticket_message::ListError;
 }

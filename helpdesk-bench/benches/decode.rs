@@ -30,7 +30,8 @@ fn decode(c: &mut Criterion) {
     });
     group.bench_function("one_pass_prototype", |b| {
         b.iter(|| {
-            decode_one_pass::<helpdesk_api::NotificationGetResponse>(200, black_box(&body)).unwrap()
+            decode_one_pass::<helpdesk_api::notification::GetResponse>(200, black_box(&body))
+                .unwrap()
         })
     });
     group.bench_function("value", |b| {

@@ -128,12 +128,12 @@ pub fn decode_value(body: &[u8]) -> Result<serde_json::Value, String> {
 pub fn decode_generated(
     body: &[u8],
 ) -> Result<
-    helpdesk_api::NotificationGetResponse,
-    helpdesk_api::Error<helpdesk_api::NotificationGetError>,
+    helpdesk_api::notification::GetResponse,
+    helpdesk_api::Error<helpdesk_api::notification::GetError>,
 > {
     helpdesk_api::runtime::decode_reply::<
-        helpdesk_api::NotificationGetResponse,
-        helpdesk_api::NotificationGetError,
+        helpdesk_api::notification::GetResponse,
+        helpdesk_api::notification::GetError,
     >(200, Some("20240101000000bench"), body)
 }
 

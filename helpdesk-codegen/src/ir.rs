@@ -57,6 +57,9 @@ pub struct StructIr {
     pub doc: String,
     /// Fields.
     pub fields: Vec<FieldIr>,
+    /// Sent in a request body (directly or nested): gets `with_…` setters
+    /// so that a value is built in one expression.
+    pub request_side: bool,
 }
 
 /// A struct field.
@@ -141,6 +144,12 @@ pub struct ResourceIr {
     pub name: String,
     /// The accessor method on `Client`.
     pub accessor: String,
+    /// The module of its endpoints.
+    pub module: String,
+    /// For a resource whose name differs from another's only by a plural
+    /// `s` (`agent_schedule` / `agent_schedules`, the API's own path
+    /// shapes): which operations live in which, for both modules' docs.
+    pub sibling_note: Option<String>,
     /// Accessor type name, e.g. `NotificationApi`.
     pub api_type: String,
     /// Endpoints, sorted by operation.
@@ -359,6 +368,8 @@ pub fn build(spec: &Spec) -> Api {
             None => resources.push(ResourceIr {
                 name: e.resource.clone(),
                 accessor: rust_ident(&e.resource),
+                module: names::resource_module(&e.resource),
+                sibling_note: None,
                 api_type: resource_api_type(&e.resource),
                 endpoints: vec![ep],
             }),
@@ -368,6 +379,7 @@ pub fn build(spec: &Spec) -> Api {
     for r in &mut resources {
         r.endpoints.sort_by(|a, b| a.fn_name.cmp(&b.fn_name));
     }
+    sibling_notes(&mut resources);
     let mut events: Vec<EventIr> = spec
         .events
         .iter()
@@ -381,10 +393,39 @@ pub fn build(spec: &Spec) -> Api {
     }
 }
 
+/// `agent_schedule` and `agent_schedules`: the API puts operations on the
+/// same objects under two path shapes; each module's doc says which
+/// operations are where.
+fn sibling_notes(resources: &mut [ResourceIr]) {
+    let ops = |r: &ResourceIr| {
+        r.endpoints
+            .iter()
+            .map(|e| format!("`{}` ({} `{}`)", e.fn_name, e.method.as_str(), e.path))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let summary: Vec<(String, String)> =
+        resources.iter().map(|r| (r.name.clone(), ops(r))).collect();
+    for r in resources.iter_mut() {
+        let sibling = summary.iter().find(|(n, _)| {
+            n.strip_suffix('s') == Some(r.name.as_str())
+                || r.name.strip_suffix('s') == Some(n.as_str())
+        });
+        if let Some((other, other_ops)) = sibling {
+            r.sibling_note = Some(format!(
+                "The API splits these objects over two path shapes: this module has {}; \
+                 [`super::{other}`] has {other_ops}.",
+                ops(r)
+            ));
+        }
+    }
+}
+
 /// The named types, in declaration order (a duplicate declaration, which
 /// the validator reports, is skipped).
 fn types_ir(spec: &Spec) -> Vec<TypeIr> {
     let index: TypeIndex<'_> = type_index(spec);
+    let request_side = request_side_types(spec, &index);
     let mut types = Vec::new();
     for f in &spec.type_files {
         for t in &f.value.types {
@@ -396,6 +437,7 @@ fn types_ir(spec: &Spec) -> Vec<TypeIr> {
             }
             types.push(match t.kind {
                 TypeKind::Object => TypeIr::Struct(StructIr {
+                    request_side: request_side.contains(t.name.as_str()),
                     name: t.name.clone(),
                     doc: bilingual(t.description_en.as_deref(), &t.description),
                     fields: t.fields.iter().flatten().map(field_ir).collect(),
@@ -427,6 +469,44 @@ fn enum_ir(t: &TypeDef) -> EnumIr {
             })
             .collect(),
     }
+}
+
+/// Named types reachable from a request body.
+fn request_side_types<'a>(
+    spec: &'a Spec,
+    index: &TypeIndex<'a>,
+) -> std::collections::BTreeSet<&'a str> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo: Vec<&str> = Vec::new();
+    let named =
+        |ty: &str| -> Option<String> { TypeExpr::parse(ty).ok()?.named().map(str::to_string) };
+    for f in &spec.endpoints {
+        for fld in f.value.request_body.iter().flat_map(|b| &b.fields) {
+            if let Some(n) = named(&fld.ty) {
+                if let Some((k, _)) = index.get_key_value(n.as_str()) {
+                    todo.push(k);
+                }
+            }
+        }
+    }
+    while let Some(n) = todo.pop() {
+        if !seen.insert(n) {
+            continue;
+        }
+        for fld in index
+            .get(n)
+            .and_then(|t| t.fields.as_ref())
+            .into_iter()
+            .flatten()
+        {
+            if let Some(m) = named(&fld.ty) {
+                if let Some((k, _)) = index.get_key_value(m.as_str()) {
+                    todo.push(k);
+                }
+            }
+        }
+    }
+    seen
 }
 
 /// `/open-apis/x/:id/y` → literal and parameter pieces.

@@ -22,8 +22,23 @@ fn generated() -> syn::File {
 }
 
 fn impl_methods(file: &syn::File, ty: impl Fn(&str) -> bool) -> BTreeSet<String> {
+    items_methods(&file.items, &ty)
+}
+
+/// The items of the module at `path` (`["notification"]`) of a file.
+fn module_items<'a>(items: &'a [syn::Item], module: &str) -> &'a [syn::Item] {
+    items
+        .iter()
+        .find_map(|i| match i {
+            syn::Item::Mod(m) if m.ident == module => m.content.as_ref().map(|(_, c)| &c[..]),
+            _ => None,
+        })
+        .unwrap_or(&[])
+}
+
+fn items_methods(items: &[syn::Item], ty: &dyn Fn(&str) -> bool) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for item in &file.items {
+    for item in items {
         if let syn::Item::Impl(i) = item {
             let name = quote::ToTokens::to_token_stream(&i.self_ty).to_string();
             if i.trait_.is_none() && ty(&name) {
@@ -46,7 +61,10 @@ fn request_methods_list_matches_the_emitted_builders() {
     for f in &checked.spec.endpoints {
         let e = &f.value;
         let req = names::request_type(&names::endpoint_stem(&e.resource, &e.operation));
-        let methods = impl_methods(&file, |t| t == req);
+        let methods = items_methods(
+            module_items(&file.items, &names::resource_module(&e.resource)),
+            &|t| t == req,
+        );
         let from_spec: BTreeSet<String> = names::builder_names(e)
             .into_iter()
             .filter(|n| n.namespace == names::Namespace::Method && !n.pointer.is_empty())

@@ -153,47 +153,69 @@ fn files(s: &Shape) -> Vec<(String, String)> {
     ]
 }
 
-/// Every duplicate the compiler would reject, as a description.
+/// Every duplicate the compiler would reject, as a description (each
+/// module is its own namespace).
 fn duplicates(file: &syn::File) -> Vec<String> {
     let mut out = Vec::new();
+    module_duplicates("crate", &file.items, &mut out);
+    out
+}
+
+fn module_duplicates(module: &str, items: &[syn::Item], out: &mut Vec<String>) {
     let mut top = BTreeSet::new();
-    let mut dup = |set: &mut BTreeSet<String>, what: String| {
+    let dup = |set: &mut BTreeSet<String>, what: String, out: &mut Vec<String>| {
         if !set.insert(what.clone()) {
             out.push(what);
         }
     };
     let mut impls: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
-    for item in &file.items {
+    for item in items {
         match item {
+            syn::Item::Mod(m) => {
+                dup(&mut top, format!("{module}::{}", m.ident), out);
+                if let Some((_, content)) = &m.content {
+                    module_duplicates(&format!("{module}::{}", m.ident), content, out);
+                }
+            }
             syn::Item::Struct(s) => {
-                dup(&mut top, format!("type {}", s.ident));
+                dup(&mut top, format!("type {module}::{}", s.ident), out);
                 let mut f = BTreeSet::new();
                 for field in &s.fields {
                     if let Some(i) = &field.ident {
-                        dup(&mut f, format!("field {}.{i}", s.ident));
+                        dup(&mut f, format!("field {module}::{}.{i}", s.ident), out);
                     }
                 }
             }
             syn::Item::Enum(e) => {
-                dup(&mut top, format!("type {}", e.ident));
+                dup(&mut top, format!("type {module}::{}", e.ident), out);
                 let mut v = BTreeSet::new();
                 for var in &e.variants {
-                    dup(&mut v, format!("variant {}::{}", e.ident, var.ident));
+                    dup(
+                        &mut v,
+                        format!("variant {module}::{}::{}", e.ident, var.ident),
+                        out,
+                    );
                 }
             }
-            syn::Item::Trait(t) => dup(&mut top, format!("type {}", t.ident)),
-            syn::Item::Static(s) => dup(&mut top, format!("value {}", s.ident)),
+            syn::Item::Trait(t) => dup(&mut top, format!("type {module}::{}", t.ident), out),
+            syn::Item::Static(s) => dup(&mut top, format!("value {module}::{}", s.ident), out),
             syn::Item::Impl(i) if i.trait_.is_none() => {
                 let ty = quote::ToTokens::to_token_stream(&i.self_ty).to_string();
-                let set = impls.entry(ty.clone()).or_default();
+                // `impl crate::Client` blocks of every module extend one type.
+                let key = if ty.contains("Client") {
+                    ty.clone()
+                } else {
+                    format!("{module}::{ty}")
+                };
+                let set = impls.entry(key.clone()).or_default();
                 for it in &i.items {
                     if let syn::ImplItem::Fn(f) = it {
-                        dup(set, format!("method {ty}::{}", f.sig.ident));
+                        dup(set, format!("method {key}::{}", f.sig.ident), out);
                         let mut args = BTreeSet::new();
                         for a in &f.sig.inputs {
                             if let syn::FnArg::Typed(p) = a {
                                 let n = quote::ToTokens::to_token_stream(&p.pat).to_string();
-                                dup(&mut args, format!("argument {}({n})", f.sig.ident));
+                                dup(&mut args, format!("argument {}({n})", f.sig.ident), out);
                             }
                         }
                     }
@@ -202,7 +224,6 @@ fn duplicates(file: &syn::File) -> Vec<String> {
             _ => {}
         }
     }
-    out
 }
 
 proptest! {

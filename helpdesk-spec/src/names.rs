@@ -16,15 +16,25 @@ pub fn pascal(s: &str) -> String {
         .collect()
 }
 
-/// Type-name stem of an endpoint, e.g. `NotificationGet` (its request,
-/// response, error and body types append `Request`, `Response`, …).
-pub fn endpoint_stem(resource: &str, operation: &str) -> String {
-    pascal(&format!("{resource}_{operation}"))
+/// Type-name stem of an endpoint within its resource's module, e.g. `Get`
+/// for `notification.get` (its request, response, error and body types
+/// append `Request`, `Response`, …: `notification::GetRequest`).
+pub fn endpoint_stem(_resource: &str, operation: &str) -> String {
+    pascal(operation)
 }
 
-/// Accessor type of a resource, e.g. `NotificationApi`.
-pub fn resource_api_type(resource: &str) -> String {
-    format!("{}Api", pascal(resource))
+/// The module of a resource's endpoints, e.g. `notification`; also the
+/// name of the client's accessor method.
+pub fn resource_module(resource: &str) -> String {
+    rust_ident(resource)
+}
+
+/// The module holding the spec's shared types.
+pub const TYPES_MODULE: &str = "types";
+
+/// Accessor type of a resource, in its module: `notification::Api`.
+pub fn resource_api_type(_resource: &str) -> String {
+    "Api".to_string()
 }
 
 /// Variant of an event in the generated `Event` enum, e.g. `TicketCreatedV1`
@@ -180,6 +190,7 @@ pub const RUNTIME_ITEMS: &[&str] = &[
     "generated",
     "reqwest",
     "__fixtures",
+    "types",
 ];
 
 /// The variant every generated enum keeps for values the spec does not list.
@@ -213,20 +224,27 @@ pub fn token_trait(stem: &str) -> String {
     format!("{stem}Token")
 }
 
-/// Every type name an endpoint generates.
-pub fn endpoint_types(stem: &str) -> [String; 5] {
+/// Every type name an endpoint generates in its resource's module.
+pub fn endpoint_types(stem: &str) -> [String; 6] {
     [
         request_type(stem),
         response_type(stem),
         error_type(stem),
         body_type(stem),
         token_trait(stem),
+        args_type(stem),
     ]
 }
 
-/// Static holding an endpoint's facts, e.g. `NOTIFICATION_GET_ENDPOINT`.
-pub fn endpoint_static(resource: &str, operation: &str) -> String {
-    format!("{}_{}_ENDPOINT", resource, operation).to_ascii_uppercase()
+/// Static holding an endpoint's facts, in its module: `notification::GET_ENDPOINT`.
+pub fn endpoint_static(_resource: &str, operation: &str) -> String {
+    format!("{operation}_ENDPOINT").to_ascii_uppercase()
+}
+
+/// The struct of named arguments of an endpoint with two or more required
+/// values (so that two IDs cannot be swapped): `ticket::TicketImageArgs`.
+pub fn args_type(stem: &str) -> String {
+    format!("{stem}Args")
 }
 
 /// Payload type of an event variant, e.g. `TicketCreatedV1Event`.

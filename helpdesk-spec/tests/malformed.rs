@@ -649,18 +649,15 @@ fn two_wire_names_with_one_rust_field_are_rejected() {
 }
 
 #[test]
-fn type_names_of_the_runtime_are_rejected() {
-    for name in ["Client", "TimestampMs", "RetryPolicy", "Pages"] {
+fn resources_named_like_the_runtime_modules_are_rejected() {
+    for name in ["types", "events", "runtime", "redis_store"] {
         let mut f = base();
-        edit_json(&mut f, NT, |v| {
-            v["types"][0]["name"] = Value::from(name);
-        });
+        edit_json(&mut f, EP, |v| v["resource"] = Value::from(name));
         let errs = errors(&f);
         assert!(
-            errs.iter().any(|d| d.file == NT
-                && d.pointer == "/types/0/name"
-                && d.message
-                    .contains("clashes with the generated code of the runtime")),
+            errs.iter().any(|d| d.file == EP
+                && d.pointer == "/resource"
+                && d.message.contains("which the runtime already has")),
             "{name}: {errs:?}"
         );
     }

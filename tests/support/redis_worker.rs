@@ -6,7 +6,7 @@
 //! `ok=<n> err=<n> rate_limited=<n> first_error=<...>`.
 
 use helpdesk_api::redis_store::RedisShared;
-use helpdesk_api::{BotMessageType, Client, Error, JsonString, RetryPolicy};
+use helpdesk_api::{Client, Error, JsonString, RetryPolicy, types};
 use std::time::Duration;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -79,11 +79,11 @@ async fn main() {
                     "ticket.get" => outcome(c.ticket().get(id).send().await),
                     "bot_message.create" => outcome(
                         c.bot_message()
-                            .create(
-                                BotMessageType::Text,
-                                JsonString::new(r#"{"text":"hello"}"#),
-                                format!("ou_{id}"),
-                            )
+                            .create(helpdesk_api::bot_message::CreateArgs {
+                                msg_type: types::BotMessageType::Text,
+                                content: JsonString::new(r#"{"text":"hello"}"#),
+                                receiver_id: format!("ou_{id}"),
+                            })
                             .send()
                             .await,
                     ),

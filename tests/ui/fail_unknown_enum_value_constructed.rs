@@ -1,6 +1,6 @@
-use helpdesk_api::{PushType, UnknownValue};
+use helpdesk_api::{types, UnknownValue};
 
 fn main() {
     // Unknown values are opaque: user code cannot forge one.
-    let _ = PushType::Unknown(UnknownValue::int(9));
+    let _ = types::PushType::Unknown(UnknownValue::int(9));
 }

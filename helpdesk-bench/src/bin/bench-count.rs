@@ -52,8 +52,11 @@ fn main() {
             let body = example_reply();
             for _ in 0..n(1) {
                 black_box(
-                    decode_one_pass::<helpdesk_api::NotificationGetResponse>(200, black_box(&body))
-                        .unwrap(),
+                    decode_one_pass::<helpdesk_api::notification::GetResponse>(
+                        200,
+                        black_box(&body),
+                    )
+                    .unwrap(),
                 );
             }
         }

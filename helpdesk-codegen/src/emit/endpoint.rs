@@ -4,8 +4,7 @@
 
 use super::paging::gen_paging;
 use super::spell::{
-    arg_ty, body_member, doc, ident, param_arg_ty, param_store_ty, token_param, token_type,
-    ty_tokens,
+    body_member, doc, ident, param_store_ty, setter_param, token_param, token_type,
 };
 use super::types::gen_struct;
 use crate::ir::{EndpointIr, ParamIr, PathPart, RustTy, StructIr};
@@ -22,6 +21,7 @@ pub(super) fn gen_endpoint(e: &EndpointIr) -> TokenStream {
     let response = (!e.binary).then(|| {
         gen_struct(&StructIr {
             name: names::response_type(&e.stem),
+            request_side: false,
             doc: format!("The `data` of a successful `{}` reply.", e.id),
             fields: e.response_fields.clone(),
         })
@@ -29,14 +29,17 @@ pub(super) fn gen_endpoint(e: &EndpointIr) -> TokenStream {
     let body = e.body.as_ref().map(|fields| {
         gen_struct(&StructIr {
             name: names::body_type(&e.stem),
+            request_side: true,
             doc: format!("The JSON request body of `{}`.", e.id),
             fields: fields.clone(),
         })
     });
     let error = gen_error(e);
+    let args = super::args::gen_args(e);
     quote! {
         #meta
         #token_trait
+        #args
         #request
         #response
         #body
@@ -158,28 +161,24 @@ fn query_setter(p: &ParamIr) -> TokenStream {
     let n = ident(&p.ident);
     let d = doc(&p.doc);
     if p.list {
-        let t = ty_tokens(&p.ty);
         let add = ident(&names::list_adder(&p.ident));
         let add_doc = doc(&format!("Appends one value to `{}`.", p.wire));
+        let (list_arg, list_conv) = setter_param(&RustTy::Vec(Box::new(p.ty.clone())));
+        let (one_arg, one_conv) = setter_param(&p.ty);
         return quote! {
             #d
-            pub fn #n(mut self, values: impl IntoIterator<Item = #t>) -> Self {
-                self.#n = values.into_iter().collect();
+            pub fn #n(mut self, value: #list_arg) -> Self {
+                self.#n = #list_conv;
                 self
             }
             #add_doc
-            pub fn #add(mut self, value: #t) -> Self {
-                self.#n.push(value);
+            pub fn #add(mut self, value: #one_arg) -> Self {
+                self.#n.push(#one_conv);
                 self
             }
         };
     }
-    let t = param_arg_ty(p);
-    let conv = if p.ty == RustTy::String {
-        quote!(value.into())
-    } else {
-        quote!(value)
-    };
+    let (t, conv) = setter_param(&p.ty);
     quote! {
         #d
         pub fn #n(mut self, value: #t) -> Self {
@@ -197,12 +196,7 @@ fn gen_body_setters(e: &EndpointIr) -> Option<TokenStream> {
         let setter = ident(&body_member(e, f));
         let field = ident(&f.ident);
         let d = doc(&format!("{}\n\n(request body field `{}`)", f.doc, f.wire));
-        let t = arg_ty(&f.ty);
-        let conv = if f.ty == RustTy::String {
-            quote!(value.into())
-        } else {
-            quote!(value)
-        };
+        let (t, conv) = setter_param(&f.ty);
         quote! {
             #d
             pub fn #setter(mut self, value: #t) -> Self {

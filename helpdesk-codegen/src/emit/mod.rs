@@ -4,6 +4,7 @@
 //! builders and calls into the hand-written runtime of `helpdesk-api`
 //! (`crate::runtime`) for everything that happens on the wire.
 
+mod args;
 mod endpoint;
 mod paging;
 mod resource;
@@ -52,7 +53,7 @@ pub fn render(api: &Api) -> String {
 /// or the events.
 #[derive(Clone, Copy)]
 enum Part<'a> {
-    Type(&'a TypeIr),
+    Types(&'a [TypeIr]),
     Resource(&'a ResourceIr),
     Events(&'a [crate::ir::EventIr]),
 }
@@ -61,8 +62,13 @@ impl Part<'_> {
     /// Rough size of the generated code, to balance the two halves.
     fn weight(&self) -> usize {
         match self {
-            Part::Type(TypeIr::Struct(s)) => 4 + s.fields.len(),
-            Part::Type(TypeIr::Enum(e)) => 10 + e.variants.len(),
+            Part::Types(types) => types
+                .iter()
+                .map(|t| match t {
+                    TypeIr::Struct(s) => 4 + 2 * s.fields.len(),
+                    TypeIr::Enum(e) => 10 + e.variants.len(),
+                })
+                .sum(),
             Part::Resource(r) => r
                 .endpoints
                 .iter()
@@ -81,7 +87,7 @@ impl Part<'_> {
 }
 
 fn parts(api: &Api) -> Vec<Part<'_>> {
-    let mut parts: Vec<Part<'_>> = api.types.iter().map(Part::Type).collect();
+    let mut parts: Vec<Part<'_>> = vec![Part::Types(&api.types)];
     parts.extend(api.resources.iter().map(Part::Resource));
     parts.push(Part::Events(&api.events));
     parts
@@ -89,10 +95,27 @@ fn parts(api: &Api) -> Vec<Part<'_>> {
 
 fn part_tokens(part: Part<'_>) -> TokenStream {
     match part {
-        Part::Type(TypeIr::Struct(s)) => gen_struct(s),
-        Part::Type(TypeIr::Enum(e)) => gen_enum(e),
+        Part::Types(types) => gen_types_module(types),
         Part::Resource(r) => gen_resource(r),
         Part::Events(e) => gen_events(e),
+    }
+}
+
+/// The `types` module: the spec's named types, shared by endpoints.
+fn gen_types_module(types: &[TypeIr]) -> TokenStream {
+    let items = types.iter().map(|t| match t {
+        TypeIr::Struct(s) => gen_struct(s),
+        TypeIr::Enum(e) => gen_enum(e),
+    });
+    quote::quote! {
+        /// The spec's named types: the values endpoints send and receive,
+        /// shared by several endpoints and events.
+        pub mod types {
+            #[allow(unused_imports)]
+            use super::types;
+
+            #(#items)*
+        }
     }
 }
 

@@ -1,44 +1,63 @@
 //! A resource: its accessor on the client and the methods that create
 //! request builders (one per endpoint, taking the required values).
 
+use super::args::{Required, required_values};
 use super::endpoint::gen_endpoint;
-use super::spell::{arg_ty, body_member, doc, ident, param_arg_ty, param_store_ty};
-use crate::ir::{EndpointIr, FieldIr, ParamIr, ResourceIr, RustTy};
+use super::spell::{doc, ident};
+use crate::ir::{EndpointIr, ResourceIr};
 use helpdesk_spec::names;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+/// The resource's module (its `Api` accessor type, constructors and
+/// endpoints) and the client's accessor method.
 pub(super) fn gen_resource(r: &ResourceIr) -> TokenStream {
+    let module = ident(&r.module);
     let api = ident(&r.api_type);
     let accessor = ident(&r.accessor);
-    let adoc = doc(&format!("Operations on the `{}` resource.", r.name));
+    let ops = r
+        .endpoints
+        .iter()
+        .map(|e| format!("`{}`", e.fn_name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut mdoc = format!("The `{}` resource: {ops}.", r.name);
+    if let Some(note) = &r.sibling_note {
+        mdoc.push_str(&format!("\n\n{note}"));
+    }
+    let mdoc = doc(&mdoc);
+    let adoc = doc(&format!(
+        "Operations on the `{}` resource, from [`crate::Client::{}`].",
+        r.name, r.accessor
+    ));
     let cdoc = doc(&format!(
-        "Operations on the `{}` resource: {}.",
-        r.name,
-        r.endpoints
-            .iter()
-            .map(|e| format!("`{}`", e.fn_name))
-            .collect::<Vec<_>>()
-            .join(", ")
+        "Operations on the `{}` resource: {ops}. See [`{}`].",
+        r.name, r.module
     ));
     let methods = r.endpoints.iter().map(gen_constructor);
     let endpoints = r.endpoints.iter().map(gen_endpoint);
     quote! {
-        #adoc
-        #[derive(Debug, Clone, Copy)]
-        pub struct #api<'a> {
-            client: &'a crate::Client,
+        #mdoc
+        pub mod #module {
+            #[allow(unused_imports)]
+            use super::types;
+
+            #adoc
+            #[derive(Debug, Clone, Copy)]
+            pub struct #api<'a> {
+                pub(crate) client: &'a crate::Client,
+            }
+            impl #api<'_> {
+                #(#methods)*
+            }
+            #(#endpoints)*
         }
         impl crate::Client {
             #cdoc
-            pub fn #accessor(&self) -> #api<'_> {
-                #api { client: self }
+            pub fn #accessor(&self) -> #module::#api<'_> {
+                #module::#api { client: self }
             }
         }
-        impl #api<'_> {
-            #(#methods)*
-        }
-        #(#endpoints)*
     }
 }
 
@@ -89,50 +108,36 @@ fn endpoint_doc(e: &EndpointIr) -> String {
     s
 }
 
+/// The method on the resource's `Api` that creates the request builder.
+/// One required value is a positional argument; two or more are the named
+/// fields of an `…Args` struct, so that two IDs cannot be swapped.
 fn gen_constructor(e: &EndpointIr) -> TokenStream {
     let f = ident(&e.fn_name);
     let req = ident(&names::request_type(&e.stem));
+    let required = required_values(e);
+    let n_params = e.path_params.len() + e.query_params.iter().filter(|q| q.required).count();
+    let named = required.len() >= 2;
     let mut d = endpoint_doc(e);
-    for p in e
-        .path_params
-        .iter()
-        .chain(e.query_params.iter().filter(|q| q.required))
-    {
+    for r in &required {
         d.push_str(&format!(
             "\n`{}`: {}\n",
-            p.ident,
-            p.doc.lines().next().unwrap_or_default()
-        ));
-    }
-    for f in e.body.iter().flatten().filter(|f| !f.optional) {
-        d.push_str(&format!(
-            "\n`{}` (body): {}\n",
-            body_member(e, f),
-            f.doc.lines().next().unwrap_or_default()
+            names::bare(&r.ident),
+            r.doc.lines().next().unwrap_or_default()
         ));
     }
     let d = doc(&d);
-    let required: Vec<&ParamIr> = e
-        .path_params
-        .iter()
-        .chain(e.query_params.iter().filter(|q| q.required))
-        .collect();
-    let args = required.iter().map(|p| {
-        let n = ident(&p.ident);
-        let t = if p.list {
-            param_store_ty(p)
-        } else {
-            param_arg_ty(p)
-        };
-        quote!(#n: #t)
-    });
-    let inits = required.iter().map(|p| {
-        let n = ident(&p.ident);
-        if p.ty == RustTy::String && !p.list {
-            quote!(#n: #n.into())
-        } else {
-            quote!(#n)
+    let value = |r: &Required| {
+        let n = ident(&r.ident);
+        match (named, r.into) {
+            (true, _) => quote!(args.#n),
+            (false, true) => quote!(#n.into()),
+            (false, false) => quote!(#n),
         }
+    };
+    let inits = required[..n_params].iter().map(|r| {
+        let n = ident(&r.ident);
+        let v = value(r);
+        quote!(#n: #v)
     });
     let optional_inits = e.query_params.iter().filter(|q| !q.required).map(|p| {
         let n = ident(&p.ident);
@@ -142,22 +147,25 @@ fn gen_constructor(e: &EndpointIr) -> TokenStream {
             quote!(#n: None)
         }
     });
-    let body_required: Vec<&FieldIr> = e.body.iter().flatten().filter(|f| !f.optional).collect();
-    let body_args = body_required.iter().map(|f| {
-        let n = ident(&body_member(e, f));
-        let t = arg_ty(&f.ty);
-        quote!(#n: #t)
-    });
     let body_init = e.body.as_ref().map(|_| {
         let body = ident(&names::body_type(&e.stem));
-        let names = body_required.iter().map(|f| ident(&body_member(e, f)));
-        quote!(body: #body::new(#(#names),*),)
+        let values = required[n_params..].iter().map(value);
+        quote!(body: #body::new(#(#values),*),)
     });
-    let args: Vec<TokenStream> = args.chain(body_args).collect();
+    let params = if named {
+        let args = ident(&names::args_type(&e.stem));
+        quote!(args: #args)
+    } else {
+        let ps = required.iter().map(|r| {
+            let n = ident(&r.ident);
+            let t = &r.arg;
+            quote!(#n: #t)
+        });
+        quote!(#(#ps),*)
+    };
     quote! {
         #d
-        #[allow(clippy::too_many_arguments)]
-        pub fn #f(&self, #(#args),*) -> #req {
+        pub fn #f(&self, #params) -> #req {
             #req {
                 client: self.client.clone(),
                 #(#inits,)*

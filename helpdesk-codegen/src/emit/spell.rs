@@ -43,9 +43,12 @@ pub(super) fn ty_tokens(t: &RustTy) -> TokenStream {
         RustTy::TimestampMs => quote!(crate::TimestampMs),
         RustTy::JsonString => quote!(crate::JsonString),
         RustTy::Json => quote!(serde_json::Value),
+        // Every generated module (the `types` module itself included)
+        // has `use super::types;`, so this path works everywhere, in the
+        // crate and in the fixture modules alike.
         RustTy::Named(n) => {
             let n = ident(n);
-            quote!(#n)
+            quote!(types::#n)
         }
         RustTy::Vec(inner) => {
             let inner = ty_tokens(inner);
@@ -105,4 +108,40 @@ pub(super) fn body_member(e: &EndpointIr, f: &FieldIr) -> String {
         .map(|p| p.ident.clone())
         .collect();
     names::body_member(&f.ident, &params, e.pagination.is_some())
+}
+
+/// The argument of a setter for a value of `t`, and the expression that
+/// turns `value` into it: strings and other values take `impl Into<T>`,
+/// lists `impl IntoIterator<Item = impl Into<T>>` (so `["a", "b"]` and a
+/// `Vec<String>` both do); numbers and booleans their own type.
+pub(super) fn setter_param(t: &RustTy) -> (TokenStream, TokenStream) {
+    // Numbers and booleans are taken as they are: `impl Into<i64>` would
+    // make a literal like `1616920429000` an overflowing `i32`.
+    let plain = |t: &RustTy| {
+        matches!(
+            t,
+            RustTy::I32 | RustTy::I64 | RustTy::I64String | RustTy::F64 | RustTy::Bool
+        )
+    };
+    match t {
+        RustTy::Vec(inner) if plain(inner) => {
+            let inner = ty_tokens(inner);
+            (
+                quote!(impl IntoIterator<Item = #inner>),
+                quote!(value.into_iter().collect()),
+            )
+        }
+        other if plain(other) => (ty_tokens(other), quote!(value)),
+        RustTy::Vec(inner) => {
+            let inner = ty_tokens(inner);
+            (
+                quote!(impl IntoIterator<Item = impl Into<#inner>>),
+                quote!(value.into_iter().map(Into::into).collect()),
+            )
+        }
+        other => {
+            let t = ty_tokens(other);
+            (quote!(impl Into<#t>), quote!(value.into()))
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Named types: structs, open enums, event payloads and the `Event` enum.
 
-use super::spell::{arg_ty, doc, ident, ty_tokens};
+use super::spell::{arg_ty, doc, ident, setter_param, ty_tokens};
 use crate::ir::{EnumIr, EventIr, FieldIr, RustTy, StructIr, WireValue};
 use helpdesk_spec::names;
 use helpdesk_spec::spec::EnumRepr;
@@ -15,6 +15,7 @@ pub(super) fn gen_events(events: &[EventIr]) -> TokenStream {
     let structs = events.iter().map(|e| {
         gen_struct(&StructIr {
             name: e.type_name.clone(),
+            request_side: false,
             doc: e.doc.clone(),
             fields: e.fields.clone(),
         })
@@ -118,24 +119,52 @@ pub(super) fn gen_struct(s: &StructIr) -> TokenStream {
             quote!(#n)
         }
     });
-    let new_doc = doc(if required.is_empty() {
-        "A value with every optional field unset."
-    } else {
-        "A value from its required fields; optional fields are unset (assign them directly)."
+    let new_doc = doc(match (required.is_empty(), s.request_side) {
+        (true, true) => {
+            "A value with every optional field unset (set them with the `with_…` methods)."
+        }
+        (true, false) => "A value with every optional field unset.",
+        (false, true) => {
+            "A value from its required fields; set optional ones with the `with_…` methods."
+        }
+        (false, false) => "A value from its required fields; optional fields are unset.",
     });
+    let setters = s
+        .request_side
+        .then(|| s.fields.iter().filter(|f| f.optional).map(with_setter))
+        .into_iter()
+        .flatten();
+    let default = required.is_empty().then(|| quote!(Default,));
     quote! {
         #d
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
         impl #name {
             #new_doc
-            #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+            #[allow(clippy::too_many_arguments)]
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits),* }
             }
+            #(#setters)*
+        }
+    }
+}
+
+/// `with_field(value)`: sets an optional field and returns the value, so a
+/// nested request value is built in one expression.
+fn with_setter(f: &FieldIr) -> TokenStream {
+    let field = ident(&f.ident);
+    let setter = ident(&format!("with_{}", names::bare(&f.ident)));
+    let d = doc(&format!("Sets `{}`.", f.wire));
+    let (arg, conv) = setter_param(&f.ty);
+    quote! {
+        #d
+        pub fn #setter(mut self, value: #arg) -> Self {
+            self.#field = Some(#conv);
+            self
         }
     }
 }

@@ -52,22 +52,13 @@ pub(super) fn check_builder_names(c: &mut Ctx<'_, EndpointFile>) {
     }
 }
 
-/// Type names against the generated and runtime items; field, variant and
-/// accessor names against each other.
+/// Resource modules and accessors against the runtime's root items and the
+/// client's methods; field and event-variant names against each other.
+/// (Spec types live in their own `types` module, endpoint types in their
+/// resource's module: neither can clash with the runtime's names.)
 pub(super) fn check_generated_names(spec: &Spec, out: &mut Vec<Diagnostic>) {
-    let generated = generated_items(spec);
     for f in &spec.type_files {
         for (i, t) in f.value.types.iter().enumerate() {
-            if let Some(what) = generated.get(t.name.as_str()) {
-                out.push(f.diag(
-                    Severity::Error,
-                    &format!("/types/{i}/name"),
-                    format!(
-                        "type name `{}` clashes with the generated code of {what}",
-                        t.name
-                    ),
-                ));
-            }
             if let Some(fields) = &t.fields {
                 check_field_idents(f, fields, &format!("/types/{i}/fields"), out);
             }
@@ -81,7 +72,18 @@ pub(super) fn check_generated_names(spec: &Spec, out: &mut Vec<Diagnostic>) {
         if let Some(r) = &e.response {
             check_field_idents(f, &r.fields, "/response/fields", out);
         }
-        if names::CLIENT_METHODS.contains(&names::rust_ident(&e.resource).as_str()) {
+        let module = names::resource_module(&e.resource);
+        if names::RUNTIME_ITEMS.contains(&module.as_str()) {
+            out.push(f.diag(
+                Severity::Error,
+                "/resource",
+                format!(
+                    "resource `{}` would be the module `helpdesk_api::{module}`, which the runtime already has",
+                    e.resource
+                ),
+            ));
+        }
+        if names::CLIENT_METHODS.contains(&module.as_str()) {
             out.push(f.diag(
                 Severity::Error,
                 "/resource",
@@ -111,35 +113,6 @@ pub(super) fn check_generated_names(spec: &Spec, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
-}
-
-/// Every item name the generated code and the runtime put at the crate
-/// root, with what it is.
-fn generated_items(spec: &Spec) -> BTreeMap<String, String> {
-    let mut items = BTreeMap::new();
-    for n in names::RUNTIME_ITEMS {
-        items.insert(n.to_string(), "the runtime (helpdesk-api)".to_string());
-    }
-    for f in &spec.endpoints {
-        let e = &f.value;
-        let what = format!("endpoint {}.{}", e.resource, e.operation);
-        for t in names::endpoint_types(&names::endpoint_stem(&e.resource, &e.operation)) {
-            items.insert(t, what.clone());
-        }
-        items.insert(
-            names::resource_api_type(&e.resource),
-            format!("resource {}", e.resource),
-        );
-    }
-    let service = &spec.service.value.service;
-    for f in &spec.events {
-        let v = names::event_variant(service, &f.value.event_type);
-        items.insert(
-            names::event_type_name(&v),
-            format!("event {}", f.value.event_type),
-        );
-    }
-    items
 }
 
 /// Two JSON keys of one object that become the same Rust field
