@@ -701,17 +701,27 @@ pub mod types {
             self.value().write_query(out)
         }
     }
+    /// Type of a helpdesk bot message.
+    ///
     /// 服务台机器人消息类型
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum BotMessageType {
-        /// `"text"`: 文本
+        /// `"text"`: Text
+        ///
+        /// 文本
         Text,
-        /// `"post"`: 富文本
+        /// `"post"`: Rich text (post)
+        ///
+        /// 富文本
         Post,
-        /// `"image"`: 图片
+        /// `"image"`: Image
+        ///
+        /// 图片
         Image,
-        /// `"interactive"`: 卡片
+        /// `"interactive"`: Card (interactive)
+        ///
+        /// 卡片
         Interactive,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -756,13 +766,19 @@ pub mod types {
             out.push_str(self.as_str())
         }
     }
+    /// How the message reaches the user.
+    ///
     /// 接收消息方式
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum BotMessageReceiveType {
-        /// `"chat"`: 服务台专属服务群
+        /// `"chat"`: The user's dedicated helpdesk service chat
+        ///
+        /// 服务台专属服务群
         Chat,
-        /// `"user"`: 服务台机器人私聊
+        /// `"user"`: Private chat with the helpdesk bot
+        ///
+        /// 服务台机器人私聊
         User,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -803,10 +819,14 @@ pub mod types {
             out.push_str(self.as_str())
         }
     }
+    /// FAQ category.
+    ///
     /// 知识库分类
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct Category {
+        /// Category ID.
+        ///
         /// 知识库分类ID
         #[serde(
             rename = "category_id",
@@ -814,15 +834,23 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub category_id: Option<String>,
+        /// Category ID (legacy; use `category_id` instead).
+        ///
         /// 知识库分类ID，（旧版，请使用category_id）
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Name.
+        ///
         /// 名称
         #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
+        /// ID of the parent category.
+        ///
         /// 父知识库分类ID
         #[serde(rename = "parent_id", default, skip_serializing_if = "Option::is_none")]
         pub parent_id: Option<String>,
+        /// Helpdesk ID.
+        ///
         /// 服务台ID
         #[serde(
             rename = "helpdesk_id",
@@ -830,9 +858,13 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub helpdesk_id: Option<String>,
+        /// Language.
+        ///
         /// 语言
         #[serde(rename = "language", default, skip_serializing_if = "Option::is_none")]
         pub language: Option<String>,
+        /// Child categories.
+        ///
         /// 子分类详情
         #[serde(rename = "children", default, skip_serializing_if = "Option::is_none")]
         pub children: Option<Vec<types::Category>>,
@@ -852,15 +884,23 @@ pub mod types {
             }
         }
     }
+    /// Type of user ID.
+    ///
     /// 用户 ID 类型
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum UserIdType {
-        /// `"open_id"`: 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。
+        /// `"open_id"`: Identifies a user within one app. The same user has a different Open ID in each app.
+        ///
+        /// 标识一个用户在某个应用中的身份。同一个用户在不同应用中的 Open ID 不同。
         OpenId,
-        /// `"union_id"`: 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。通过 Union ID，应用开发商可以把同个用户在多个应用中的身份关联起来。
+        /// `"union_id"`: Identifies a user under one app developer. The same user has the same Union ID in all apps of one developer and different Union IDs under different developers, so a developer can link a user's identities across its apps.
+        ///
+        /// 标识一个用户在某个应用开发商下的身份。同一用户在同一开发商下的应用中的 Union ID 是相同的，在不同开发商下的应用中的 Union ID 是不同的。通过 Union ID，应用开发商可以把同个用户在多个应用中的身份关联起来。
         UnionId,
-        /// `"user_id"`: 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。
+        /// `"user_id"`: Identifies a user within one tenant. The same user has different User IDs in tenant A and tenant B; within one tenant a user's User ID is the same in every app (store apps included). User IDs are mainly used to share user data between apps.
+        ///
+        /// 标识一个用户在某个租户内的身份。同一个用户在租户 A 和租户 B 内的 User ID 是不同的。在同一个租户内，一个用户的 User ID 在所有应用（包括商店应用）中都保持一致。User ID 主要用于在不同的应用间打通用户数据。
         UserId,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -903,15 +943,21 @@ pub mod types {
             out.push_str(self.as_str())
         }
     }
+    /// A helpdesk event that can be subscribed to (type + subtype).
+    ///
     /// 可订阅的服务台事件（type + subtype）
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct HelpdeskEvent {
+        /// Event type.
+        ///
         /// 事件类型
         ///
         /// Example: `"helpdesk.ticket_message"`
         #[serde(rename = "type")]
         pub r#type: String,
+        /// Event subtype.
+        ///
         /// 事件子类型
         ///
         /// Example: `"ticket_message.created_v1"`
@@ -928,17 +974,27 @@ pub mod types {
             }
         }
     }
+    /// Approval status of a notification (push).
+    ///
     /// 推送审核状态
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum NotificationApproveStatus {
-        /// `"REJECTED"`: 审核不通过
+        /// `"REJECTED"`: Rejected
+        ///
+        /// 审核不通过
         Rejected,
-        /// `"APPROVED"`: 审核通过
+        /// `"APPROVED"`: Approved
+        ///
+        /// 审核通过
         Approved,
-        /// `"CANCELED"`: 取消审核
+        /// `"CANCELED"`: Approval canceled
+        ///
+        /// 取消审核
         Canceled,
-        /// `"DELETED"`: 删除审核
+        /// `"DELETED"`: Approval deleted
+        ///
+        /// 删除审核
         Deleted,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -2546,10 +2602,14 @@ pub mod types {
             self.value().write_query(out)
         }
     }
+    /// User customized field.
+    ///
     /// 用户自定义字段
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct UserCustomizedField {
+        /// Field ID.
+        ///
         /// 字段ID
         #[serde(
             rename = "user_customized_field_id",
@@ -2557,9 +2617,13 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub user_customized_field_id: Option<String>,
+        /// Old field ID, kept for backward compatibility.
+        ///
         /// 旧字段ID，向后兼容用
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Helpdesk ID.
+        ///
         /// 服务台ID
         #[serde(
             rename = "helpdesk_id",
@@ -2567,9 +2631,13 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub helpdesk_id: Option<String>,
+        /// Field key.
+        ///
         /// 字段键
         #[serde(rename = "key_name", default, skip_serializing_if = "Option::is_none")]
         pub key_name: Option<String>,
+        /// Display name of the field.
+        ///
         /// 字段展示名称
         #[serde(
             rename = "display_name",
@@ -2577,12 +2645,18 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub display_name: Option<String>,
+        /// Display position of the field in the list.
+        ///
         /// 字段在列表中的展示位置
         #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
         pub position: Option<String>,
+        /// Field type.
+        ///
         /// 字段类型
         #[serde(rename = "field_type", default, skip_serializing_if = "Option::is_none")]
         pub field_type: Option<String>,
+        /// Description of the field.
+        ///
         /// 字段描述信息
         #[serde(
             rename = "description",
@@ -2590,18 +2664,28 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub description: Option<String>,
+        /// Whether the field is visible.
+        ///
         /// 字段是否可见
         #[serde(rename = "visible", default, skip_serializing_if = "Option::is_none")]
         pub visible: Option<bool>,
+        /// Whether the field can be edited.
+        ///
         /// 字段是否可编辑
         #[serde(rename = "editable", default, skip_serializing_if = "Option::is_none")]
         pub editable: Option<bool>,
+        /// Whether the field is required.
+        ///
         /// 字段是否必填
         #[serde(rename = "required", default, skip_serializing_if = "Option::is_none")]
         pub required: Option<bool>,
+        /// Time the field was created (Unix timestamp in milliseconds, as a string).
+        ///
         /// 字段创建时间 (毫秒时间戳，字符串)
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
         pub created_at: Option<crate::TimestampMs>,
+        /// Time the field was last modified (Unix timestamp in milliseconds, as a string).
+        ///
         /// 字段修改时间 (毫秒时间戳，字符串)
         #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
         pub updated_at: Option<crate::TimestampMs>,
@@ -2627,13 +2711,19 @@ pub mod types {
             }
         }
     }
+    /// A drop-down list option (the root object of `dropdown_options` only has `children`).
+    ///
     /// 下拉列表选项（dropdown_options 的根对象只有 children）
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct DropdownOption {
+        /// Option ID (required in an option).
+        ///
         /// 选项ID（在选项中必填）
         #[serde(rename = "tag", default, skip_serializing_if = "Option::is_none")]
         pub tag: Option<String>,
+        /// Display name (required in an option).
+        ///
         /// 展示名称（在选项中必填）
         #[serde(
             rename = "display_name",
@@ -2641,6 +2731,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub display_name: Option<String>,
+        /// Child options; only for nested drop-down lists (at most three levels).
+        ///
         /// 选项列表；只适用于多层下拉列表（最多可以设置三级下拉列表）
         #[serde(rename = "children", default, skip_serializing_if = "Option::is_none")]
         pub children: Option<Vec<types::DropdownOption>>,
@@ -2674,10 +2766,14 @@ pub mod types {
             self
         }
     }
+    /// Ticket customized field.
+    ///
     /// 工单自定义字段
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct TicketCustomizedField {
+        /// Ticket customized field ID.
+        ///
         /// 工单自定义字段ID
         #[serde(
             rename = "ticket_customized_field_id",
@@ -2685,6 +2781,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub ticket_customized_field_id: Option<String>,
+        /// Helpdesk ID.
+        ///
         /// 服务台ID
         #[serde(
             rename = "helpdesk_id",
@@ -2692,9 +2790,13 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub helpdesk_id: Option<String>,
+        /// Key name.
+        ///
         /// 键名
         #[serde(rename = "key_name", default, skip_serializing_if = "Option::is_none")]
         pub key_name: Option<String>,
+        /// Name.
+        ///
         /// 名称
         #[serde(
             rename = "display_name",
@@ -2702,12 +2804,18 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub display_name: Option<String>,
+        /// Position of the field in the admin console field list.
+        ///
         /// 字段在列表后台管理列表中的位置
         #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
         pub position: Option<String>,
+        /// Type: `string` single-line text; `multiline` multi-line text; `dropdown` drop-down list; `dropdown_nested` cascading drop-down list.
+        ///
         /// 类型：string - 单行文本；multiline - 多行文本；dropdown - 下拉列表；dropdown_nested - 级联下拉
         #[serde(rename = "field_type", default, skip_serializing_if = "Option::is_none")]
         pub field_type: Option<String>,
+        /// Description.
+        ///
         /// 描述
         #[serde(
             rename = "description",
@@ -2715,27 +2823,43 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub description: Option<String>,
+        /// Whether the field is visible.
+        ///
         /// 是否可见
         #[serde(rename = "visible", default, skip_serializing_if = "Option::is_none")]
         pub visible: Option<bool>,
+        /// Whether the field can be edited.
+        ///
         /// 是否可以修改
         #[serde(rename = "editable", default, skip_serializing_if = "Option::is_none")]
         pub editable: Option<bool>,
+        /// Whether the field is required.
+        ///
         /// 是否必填
         #[serde(rename = "required", default, skip_serializing_if = "Option::is_none")]
         pub required: Option<bool>,
+        /// Creation time (Unix timestamp in milliseconds, as a string).
+        ///
         /// 创建时间 (毫秒时间戳，字符串)
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
         pub created_at: Option<crate::TimestampMs>,
+        /// Last update time (Unix timestamp in milliseconds, as a string).
+        ///
         /// 更新时间 (毫秒时间戳，字符串)
         #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
         pub updated_at: Option<crate::TimestampMs>,
+        /// User who created it.
+        ///
         /// 创建用户
         #[serde(rename = "created_by", default, skip_serializing_if = "Option::is_none")]
         pub created_by: Option<types::TicketUser>,
+        /// User who last updated it.
+        ///
         /// 更新用户
         #[serde(rename = "updated_by", default, skip_serializing_if = "Option::is_none")]
         pub updated_by: Option<types::TicketUser>,
+        /// Drop-down list options (the root object only uses `children`; each option has `tag` and `display_name` and may have its own `children`, up to three levels).
+        ///
         /// 下拉列表选项（根对象只用 children；每个选项有 tag、display_name，可再有 children，最多三级）
         #[serde(
             rename = "dropdown_options",
@@ -2743,6 +2867,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub dropdown_options: Option<types::DropdownOption>,
+        /// Whether multiple options can be selected; only applies when the field type is `dropdown`.
+        ///
         /// 是否支持多选，仅在字段类型是dropdown的时候有效
         #[serde(
             rename = "dropdown_allow_multiple",
@@ -2775,16 +2901,24 @@ pub mod types {
             }
         }
     }
+    /// User IDs (union_id / user_id / open_id).
+    ///
     /// 用户 ID（union_id / user_id / open_id）
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct UserId {
+        /// The user's union_id.
+        ///
         /// 用户的 union id
         #[serde(rename = "union_id", default, skip_serializing_if = "Option::is_none")]
         pub union_id: Option<String>,
+        /// The user's user_id. Field scope required: contact:user.employee_id:readonly (read user IDs).
+        ///
         /// 用户的 user id。字段权限要求：contact:user.employee_id:readonly（获取用户 user ID）
         #[serde(rename = "user_id", default, skip_serializing_if = "Option::is_none")]
         pub user_id: Option<String>,
+        /// The user's open_id.
+        ///
         /// 用户的 open id
         #[serde(rename = "open_id", default, skip_serializing_if = "Option::is_none")]
         pub open_id: Option<String>,
@@ -2800,13 +2934,19 @@ pub mod types {
             }
         }
     }
+    /// A user in an event.
+    ///
     /// 事件中的用户
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct TicketUserEvent {
+        /// ID.
+        ///
         /// id
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<types::UserId>,
+        /// Name.
+        ///
         /// 名称
         #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
@@ -2818,13 +2958,19 @@ pub mod types {
             Self { id: None, name: None }
         }
     }
+    /// Ticket information in an event.
+    ///
     /// 事件中的工单信息
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct TicketEvent {
+        /// Ticket ID. [Take it from the ticket list](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/list) or [get it by subscribing to the ticket created event](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/created).
+        ///
         /// 工单ID [可以从工单列表里面取](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/list) [也可以订阅工单创建事件获取](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/created)
         #[serde(rename = "ticket_id", default, skip_serializing_if = "Option::is_none")]
         pub ticket_id: Option<String>,
+        /// Helpdesk ID.
+        ///
         /// 服务台id
         #[serde(
             rename = "helpdesk_id",
@@ -2832,33 +2978,53 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub helpdesk_id: Option<String>,
+        /// User ID.
+        ///
         /// 用户id
         #[serde(rename = "guest", default, skip_serializing_if = "Option::is_none")]
         pub guest: Option<types::TicketUserEvent>,
+        /// Ticket stage: 1 bot, 2 human agent.
+        ///
         /// 工单阶段：1. 机器人 2. 人工
         #[serde(rename = "stage", default, skip_serializing_if = "Option::is_none")]
         pub stage: Option<types::TicketStage>,
+        /// Ticket status: 1 created; 2 in progress; 3 queued; 4 pending; 5 waiting for the user to reply; 50 closed by the bot; 51 closed by an agent; 52 closed by the user.
+        ///
         /// 工单状态，1：已创建 2: 处理中 3: 排队中 4：待定 5：待用户响应 50: 被机器人关闭 51: 被客服关闭 52: 用户自己关闭
         #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
         pub status: Option<types::TicketStatus>,
+        /// Ticket rating: 1 dissatisfied, 2 neutral, 3 satisfied.
+        ///
         /// 工单评分，1：不满意，2:一般，3:满意
         #[serde(rename = "score", default, skip_serializing_if = "Option::is_none")]
         pub score: Option<types::TicketScore>,
+        /// Creation time (Unix timestamp in milliseconds, as a JSON number).
+        ///
         /// 创建时间（毫秒时间戳，JSON 数字）
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
         pub created_at: Option<i64>,
+        /// Ticket update time (Unix timestamp in milliseconds, as a JSON number); -1 when not set.
+        ///
         /// 工单更新时间（毫秒时间戳，JSON 数字），没有值时为-1
         #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
         pub updated_at: Option<i64>,
+        /// Time the ticket was closed (Unix timestamp in milliseconds, as a JSON number).
+        ///
         /// 关单时间（毫秒时间戳，JSON 数字）
         #[serde(rename = "closed_at", default, skip_serializing_if = "Option::is_none")]
         pub closed_at: Option<i64>,
+        /// Ticket channel: 9 Open API; 2 QR code; 14 share; 13 search; any other number: another channel.
+        ///
         /// 工单渠道，描述：9：Open API 2：二维码 14：分享 13：搜索 其他数字：其他渠道
         #[serde(rename = "channel", default, skip_serializing_if = "Option::is_none")]
         pub channel: Option<i32>,
+        /// Whether the ticket was solved: 1 not solved, 2 solved.
+        ///
         /// 工单是否解决 1:没解决 2:已解决
         #[serde(rename = "solve", default, skip_serializing_if = "Option::is_none")]
         pub solve: Option<types::TicketSolved>,
+        /// Customized fields. Note: this event does not carry them; take the `ticket_id` and call the get-ticket endpoint to read the customized fields.
+        ///
         /// 自定义字段。注意：该事件不会返回该值，你可以获取 ticket_id 后调用查询指定工单详情接口查询自定义字段信息。
         #[serde(
             rename = "customized_fields",
@@ -2866,6 +3032,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub customized_fields: Option<Vec<types::CustomizedFieldDisplayItem>>,
+        /// Chat ID (`oc_xxxxxxx`).
+        ///
         /// oc_xxxxxxx
         #[serde(rename = "chat_id", default, skip_serializing_if = "Option::is_none")]
         pub chat_id: Option<String>,
@@ -2891,16 +3059,24 @@ pub mod types {
             }
         }
     }
+    /// The ticket before the update; only the changed fields are present.
+    ///
     /// 更新前的工单信息，只含变更的字段
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct TicketEventUpdateInfo {
+        /// Ticket stage.
+        ///
         /// ticket stage
         #[serde(rename = "stage", default, skip_serializing_if = "Option::is_none")]
         pub stage: Option<types::TicketStage>,
+        /// Ticket status.
+        ///
         /// ticket status
         #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
         pub status: Option<types::TicketStatus>,
+        /// Ticket update time (Unix timestamp in milliseconds, as a JSON number).
+        ///
         /// ticket update time（毫秒时间戳，JSON 数字）
         #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
         pub updated_at: Option<i64>,
@@ -2916,15 +3092,23 @@ pub mod types {
             }
         }
     }
+    /// Sender type of a ticket message.
+    ///
     /// 工单消息发送者类型
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum TicketMessageSenderType {
-        /// `1`: 机器人 (bot)
+        /// `1`: Bot
+        ///
+        /// 机器人 (bot)
         Bot,
-        /// `2`: 用户 (guest)
+        /// `2`: User (guest)
+        ///
+        /// 用户 (guest)
         Guest,
-        /// `3`: 客服 (agent)
+        /// `3`: Agent
+        ///
+        /// 客服 (agent)
         Agent,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -2967,16 +3151,24 @@ pub mod types {
             self.value().write_query(out)
         }
     }
+    /// A ticket message.
+    ///
     /// 工单消息列表
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct TicketMessage {
+        /// Ticket message ID.
+        ///
         /// 工单消息ID
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Chat message ID.
+        ///
         /// chat消息ID
         #[serde(rename = "message_id", default, skip_serializing_if = "Option::is_none")]
         pub message_id: Option<String>,
+        /// Message type: `text` plain text; `post` rich text; `image` image; `file` file; `media` video.
+        ///
         /// 消息类型；text：纯文本；post：富文本；image：图像；file：文件；media：视频
         #[serde(
             rename = "message_type",
@@ -2984,18 +3176,28 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub message_type: Option<String>,
+        /// Creation time.
+        ///
         /// 创建时间
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
         pub created_at: Option<i64>,
+        /// Content.
+        ///
         /// 内容
         #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
         pub content: Option<String>,
+        /// User name.
+        ///
         /// 用户名
         #[serde(rename = "user_name", default, skip_serializing_if = "Option::is_none")]
         pub user_name: Option<String>,
+        /// URL of the user's avatar.
+        ///
         /// 用户图片url
         #[serde(rename = "avatar_url", default, skip_serializing_if = "Option::is_none")]
         pub avatar_url: Option<String>,
+        /// The user's open_id.
+        ///
         /// 用户open ID
         #[serde(rename = "user_id", default, skip_serializing_if = "Option::is_none")]
         pub user_id: Option<String>,
@@ -3016,19 +3218,29 @@ pub mod types {
             }
         }
     }
+    /// Content of a ticket message.
+    ///
     /// 工单消息内容
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct TicketMessageContent {
+        /// Content.
+        ///
         /// 内容
         #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
         pub content: Option<String>,
+        /// Message type: `text` plain text; `post` rich text; `image` image.
+        ///
         /// 消息类型；text：纯文本；post：富文本；image：图片
         #[serde(rename = "msg_type", default, skip_serializing_if = "Option::is_none")]
         pub msg_type: Option<String>,
+        /// Image ID.
+        ///
         /// 图片ID
         #[serde(rename = "image_keys", default, skip_serializing_if = "Option::is_none")]
         pub image_keys: Option<Vec<String>>,
+        /// Image ID.
+        ///
         /// 图片ID
         #[serde(rename = "image_key", default, skip_serializing_if = "Option::is_none")]
         pub image_key: Option<String>,
@@ -3045,13 +3257,19 @@ pub mod types {
             }
         }
     }
+    /// Ticket message type (`msg_type` when sending a ticket message).
+    ///
     /// 工单消息类型 (发送工单消息的 msg_type)
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum TicketMessageType {
-        /// `"text"`: 纯文本
+        /// `"text"`: Plain text
+        ///
+        /// 纯文本
         Text,
-        /// `"post"`: 富文本
+        /// `"post"`: Rich text (post)
+        ///
+        /// 富文本
         Post,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -3103,7 +3321,9 @@ pub mod agent {
         pub(crate) client: &'a crate::Client,
     }
     impl Api<'_> {
-        /// 获取客服邮箱
+        /// Get agent emails (获取客服邮箱)
+        ///
+        /// Gets the email addresses of agents.
         ///
         /// 该接口用于获取客服邮箱地址。
         ///
@@ -3121,7 +3341,9 @@ pub mod agent {
                 options: Default::default(),
             }
         }
-        /// 更新客服信息
+        /// Update agent information (更新客服信息)
+        ///
+        /// Updates an agent's information, such as the agent status.
         ///
         /// 更新客服状态等信息。
         ///
@@ -3134,7 +3356,7 @@ pub mod agent {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent/patch)
         ///
-        /// `agent_id`: 客服id
+        /// `agent_id`: Agent ID.
         pub fn patch(&self, agent_id: impl Into<String>) -> PatchRequest {
             PatchRequest {
                 client: self.client.clone(),
@@ -3153,7 +3375,7 @@ pub mod agent {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `agent.agent_email`: 获取客服邮箱. Created by [`crate::Client::agent`]`().agent_email(…)`; send it with `send_with`.
+    /// Request builder for `agent.agent_email`: Get agent emails (获取客服邮箱). Created by [`crate::Client::agent`]`().agent_email(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct AgentEmailRequest {
@@ -3226,7 +3448,9 @@ pub mod agent {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct AgentEmailResponse {
-        /// 客服邮箱 (agent emails)。页面字段表写作 string，但响应体示例是以客服 open_id 为键、邮箱为值的对象（{"ou_xxx":"xxx"}）；故此处为任意 JSON。
+        /// Agent emails: an object that maps each agent's open_id to the email address (for example `{"ou_xxx":"xxx"}`).
+        ///
+        /// 客服邮箱 (agent emails)。
         #[serde(rename = "agents", default, skip_serializing_if = "Option::is_none")]
         pub agents: Option<serde_json::Value>,
     }
@@ -3241,15 +3465,15 @@ pub mod agent {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum AgentEmailError {
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -3326,7 +3550,7 @@ pub mod agent {
             },
         ],
     };
-    /// Request builder for `agent.patch`: 更新客服信息. Created by [`crate::Client::agent`]`().patch(…)`; send it with `send_with`.
+    /// Request builder for `agent.patch`: Update agent information (更新客服信息). Created by [`crate::Client::agent`]`().patch(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct PatchRequest {
@@ -3336,6 +3560,8 @@ pub mod agent {
         options: crate::RequestOptions,
     }
     impl PatchRequest {
+        /// Agent status: 1 online; 2 offline.
+        ///
         /// 客服状态 (agent status)：1 在线；2 离线
         ///
         /// Example: `1`
@@ -3419,6 +3645,8 @@ pub mod agent {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct PatchBody {
+        /// Agent status: 1 online; 2 offline.
+        ///
         /// 客服状态 (agent status)：1 在线；2 离线
         ///
         /// Example: `1`
@@ -3441,7 +3669,7 @@ pub mod agent {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum PatchError {
-        /// `150001` (HTTP 400): param is invalis
+        /// `150001` (HTTP 400): Invalid parameter. (param is invalis)
         ///
         /// 排查建议 / advice: 客服状态错误
         InvalidParam(crate::ApiError),
@@ -3937,7 +4165,11 @@ pub mod agent_schedules {
         pub(crate) client: &'a crate::Client,
     }
     impl Api<'_> {
-        /// 删除客服工作日程
+        /// Delete an agent's schedule (删除客服工作日程)
+        ///
+        /// Deletes an agent's schedule.
+        /// **Tip**: Notes:
+        /// 	With a user_access_token, the caller must be an admin or the owner of this helpdesk.
         ///
         /// 该接口用于删除客服日程。
         /// **Tip**: 注意事项：
@@ -3952,7 +4184,7 @@ pub mod agent_schedules {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent-schedules/delete)
         ///
-        /// `agent_id`: agent user id
+        /// `agent_id`: User ID of the agent.
         pub fn delete(&self, agent_id: impl Into<String>) -> DeleteRequest {
             DeleteRequest {
                 client: self.client.clone(),
@@ -4015,7 +4247,7 @@ pub mod agent_schedules {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `agent_schedules.delete`: 删除客服工作日程. Created by [`crate::Client::agent_schedules`]`().delete(…)`; send it with `send_with`.
+    /// Request builder for `agent_schedules.delete`: Delete an agent's schedule (删除客服工作日程). Created by [`crate::Client::agent_schedules`]`().delete(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct DeleteRequest {
@@ -4094,15 +4326,15 @@ pub mod agent_schedules {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum DeleteError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -4571,7 +4803,11 @@ pub mod agent_skill {
                 options: Default::default(),
             }
         }
-        /// 删除客服技能
+        /// Delete an agent skill (删除客服技能)
+        ///
+        /// Deletes an agent skill.
+        /// **Tip**: Notes:
+        /// 	With a user_access_token, the caller must be an admin or the owner of this helpdesk.
         ///
         /// 该接口用于删除客服技能。
         /// **Tip**: 注意事项：
@@ -4586,7 +4822,7 @@ pub mod agent_skill {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill/delete)
         ///
-        /// `agent_skill_id`: agent group id
+        /// `agent_skill_id`: Agent skill ID.
         pub fn delete(&self, agent_skill_id: impl Into<String>) -> DeleteRequest {
             DeleteRequest {
                 client: self.client.clone(),
@@ -4594,7 +4830,9 @@ pub mod agent_skill {
                 options: Default::default(),
             }
         }
-        /// 查询指定客服技能
+        /// Get an agent skill (查询指定客服技能)
+        ///
+        /// Gets an agent skill.
         ///
         /// 该接口用于获取客服技能。
         ///
@@ -4607,7 +4845,7 @@ pub mod agent_skill {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill/get)
         ///
-        /// `agent_skill_id`: agent skill id
+        /// `agent_skill_id`: Agent skill ID.
         pub fn get(&self, agent_skill_id: impl Into<String>) -> GetRequest {
             GetRequest {
                 client: self.client.clone(),
@@ -4615,7 +4853,9 @@ pub mod agent_skill {
                 options: Default::default(),
             }
         }
-        /// 查询全部客服技能
+        /// List all agent skills (查询全部客服技能)
+        ///
+        /// Lists all agent skills.
         ///
         /// 获取全部客服技能。
         ///
@@ -4915,7 +5155,7 @@ pub mod agent_skill {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `agent_skill.delete`: 删除客服技能. Created by [`crate::Client::agent_skill`]`().delete(…)`; send it with `send_with`.
+    /// Request builder for `agent_skill.delete`: Delete an agent skill (删除客服技能). Created by [`crate::Client::agent_skill`]`().delete(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct DeleteRequest {
@@ -4997,15 +5237,15 @@ pub mod agent_skill {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum DeleteError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -5074,7 +5314,7 @@ pub mod agent_skill {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `agent_skill.get`: 查询指定客服技能. Created by [`crate::Client::agent_skill`]`().get(…)`; send it with `send_with`.
+    /// Request builder for `agent_skill.get`: Get an agent skill (查询指定客服技能). Created by [`crate::Client::agent_skill`]`().get(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct GetRequest {
@@ -5151,6 +5391,8 @@ pub mod agent_skill {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct GetResponse {
+        /// The agent skill.
+        ///
         /// 技能
         #[serde(
             rename = "agent_skill",
@@ -5170,15 +5412,15 @@ pub mod agent_skill {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum GetError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -5247,7 +5489,7 @@ pub mod agent_skill {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `agent_skill.list`: 查询全部客服技能. Created by [`crate::Client::agent_skill`]`().list(…)`; send it with `send_with`.
+    /// Request builder for `agent_skill.list`: List all agent skills (查询全部客服技能). Created by [`crate::Client::agent_skill`]`().list(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct ListRequest {
@@ -5318,6 +5560,8 @@ pub mod agent_skill {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ListResponse {
+        /// Agent skills.
+        ///
         /// 客服技能列表
         #[serde(
             rename = "agent_skills",
@@ -5337,19 +5581,19 @@ pub mod agent_skill {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum ListError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
@@ -5632,7 +5876,9 @@ pub mod agent_skill_rule {
         pub(crate) client: &'a crate::Client,
     }
     impl Api<'_> {
-        /// 获取客服技能列表
+        /// List agent skill rules (获取客服技能列表)
+        ///
+        /// Lists all agent skill rules. Only custom apps are supported.
         ///
         /// 该接口用于获取全部客服技能。仅支持自建应用。
         ///
@@ -5660,7 +5906,7 @@ pub mod agent_skill_rule {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `agent_skill_rule.list`: 获取客服技能列表. Created by [`crate::Client::agent_skill_rule`]`().list(…)`; send it with `send_with`.
+    /// Request builder for `agent_skill_rule.list`: List agent skill rules (获取客服技能列表). Created by [`crate::Client::agent_skill_rule`]`().list(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct ListRequest {
@@ -5731,6 +5977,8 @@ pub mod agent_skill_rule {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ListResponse {
+        /// Rules.
+        ///
         /// rules列表
         #[serde(rename = "rules", default, skip_serializing_if = "Option::is_none")]
         pub rules: Option<Vec<types::AgentSkillRule>>,
@@ -5746,15 +5994,15 @@ pub mod agent_skill_rule {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum ListError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -5833,7 +6081,12 @@ pub mod bot_message {
         pub(crate) client: &'a crate::Client,
     }
     impl Api<'_> {
-        /// 服务台机器人向工单绑定的群内发送消息
+        /// Send a message from the helpdesk bot (服务台机器人向工单绑定的群内发送消息)
+        ///
+        /// Sends a message from the helpdesk bot to a user's dedicated helpdesk service chat or private chat; text, rich text (post), cards and images are supported.
+        /// **Warning**: - New-style cards (JSON 2.0) are not supported yet.
+        /// - Store apps cannot use this endpoint yet.
+        /// - Messages can only be sent to dedicated service chats that have no ticket in progress.
         ///
         /// 通过服务台机器人给指定用户的服务台专属群或私聊发送消息，支持文本、富文本、卡片、图片。
         /// **Warning**: - 暂不支持新版卡片（ JSON 2.0 版本）。
@@ -5849,11 +6102,11 @@ pub mod bot_message {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/bot-message/create)
         ///
-        /// `msg_type`: 消息类型
+        /// `msg_type`: Message type.
         ///
-        /// `content`: 消息内容，json格式结构序列化成string。格式说明参考: [发送消息content说明](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/im-v1/message/create_json)
+        /// `content`: Message content: a JSON structure serialized to a string. For the format see [message content](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/im-v1/message/create_json).
         ///
-        /// `receiver_id`: 接收消息用户id
+        /// `receiver_id`: ID of the user who receives the message.
         pub fn create(&self, args: CreateArgs) -> CreateRequest {
             CreateRequest {
                 client: self.client.clone(),
@@ -5880,20 +6133,26 @@ pub mod bot_message {
     /// The required values of `bot_message.create`, by name: two IDs cannot be swapped, and a missing one does not compile.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CreateArgs {
+        /// Message type.
+        ///
         /// 消息类型
         ///
         /// Example: `"post"` (request body field `msg_type`)
         pub msg_type: types::BotMessageType,
+        /// Message content: a JSON structure serialized to a string. For the format see [message content](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/im-v1/message/create_json).
+        ///
         /// 消息内容，json格式结构序列化成string。格式说明参考: [发送消息content说明](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/im-v1/message/create_json)
         ///
         /// Example: `"{\"post\":{\"zh_cn\":{\"title\":\"some title\",\"content\":[[{\"tag\":\"text\",\"text\":\"some content\"}]]}}}"` (request body field `content`)
         pub content: crate::JsonString,
+        /// ID of the user who receives the message.
+        ///
         /// 接收消息用户id
         ///
         /// Example: `"ou_7346484524"` (request body field `receiver_id`)
         pub receiver_id: String,
     }
-    /// Request builder for `bot_message.create`: 服务台机器人向工单绑定的群内发送消息. Created by [`crate::Client::bot_message`]`().create(…)`; send it with `send_with`.
+    /// Request builder for `bot_message.create`: Send a message from the helpdesk bot (服务台机器人向工单绑定的群内发送消息). Created by [`crate::Client::bot_message`]`().create(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct CreateRequest {
@@ -5903,6 +6162,8 @@ pub mod bot_message {
         options: crate::RequestOptions,
     }
     impl CreateRequest {
+        /// Type of user ID used in the request and the reply.
+        ///
         /// 用户 ID 类型
         ///
         /// Default: `"open_id"`
@@ -5912,6 +6173,8 @@ pub mod bot_message {
             self.user_id_type = Some(value.into());
             self
         }
+        /// How the message is delivered: `chat` (the user's dedicated helpdesk service chat) or `user` (private chat with the helpdesk bot). With `chat`, sending fails if the user has a ticket in progress. Defaults to `chat`.
+        ///
         /// 接收消息方式，chat(服务台专属服务群)或user(服务台机器人私聊)。若选择专属服务群，用户有正在处理的工单将会发送失败。默认以chat方式发送。
         ///
         /// Example: `"chat"`
@@ -5995,6 +6258,8 @@ pub mod bot_message {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CreateResponse {
+        /// open_id of the chat message.
+        ///
         /// chat消息open_id
         #[serde(rename = "message_id", default, skip_serializing_if = "Option::is_none")]
         pub message_id: Option<String>,
@@ -6010,21 +6275,29 @@ pub mod bot_message {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CreateBody {
+        /// Message type.
+        ///
         /// 消息类型
         ///
         /// Example: `"post"`
         #[serde(rename = "msg_type")]
         pub msg_type: types::BotMessageType,
+        /// Message content: a JSON structure serialized to a string. For the format see [message content](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/im-v1/message/create_json).
+        ///
         /// 消息内容，json格式结构序列化成string。格式说明参考: [发送消息content说明](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/im-v1/message/create_json)
         ///
         /// Example: `"{\"post\":{\"zh_cn\":{\"title\":\"some title\",\"content\":[[{\"tag\":\"text\",\"text\":\"some content\"}]]}}}"`
         #[serde(rename = "content")]
         pub content: crate::JsonString,
+        /// ID of the user who receives the message.
+        ///
         /// 接收消息用户id
         ///
         /// Example: `"ou_7346484524"`
         #[serde(rename = "receiver_id")]
         pub receiver_id: String,
+        /// How the message is delivered: `chat` (the user's dedicated helpdesk service chat) or `user` (private chat with the helpdesk bot). With `chat`, sending fails if the user has a ticket in progress. Defaults to `chat`.
+        ///
         /// 接收消息方式，chat(服务台专属服务群)或user(服务台机器人私聊)。若选择专属服务群，用户有正在处理的工单将会发送失败。默认以chat方式发送。
         ///
         /// Example: `"chat"`
@@ -6063,27 +6336,27 @@ pub mod bot_message {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum CreateError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `154005` (HTTP 405): Method Forbidden
+        /// `154005` (HTTP 405): Operation not allowed. (Method Forbidden)
         ///
         /// 排查建议 / advice: 检查是否有权限创建推送
         MethodForbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -6182,7 +6455,11 @@ pub mod category {
         pub(crate) client: &'a crate::Client,
     }
     impl Api<'_> {
-        /// 创建知识库分类
+        /// Create an FAQ category (创建知识库分类)
+        ///
+        /// Creates an FAQ category.
+        /// **Tip**: Notes:
+        /// 	With a user_access_token, the caller must be an agent, an admin or the owner of this helpdesk.
         ///
         /// 该接口用于创建知识库分类。
         /// **Tip**: 注意事项：
@@ -6197,9 +6474,9 @@ pub mod category {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/category/create)
         ///
-        /// `name`: 名称
+        /// `name`: Name.
         ///
-        /// `parent_id`: 父知识库分类ID
+        /// `parent_id`: ID of the parent category.
         pub fn create(&self, args: CreateArgs) -> CreateRequest {
             CreateRequest {
                 client: self.client.clone(),
@@ -6207,7 +6484,11 @@ pub mod category {
                 options: Default::default(),
             }
         }
-        /// 删除知识库分类详情
+        /// Delete an FAQ category (删除知识库分类详情)
+        ///
+        /// Deletes an FAQ category.
+        /// **Tip**: Notes:
+        /// 	With a user_access_token, the caller must be an agent, an admin or the owner of this helpdesk.
         ///
         /// 该接口用于删除知识库分类详情。
         /// **Tip**: 注意事项：
@@ -6222,7 +6503,7 @@ pub mod category {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/category/delete)
         ///
-        /// `id`: 知识库分类ID
+        /// `id`: Category ID.
         pub fn delete(&self, id: impl Into<String>) -> DeleteRequest {
             DeleteRequest {
                 client: self.client.clone(),
@@ -6230,7 +6511,9 @@ pub mod category {
                 options: Default::default(),
             }
         }
-        /// 获取知识库分类
+        /// Get an FAQ category (获取知识库分类)
+        ///
+        /// Gets an FAQ category.
         ///
         /// 该接口用于获取知识库分类。
         ///
@@ -6243,7 +6526,7 @@ pub mod category {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/category/get)
         ///
-        /// `id`: 知识库分类ID
+        /// `id`: Category ID.
         pub fn get(&self, id: impl Into<String>) -> GetRequest {
             GetRequest {
                 client: self.client.clone(),
@@ -6251,10 +6534,11 @@ pub mod category {
                 options: Default::default(),
             }
         }
-        /// 获取全部知识库分类
+        /// List all FAQ categories (获取全部知识库分类)
+        ///
+        /// Lists all FAQ categories of the helpdesk's knowledge base.
         ///
         /// 该接口用于获取服务台知识库所有分类。
-        /// 注：本页（旧版模板）没有“接口频率限制”和“支持的应用类型”行，权限要求只写“获取服务台资源详情”，未给出权限键名；此处按其他页面中该标题对应的 helpdesk:all:readonly 填写。页面响应体示例末尾有多余逗号（非法 JSON），已去掉。
         ///
         /// `GET /open-apis/helpdesk/v1/categories`
         ///
@@ -6273,7 +6557,11 @@ pub mod category {
                 options: Default::default(),
             }
         }
-        /// 更新知识库分类详情
+        /// Update an FAQ category (更新知识库分类详情)
+        ///
+        /// Updates an FAQ category.
+        /// **Tip**: Notes:
+        /// 	With a user_access_token, the caller must be an agent, an admin or the owner of this helpdesk.
         ///
         /// 该接口用于更新知识库分类详情。
         /// **Tip**: 注意事项：
@@ -6288,7 +6576,7 @@ pub mod category {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/category/patch)
         ///
-        /// `id`: category id
+        /// `id`: Category ID.
         pub fn patch(&self, id: impl Into<String>) -> PatchRequest {
             PatchRequest {
                 client: self.client.clone(),
@@ -6310,16 +6598,20 @@ pub mod category {
     /// The required values of `category.create`, by name: two IDs cannot be swapped, and a missing one does not compile.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CreateArgs {
+        /// Name.
+        ///
         /// 名称
         ///
         /// Example: `"创建团队和邀请成员"` (request body field `name`)
         pub name: String,
+        /// ID of the parent category.
+        ///
         /// 父知识库分类ID
         ///
         /// Example: `"0"` (request body field `parent_id`)
         pub parent_id: String,
     }
-    /// Request builder for `category.create`: 创建知识库分类. Created by [`crate::Client::category`]`().create(…)`; send it with `send_with`.
+    /// Request builder for `category.create`: Create an FAQ category (创建知识库分类). Created by [`crate::Client::category`]`().create(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct CreateRequest {
@@ -6328,6 +6620,8 @@ pub mod category {
         options: crate::RequestOptions,
     }
     impl CreateRequest {
+        /// Language.
+        ///
         /// 语言
         ///
         /// Example: `"zh_cn"`
@@ -6399,6 +6693,8 @@ pub mod category {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CreateResponse {
+        /// FAQ category.
+        ///
         /// 知识库分类
         #[serde(rename = "category", default, skip_serializing_if = "Option::is_none")]
         pub category: Option<types::Category>,
@@ -6414,16 +6710,22 @@ pub mod category {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CreateBody {
+        /// Name.
+        ///
         /// 名称
         ///
         /// Example: `"创建团队和邀请成员"`
         #[serde(rename = "name")]
         pub name: String,
+        /// ID of the parent category.
+        ///
         /// 父知识库分类ID
         ///
         /// Example: `"0"`
         #[serde(rename = "parent_id")]
         pub parent_id: String,
+        /// Language.
+        ///
         /// 语言
         ///
         /// Example: `"zh_cn"`
@@ -6450,23 +6752,23 @@ pub mod category {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum CreateError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -6550,7 +6852,7 @@ pub mod category {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `category.delete`: 删除知识库分类详情. Created by [`crate::Client::category`]`().delete(…)`; send it with `send_with`.
+    /// Request builder for `category.delete`: Delete an FAQ category (删除知识库分类详情). Created by [`crate::Client::category`]`().delete(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct DeleteRequest {
@@ -6628,19 +6930,19 @@ pub mod category {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum DeleteError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -6719,7 +7021,7 @@ pub mod category {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `category.get`: 获取知识库分类. Created by [`crate::Client::category`]`().get(…)`; send it with `send_with`.
+    /// Request builder for `category.get`: Get an FAQ category (获取知识库分类). Created by [`crate::Client::category`]`().get(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct GetRequest {
@@ -6792,6 +7094,8 @@ pub mod category {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct GetResponse {
+        /// Category ID.
+        ///
         /// 知识库分类ID
         #[serde(
             rename = "category_id",
@@ -6799,12 +7103,18 @@ pub mod category {
             skip_serializing_if = "Option::is_none"
         )]
         pub category_id: Option<String>,
+        /// Category ID (legacy; use `category_id` instead).
+        ///
         /// 知识库分类ID，（旧版，请使用category_id）
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Name.
+        ///
         /// 名称
         #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
+        /// Helpdesk ID.
+        ///
         /// 服务台ID
         #[serde(
             rename = "helpdesk_id",
@@ -6812,6 +7122,8 @@ pub mod category {
             skip_serializing_if = "Option::is_none"
         )]
         pub helpdesk_id: Option<String>,
+        /// Language.
+        ///
         /// 语言
         #[serde(rename = "language", default, skip_serializing_if = "Option::is_none")]
         pub language: Option<String>,
@@ -6833,15 +7145,15 @@ pub mod category {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum GetError {
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -6913,7 +7225,7 @@ pub mod category {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `category.list`: 获取全部知识库分类. Created by [`crate::Client::category`]`().list(…)`; send it with `send_with`.
+    /// Request builder for `category.list`: List all FAQ categories (获取全部知识库分类). Created by [`crate::Client::category`]`().list(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct ListRequest {
@@ -6924,6 +7236,8 @@ pub mod category {
         options: crate::RequestOptions,
     }
     impl ListRequest {
+        /// Language of the categories.
+        ///
         /// 知识库分类语言
         ///
         /// Example: `"zh_cn"`
@@ -6931,6 +7245,8 @@ pub mod category {
             self.lang = Some(value.into());
             self
         }
+        /// Sort key. 1: sort by the time the category was last updated (the doc lists only 1).
+        ///
         /// 排序键。1: 根据知识库分类更新时间排序（页面只列出 1）
         ///
         /// Example: `1`
@@ -6938,6 +7254,8 @@ pub mod category {
             self.order_by = Some(value);
             self
         }
+        /// Order: `true` ascending; `false` descending.
+        ///
         /// 顺序。true: 正序；false：反序
         ///
         /// Example: `true`
@@ -7017,6 +7335,8 @@ pub mod category {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ListResponse {
+        /// FAQ categories.
+        ///
         /// 知识库分类列表
         #[serde(rename = "categories", default, skip_serializing_if = "Option::is_none")]
         pub categories: Option<Vec<types::Category>>,
@@ -7032,11 +7352,11 @@ pub mod category {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum ListError {
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -7103,7 +7423,7 @@ pub mod category {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `category.patch`: 更新知识库分类详情. Created by [`crate::Client::category`]`().patch(…)`; send it with `send_with`.
+    /// Request builder for `category.patch`: Update an FAQ category (更新知识库分类详情). Created by [`crate::Client::category`]`().patch(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct PatchRequest {
@@ -7113,6 +7433,8 @@ pub mod category {
         options: crate::RequestOptions,
     }
     impl PatchRequest {
+        /// Name.
+        ///
         /// 名称
         ///
         /// Example: `"创建团队和邀请成员"`
@@ -7122,6 +7444,8 @@ pub mod category {
             self.body.name = Some(value.into());
             self
         }
+        /// ID of the parent category.
+        ///
         /// 父知识库分类ID
         ///
         /// Example: `"0"`
@@ -7205,11 +7529,15 @@ pub mod category {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct PatchBody {
+        /// Name.
+        ///
         /// 名称
         ///
         /// Example: `"创建团队和邀请成员"`
         #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
+        /// ID of the parent category.
+        ///
         /// 父知识库分类ID
         ///
         /// Example: `"0"`
@@ -7240,19 +7568,19 @@ pub mod category {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum PatchError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -7339,7 +7667,9 @@ pub mod event {
         pub(crate) client: &'a crate::Client,
     }
     impl Api<'_> {
-        /// 订阅服务台事件
+        /// Subscribe to helpdesk events (订阅服务台事件)
+        ///
+        /// Subscribes to helpdesk events.
         ///
         /// 本接口用于订阅服务台事件。
         ///
@@ -7352,7 +7682,7 @@ pub mod event {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/event/subscribe)
         ///
-        /// `events`: 可订阅的事件列表 (request body field `events`)
+        /// `events`: Events to subscribe to.
         pub fn subscribe(&self, events: Vec<types::HelpdeskEvent>) -> SubscribeRequest {
             SubscribeRequest {
                 client: self.client.clone(),
@@ -7360,7 +7690,9 @@ pub mod event {
                 options: Default::default(),
             }
         }
-        /// 取消订阅服务台事件
+        /// Unsubscribe from helpdesk events (取消订阅服务台事件)
+        ///
+        /// Unsubscribes from helpdesk events.
         ///
         /// 本接口用于取消订阅服务台事件。
         ///
@@ -7373,7 +7705,7 @@ pub mod event {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/event/unsubscribe)
         ///
-        /// `events`: event list to unsubscribe (request body field `events`)
+        /// `events`: Events to unsubscribe from.
         pub fn unsubscribe(
             &self,
             events: Vec<types::HelpdeskEvent>,
@@ -7394,7 +7726,7 @@ pub mod event {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `event.subscribe`: 订阅服务台事件. Created by [`crate::Client::event`]`().subscribe(…)`; send it with `send_with`.
+    /// Request builder for `event.subscribe`: Subscribe to helpdesk events (订阅服务台事件). Created by [`crate::Client::event`]`().subscribe(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct SubscribeRequest {
@@ -7484,6 +7816,8 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct SubscribeBody {
+        /// Events to subscribe to.
+        ///
         /// 可订阅的事件列表
         #[serde(rename = "events")]
         pub events: Vec<types::HelpdeskEvent>,
@@ -7499,15 +7833,15 @@ pub mod event {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum SubscribeError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -7576,7 +7910,7 @@ pub mod event {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `event.unsubscribe`: 取消订阅服务台事件. Created by [`crate::Client::event`]`().unsubscribe(…)`; send it with `send_with`.
+    /// Request builder for `event.unsubscribe`: Unsubscribe from helpdesk events (取消订阅服务台事件). Created by [`crate::Client::event`]`().unsubscribe(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct UnsubscribeRequest {
@@ -7666,6 +8000,8 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct UnsubscribeBody {
+        /// Events to unsubscribe from.
+        ///
         /// event list to unsubscribe
         #[serde(rename = "events")]
         pub events: Vec<types::HelpdeskEvent>,
@@ -7681,15 +8017,15 @@ pub mod event {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum UnsubscribeError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -9366,7 +9702,9 @@ pub mod notification {
         pub(crate) client: &'a crate::Client,
     }
     impl Api<'_> {
-        /// 取消审核
+        /// Cancel the approval (取消审核)
+        ///
+        /// Cancels the approval request of a notification (push) after it was submitted for approval.
         ///
         /// 提交审核后，如果需要取消审核，则调用此接口。
         ///
@@ -9379,7 +9717,7 @@ pub mod notification {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/cancel_approve)
         ///
-        /// `notification_id`: 唯一ID
+        /// `notification_id`: Unique ID.
         pub fn cancel_approve(
             &self,
             notification_id: impl Into<String>,
@@ -9390,7 +9728,9 @@ pub mod notification {
                 options: Default::default(),
             }
         }
-        /// 取消推送
+        /// Cancel a notification (push) (取消推送)
+        ///
+        /// Cancels a notification (push). It can be called after approval while the push waits to be scheduled, during sending (messages already sent are recalled), and after sending has finished (all sent messages are recalled).
         ///
         /// 取消推送接口，审核通过后待调度可以调用，发送过程中可以调用（会撤回已发送的消息），发送完成后可以需要推送（会撤回所有已发送的消息）。
         ///
@@ -9403,9 +9743,9 @@ pub mod notification {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/cancel_send)
         ///
-        /// `notification_id`: 唯一ID
+        /// `notification_id`: Unique ID.
         ///
-        /// `is_recall`: 是否召回已发送的消息,新人入职消息同样适用
+        /// `is_recall`: Whether to recall messages already sent; also applies to new-employee onboarding messages.
         pub fn cancel_send(&self, args: CancelSendArgs) -> CancelSendRequest {
             CancelSendRequest {
                 client: self.client.clone(),
@@ -9414,7 +9754,9 @@ pub mod notification {
                 options: Default::default(),
             }
         }
-        /// 创建推送
+        /// Create a notification (push) (创建推送)
+        ///
+        /// Creates a notification (push); a newly created push is a draft.
         ///
         /// 调用接口创建推送，创建成功后为草稿状态。
         ///
@@ -9427,13 +9769,13 @@ pub mod notification {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/create)
         ///
-        /// `job_name`: 必填，任务名称 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+        /// `job_name`: Required. Name of the push task.
         ///
-        /// `push_content`: 必填，推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string) 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+        /// `push_content`: Required. Push content: a message card JSON carried in a string; see https://open.feishu.cn/tool/cardbuilder?from=howtoguide
         ///
-        /// `push_type`: 必填， 0（定时推送：push_scope不能等于3） 1（新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空） 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+        /// `push_type`: Required. 0 (scheduled push: `push_scope_type` must not be 3); 1 (new-employee onboarding push: `push_scope_type` must be 1 or 3, and `new_staff_scope_type` must be set).
         ///
-        /// `push_scope_type`: 必填， 推送范围（服务台私信） 0：组织内全部成员（user_list和department_list必须为空） 1：不推送任何成员（user_list和department_list必须为空，chat_list不可为空） 2：推送到部分成员（user_list或department_list不能为空） 3：入职新人 以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+        /// `push_scope_type`: Required. Push scope (private messages from the helpdesk): 0 all members of the organization (`user_list` and `department_list` must be empty); 1 no members (`user_list` and `department_list` must be empty, `chat_list` must not be empty); 2 some members (`user_list` or `department_list` must not be empty); 3 new employees. In all four cases `chat_list` is independent; it must be set only when the scope is 1.
         pub fn create(&self, args: CreateArgs) -> CreateRequest {
             CreateRequest {
                 client: self.client.clone(),
@@ -9447,7 +9789,9 @@ pub mod notification {
                 options: Default::default(),
             }
         }
-        /// 执行推送
+        /// Execute a notification (push) (执行推送)
+        ///
+        /// After approval, sets the send time of the push; the scheduler then sends the messages.
         ///
         /// 审核通过后调用此接口设置推送时间，等待调度系统调度，发送消息。
         ///
@@ -9460,9 +9804,9 @@ pub mod notification {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/execute_send)
         ///
-        /// `notification_id`: 创建接口返回的唯一id
+        /// `notification_id`: Unique ID returned by the create endpoint.
         ///
-        /// `send_at`: 发送时间戳(毫秒)
+        /// `send_at`: Send time (Unix timestamp in milliseconds).
         pub fn execute_send(&self, args: ExecuteSendArgs) -> ExecuteSendRequest {
             ExecuteSendRequest {
                 client: self.client.clone(),
@@ -9471,7 +9815,9 @@ pub mod notification {
                 options: Default::default(),
             }
         }
-        /// 查询推送
+        /// Get a notification (push) (查询推送)
+        ///
+        /// Gets the details of a notification (push).
         ///
         /// 查询推送详情。
         ///
@@ -9484,7 +9830,7 @@ pub mod notification {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/get)
         ///
-        /// `notification_id`: 唯一ID
+        /// `notification_id`: Unique ID.
         pub fn get(&self, notification_id: impl Into<String>) -> GetRequest {
             GetRequest {
                 client: self.client.clone(),
@@ -9529,7 +9875,9 @@ pub mod notification {
                 options: Default::default(),
             }
         }
-        /// 预览推送
+        /// Preview a notification (push) (预览推送)
+        ///
+        /// Previews the configured push content before the push is actually executed.
         ///
         /// 在正式执行推送之前是可以调用此接口预览设置的推送内容。
         ///
@@ -9542,7 +9890,7 @@ pub mod notification {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/preview)
         ///
-        /// `notification_id`: 创建推送接口成功后返回的唯一id
+        /// `notification_id`: Unique ID returned by the create-notification endpoint.
         pub fn preview(&self, notification_id: impl Into<String>) -> PreviewRequest {
             PreviewRequest {
                 client: self.client.clone(),
@@ -9550,7 +9898,9 @@ pub mod notification {
                 options: Default::default(),
             }
         }
-        /// 提交审核
+        /// Submit for approval (提交审核)
+        ///
+        /// Normally called right after creating a notification (push). If the creator is the helpdesk owner, the push is approved automatically; otherwise the helpdesk owner is asked to review it.
         ///
         /// 正常情况下调用创建推送接口后，就可以调用提交审核接口，如果创建人是服务台owner则会自动审核通过，否则会通知服务台owner审核此推送信息。
         ///
@@ -9563,9 +9913,9 @@ pub mod notification {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/submit_approve)
         ///
-        /// `notification_id`: 创建接口返回的唯一id
+        /// `notification_id`: Unique ID returned by the create endpoint.
         ///
-        /// `reason`: 提交审批理由
+        /// `reason`: Reason for submitting the approval.
         pub fn submit_approve(&self, args: SubmitApproveArgs) -> SubmitApproveRequest {
             SubmitApproveRequest {
                 client: self.client.clone(),
@@ -9589,7 +9939,7 @@ pub mod notification {
             },
         ],
     };
-    /// Request builder for `notification.cancel_approve`: 取消审核. Created by [`crate::Client::notification`]`().cancel_approve(…)`; send it with `send_with`.
+    /// Request builder for `notification.cancel_approve`: Cancel the approval (取消审核). Created by [`crate::Client::notification`]`().cancel_approve(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct CancelApproveRequest {
@@ -9672,27 +10022,27 @@ pub mod notification {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum CancelApproveError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `154005` (HTTP 405): Method Forbidden
+        /// `154005` (HTTP 405): Operation not allowed. (Method Forbidden)
         ///
         /// 排查建议 / advice: 检查是否有权限创建推送
         MethodForbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -9786,16 +10136,20 @@ pub mod notification {
     /// The required values of `notification.cancel_send`, by name: two IDs cannot be swapped, and a missing one does not compile.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CancelSendArgs {
+        /// Unique ID.
+        ///
         /// 唯一ID
         ///
         /// Example: `"6981801914270744596"`
         pub notification_id: String,
+        /// Whether to recall messages already sent; also applies to new-employee onboarding messages.
+        ///
         /// 是否召回已发送的消息,新人入职消息同样适用
         ///
         /// Example: `true` (request body field `is_recall`)
         pub is_recall: bool,
     }
-    /// Request builder for `notification.cancel_send`: 取消推送. Created by [`crate::Client::notification`]`().cancel_send(…)`; send it with `send_with`.
+    /// Request builder for `notification.cancel_send`: Cancel a notification (push) (取消推送). Created by [`crate::Client::notification`]`().cancel_send(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct CancelSendRequest {
@@ -9884,6 +10238,8 @@ pub mod notification {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CancelSendBody {
+        /// Whether to recall messages already sent; also applies to new-employee onboarding messages.
+        ///
         /// 是否召回已发送的消息,新人入职消息同样适用
         ///
         /// Example: `true`
@@ -9901,27 +10257,27 @@ pub mod notification {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum CancelSendError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `154005` (HTTP 405): Method Forbidden
+        /// `154005` (HTTP 405): Operation not allowed. (Method Forbidden)
         ///
         /// 排查建议 / advice: 检查是否有权限创建推送
         MethodForbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -10020,24 +10376,32 @@ pub mod notification {
     /// The required values of `notification.create`, by name: two IDs cannot be swapped, and a missing one does not compile.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CreateArgs {
-        /// 必填，任务名称 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+        /// Required. Name of the push task.
+        ///
+        /// 必填，任务名称
         ///
         /// Example: `"测试推送任务"` (request body field `job_name`)
         pub job_name: String,
-        /// 必填，推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string) 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+        /// Required. Push content: a message card JSON carried in a string; see https://open.feishu.cn/tool/cardbuilder?from=howtoguide
+        ///
+        /// 必填，推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string)
         ///
         /// Example: `"{   \"config\": {     \"wide_screen_mode\": true   },   \"elements\": [     {       \"tag\": \"div\",       \"text\": {         \"tag\": \"lark_md\",         \"content\": \"[飞书](https://www.feishu.cn)整合即时沟通、日历、音视频会议、云文档、云盘、工作台等功能于一体，成就组织和个人，更高效、更愉悦。\"       }     }   ] }"` (request body field `push_content`)
         pub push_content: crate::JsonString,
-        /// 必填， 0（定时推送：push_scope不能等于3） 1（新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空） 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+        /// Required. 0 (scheduled push: `push_scope_type` must not be 3); 1 (new-employee onboarding push: `push_scope_type` must be 1 or 3, and `new_staff_scope_type` must be set).
+        ///
+        /// 必填， 0（定时推送：push_scope不能等于3） 1（新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空）
         ///
         /// Example: `0` (request body field `push_type`)
         pub push_type: types::PushType,
-        /// 必填， 推送范围（服务台私信） 0：组织内全部成员（user_list和department_list必须为空） 1：不推送任何成员（user_list和department_list必须为空，chat_list不可为空） 2：推送到部分成员（user_list或department_list不能为空） 3：入职新人 以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+        /// Required. Push scope (private messages from the helpdesk): 0 all members of the organization (`user_list` and `department_list` must be empty); 1 no members (`user_list` and `department_list` must be empty, `chat_list` must not be empty); 2 some members (`user_list` or `department_list` must not be empty); 3 new employees. In all four cases `chat_list` is independent; it must be set only when the scope is 1.
+        ///
+        /// 必填， 推送范围（服务台私信） 0：组织内全部成员（user_list和department_list必须为空） 1：不推送任何成员（user_list和department_list必须为空，chat_list不可为空） 2：推送到部分成员（user_list或department_list不能为空） 3：入职新人 以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list
         ///
         /// Example: `0` (request body field `push_scope_type`)
         pub push_scope_type: types::PushScopeType,
     }
-    /// Request builder for `notification.create`: 创建推送. Created by [`crate::Client::notification`]`().create(…)`; send it with `send_with`.
+    /// Request builder for `notification.create`: Create a notification (push) (创建推送). Created by [`crate::Client::notification`]`().create(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct CreateRequest {
@@ -10047,6 +10411,8 @@ pub mod notification {
         options: crate::RequestOptions,
     }
     impl CreateRequest {
+        /// Type of user ID used in the request and the reply.
+        ///
         /// 用户 ID 类型
         ///
         /// Default: `"open_id"`
@@ -10056,6 +10422,8 @@ pub mod notification {
             self.user_id_type = Some(value.into());
             self
         }
+        /// Optional. Returned once created.
+        ///
         /// 非必填，创建成功后返回
         ///
         /// Example: `"6981801914270744596"`
@@ -10065,6 +10433,8 @@ pub mod notification {
             self.body.id = Some(value.into());
             self
         }
+        /// Optional. Returned once created.
+        ///
         /// 非必填，创建成功后返回
         ///
         /// Example: `0`
@@ -10074,6 +10444,8 @@ pub mod notification {
             self.body.status = Some(value);
             self
         }
+        /// Optional. Creator.
+        ///
         /// 非必填，创建人
         ///
         /// (request body field `create_user`)
@@ -10081,6 +10453,8 @@ pub mod notification {
             self.body.create_user = Some(value.into());
             self
         }
+        /// Optional. Creation time (Unix timestamp in milliseconds).
+        ///
         /// 非必填，创建时间（毫秒时间戳）
         ///
         /// Example: `"1626332244719"`
@@ -10090,6 +10464,8 @@ pub mod notification {
             self.body.created_at = Some(value.into());
             self
         }
+        /// Optional. User who last updated it.
+        ///
         /// 非必填，更新用户
         ///
         /// (request body field `update_user`)
@@ -10097,6 +10473,8 @@ pub mod notification {
             self.body.update_user = Some(value.into());
             self
         }
+        /// Optional. Last update time (Unix timestamp in milliseconds).
+        ///
         /// 非必填，更新时间（毫秒时间戳）
         ///
         /// Example: `"1626332244719"`
@@ -10106,6 +10484,8 @@ pub mod notification {
             self.body.updated_at = Some(value.into());
             self
         }
+        /// Optional. Total number of target users.
+        ///
         /// 非必填，目标推送用户总数
         ///
         /// Example: `1`
@@ -10115,6 +10495,8 @@ pub mod notification {
             self.body.target_user_count = Some(value);
             self
         }
+        /// Optional. Number of users the push has been sent to.
+        ///
         /// 非必填，已推送用户总数
         ///
         /// Example: `1`
@@ -10124,6 +10506,8 @@ pub mod notification {
             self.body.sent_user_count = Some(value);
             self
         }
+        /// Optional. Number of users who have read it.
+        ///
         /// 非必填，已读用户总数
         ///
         /// Example: `1`
@@ -10133,6 +10517,8 @@ pub mod notification {
             self.body.read_user_count = Some(value);
             self
         }
+        /// Optional. Time the push task is triggered (Unix timestamp in milliseconds).
+        ///
         /// 非必填，推送任务触发时间（毫秒时间戳）
         ///
         /// Example: `"1626332244719"`
@@ -10142,6 +10528,8 @@ pub mod notification {
             self.body.send_at = Some(value.into());
             self
         }
+        /// Optional. Scope of new employees (takes effect when `push_type` is 1): 0 all new employees in the organization; 1 specific departments (`new_staff_scope_department_list` must not be empty).
+        ///
         /// 非必填， 新人入职范围类型（push_type为1时生效） 0：组织内所有新人 1：组织内特定的部门（new_staff_scope_department_list 字段不能为空）
         ///
         /// Example: `0`
@@ -10154,6 +10542,8 @@ pub mod notification {
             self.body.new_staff_scope_type = Some(value.into());
             self
         }
+        /// Optional. Departments whose new employees receive the push.
+        ///
         /// 非必填，新人入职生效部门列表
         ///
         /// (request body field `new_staff_scope_department_list`)
@@ -10166,6 +10556,8 @@ pub mod notification {
             );
             self
         }
+        /// Optional. Members the push is sent to.
+        ///
         /// 非必填，push推送到成员列表
         ///
         /// (request body field `user_list`)
@@ -10176,6 +10568,8 @@ pub mod notification {
             self.body.user_list = Some(value.into_iter().map(Into::into).collect());
             self
         }
+        /// Optional. Departments the push is sent to.
+        ///
         /// 非必填，push推送到的部门信息列表
         ///
         /// (request body field `department_list`)
@@ -10188,6 +10582,8 @@ pub mod notification {
             );
             self
         }
+        /// Optional. Chats (groups) the push is sent to.
+        ///
         /// 非必填，push推送到的会话列表(群)
         ///
         /// (request body field `chat_list`)
@@ -10198,6 +10594,8 @@ pub mod notification {
             self.body.chat_list = Some(value.into_iter().map(Into::into).collect());
             self
         }
+        /// Optional. Reserved extension field (a JSON string).
+        ///
         /// 非必填，预留扩展字段 (a JSON string)
         ///
         /// Example: `"{}"`
@@ -10272,6 +10670,8 @@ pub mod notification {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CreateResponse {
+        /// Unique ID of the created notification (push).
+        ///
         /// 创建成功后的唯一id
         #[serde(
             rename = "notification_id",
@@ -10279,6 +10679,8 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub notification_id: Option<String>,
+        /// Current status.
+        ///
         /// 当前状态
         #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
         pub status: Option<i32>,
@@ -10297,21 +10699,29 @@ pub mod notification {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CreateBody {
+        /// Optional. Returned once created.
+        ///
         /// 非必填，创建成功后返回
         ///
         /// Example: `"6981801914270744596"`
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
-        /// 必填，任务名称 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+        /// Required. Name of the push task.
+        ///
+        /// 必填，任务名称
         ///
         /// Example: `"测试推送任务"`
         #[serde(rename = "job_name")]
         pub job_name: String,
+        /// Optional. Returned once created.
+        ///
         /// 非必填，创建成功后返回
         ///
         /// Example: `0`
         #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
         pub status: Option<i32>,
+        /// Optional. Creator.
+        ///
         /// 非必填，创建人
         #[serde(
             rename = "create_user",
@@ -10319,11 +10729,15 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub create_user: Option<types::NotificationUser>,
+        /// Optional. Creation time (Unix timestamp in milliseconds).
+        ///
         /// 非必填，创建时间（毫秒时间戳）
         ///
         /// Example: `"1626332244719"`
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
         pub created_at: Option<crate::TimestampMs>,
+        /// Optional. User who last updated it.
+        ///
         /// 非必填，更新用户
         #[serde(
             rename = "update_user",
@@ -10331,11 +10745,15 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub update_user: Option<types::NotificationUser>,
+        /// Optional. Last update time (Unix timestamp in milliseconds).
+        ///
         /// 非必填，更新时间（毫秒时间戳）
         ///
         /// Example: `"1626332244719"`
         #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
         pub updated_at: Option<crate::TimestampMs>,
+        /// Optional. Total number of target users.
+        ///
         /// 非必填，目标推送用户总数
         ///
         /// Example: `1`
@@ -10345,6 +10763,8 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub target_user_count: Option<i32>,
+        /// Optional. Number of users the push has been sent to.
+        ///
         /// 非必填，已推送用户总数
         ///
         /// Example: `1`
@@ -10354,6 +10774,8 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub sent_user_count: Option<i32>,
+        /// Optional. Number of users who have read it.
+        ///
         /// 非必填，已读用户总数
         ///
         /// Example: `1`
@@ -10363,26 +10785,36 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub read_user_count: Option<i32>,
+        /// Optional. Time the push task is triggered (Unix timestamp in milliseconds).
+        ///
         /// 非必填，推送任务触发时间（毫秒时间戳）
         ///
         /// Example: `"1626332244719"`
         #[serde(rename = "send_at", default, skip_serializing_if = "Option::is_none")]
         pub send_at: Option<crate::TimestampMs>,
-        /// 必填，推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string) 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+        /// Required. Push content: a message card JSON carried in a string; see https://open.feishu.cn/tool/cardbuilder?from=howtoguide
+        ///
+        /// 必填，推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string)
         ///
         /// Example: `"{   \"config\": {     \"wide_screen_mode\": true   },   \"elements\": [     {       \"tag\": \"div\",       \"text\": {         \"tag\": \"lark_md\",         \"content\": \"[飞书](https://www.feishu.cn)整合即时沟通、日历、音视频会议、云文档、云盘、工作台等功能于一体，成就组织和个人，更高效、更愉悦。\"       }     }   ] }"`
         #[serde(rename = "push_content")]
         pub push_content: crate::JsonString,
-        /// 必填， 0（定时推送：push_scope不能等于3） 1（新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空） 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+        /// Required. 0 (scheduled push: `push_scope_type` must not be 3); 1 (new-employee onboarding push: `push_scope_type` must be 1 or 3, and `new_staff_scope_type` must be set).
+        ///
+        /// 必填， 0（定时推送：push_scope不能等于3） 1（新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空）
         ///
         /// Example: `0`
         #[serde(rename = "push_type")]
         pub push_type: types::PushType,
-        /// 必填， 推送范围（服务台私信） 0：组织内全部成员（user_list和department_list必须为空） 1：不推送任何成员（user_list和department_list必须为空，chat_list不可为空） 2：推送到部分成员（user_list或department_list不能为空） 3：入职新人 以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+        /// Required. Push scope (private messages from the helpdesk): 0 all members of the organization (`user_list` and `department_list` must be empty); 1 no members (`user_list` and `department_list` must be empty, `chat_list` must not be empty); 2 some members (`user_list` or `department_list` must not be empty); 3 new employees. In all four cases `chat_list` is independent; it must be set only when the scope is 1.
+        ///
+        /// 必填， 推送范围（服务台私信） 0：组织内全部成员（user_list和department_list必须为空） 1：不推送任何成员（user_list和department_list必须为空，chat_list不可为空） 2：推送到部分成员（user_list或department_list不能为空） 3：入职新人 以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list
         ///
         /// Example: `0`
         #[serde(rename = "push_scope_type")]
         pub push_scope_type: types::PushScopeType,
+        /// Optional. Scope of new employees (takes effect when `push_type` is 1): 0 all new employees in the organization; 1 specific departments (`new_staff_scope_department_list` must not be empty).
+        ///
         /// 非必填， 新人入职范围类型（push_type为1时生效） 0：组织内所有新人 1：组织内特定的部门（new_staff_scope_department_list 字段不能为空）
         ///
         /// Example: `0`
@@ -10392,6 +10824,8 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub new_staff_scope_type: Option<types::NewStaffScopeType>,
+        /// Optional. Departments whose new employees receive the push.
+        ///
         /// 非必填，新人入职生效部门列表
         #[serde(
             rename = "new_staff_scope_department_list",
@@ -10399,9 +10833,13 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub new_staff_scope_department_list: Option<Vec<types::NotificationDepartment>>,
+        /// Optional. Members the push is sent to.
+        ///
         /// 非必填，push推送到成员列表
         #[serde(rename = "user_list", default, skip_serializing_if = "Option::is_none")]
         pub user_list: Option<Vec<types::NotificationUser>>,
+        /// Optional. Departments the push is sent to.
+        ///
         /// 非必填，push推送到的部门信息列表
         #[serde(
             rename = "department_list",
@@ -10409,9 +10847,13 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub department_list: Option<Vec<types::NotificationDepartment>>,
+        /// Optional. Chats (groups) the push is sent to.
+        ///
         /// 非必填，push推送到的会话列表(群)
         #[serde(rename = "chat_list", default, skip_serializing_if = "Option::is_none")]
         pub chat_list: Option<Vec<types::NotificationChat>>,
+        /// Optional. Reserved extension field (a JSON string).
+        ///
         /// 非必填，预留扩展字段 (a JSON string)
         ///
         /// Example: `"{}"`
@@ -10558,27 +11000,27 @@ pub mod notification {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum CreateError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `154005` (HTTP 405): Method Forbidden
+        /// `154005` (HTTP 405): Operation not allowed. (Method Forbidden)
         ///
         /// 排查建议 / advice: 检查是否有权限创建推送
         MethodForbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -10677,16 +11119,20 @@ pub mod notification {
     /// The required values of `notification.execute_send`, by name: two IDs cannot be swapped, and a missing one does not compile.
     #[derive(Debug, Clone, PartialEq)]
     pub struct ExecuteSendArgs {
+        /// Unique ID returned by the create endpoint.
+        ///
         /// 创建接口返回的唯一id
         ///
         /// Example: `"6985032626234982420"`
         pub notification_id: String,
+        /// Send time (Unix timestamp in milliseconds).
+        ///
         /// 发送时间戳(毫秒)
         ///
         /// Example: `"1624326025000"` (request body field `send_at`)
         pub send_at: crate::TimestampMs,
     }
-    /// Request builder for `notification.execute_send`: 执行推送. Created by [`crate::Client::notification`]`().execute_send(…)`; send it with `send_with`.
+    /// Request builder for `notification.execute_send`: Execute a notification (push) (执行推送). Created by [`crate::Client::notification`]`().execute_send(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct ExecuteSendRequest {
@@ -10775,6 +11221,8 @@ pub mod notification {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ExecuteSendBody {
+        /// Send time (Unix timestamp in milliseconds).
+        ///
         /// 发送时间戳(毫秒)
         ///
         /// Example: `"1624326025000"`
@@ -10792,27 +11240,27 @@ pub mod notification {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum ExecuteSendError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `154005` (HTTP 405): Method Forbidden
+        /// `154005` (HTTP 405): Operation not allowed. (Method Forbidden)
         ///
         /// 排查建议 / advice: 检查是否有权限创建推送
         MethodForbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -10908,7 +11356,7 @@ pub mod notification {
             },
         ],
     };
-    /// Request builder for `notification.get`: 查询推送. Created by [`crate::Client::notification`]`().get(…)`; send it with `send_with`.
+    /// Request builder for `notification.get`: Get a notification (push) (查询推送). Created by [`crate::Client::notification`]`().get(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct GetRequest {
@@ -10918,6 +11366,8 @@ pub mod notification {
         options: crate::RequestOptions,
     }
     impl GetRequest {
+        /// Type of user ID used in the request and the reply.
+        ///
         /// 用户 ID 类型
         ///
         /// Default: `"open_id"`
@@ -10992,6 +11442,8 @@ pub mod notification {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct GetResponse {
+        /// Details of the push task.
+        ///
         /// push任务详情
         #[serde(
             rename = "notification",
@@ -10999,6 +11451,8 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub notification: Option<types::Notification>,
+        /// Approval link.
+        ///
         /// 审批链接
         ///
         /// Example: `"http://applink.feishu.cn/*xx"`
@@ -11023,27 +11477,27 @@ pub mod notification {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum GetError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `154005` (HTTP 405): Method Forbidden
+        /// `154005` (HTTP 405): Operation not allowed. (Method Forbidden)
         ///
         /// 排查建议 / advice: 检查是否有权限创建推送
         MethodForbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -11792,7 +12246,7 @@ pub mod notification {
             },
         ],
     };
-    /// Request builder for `notification.preview`: 预览推送. Created by [`crate::Client::notification`]`().preview(…)`; send it with `send_with`.
+    /// Request builder for `notification.preview`: Preview a notification (push) (预览推送). Created by [`crate::Client::notification`]`().preview(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct PreviewRequest {
@@ -11929,16 +12383,20 @@ pub mod notification {
     /// The required values of `notification.submit_approve`, by name: two IDs cannot be swapped, and a missing one does not compile.
     #[derive(Debug, Clone, PartialEq)]
     pub struct SubmitApproveArgs {
+        /// Unique ID returned by the create endpoint.
+        ///
         /// 创建接口返回的唯一id
         ///
         /// Example: `"6985032626234982420"`
         pub notification_id: String,
+        /// Reason for submitting the approval.
+        ///
         /// 提交审批理由
         ///
         /// Example: `"测试发送消息"` (request body field `reason`)
         pub reason: String,
     }
-    /// Request builder for `notification.submit_approve`: 提交审核. Created by [`crate::Client::notification`]`().submit_approve(…)`; send it with `send_with`.
+    /// Request builder for `notification.submit_approve`: Submit for approval (提交审核). Created by [`crate::Client::notification`]`().submit_approve(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct SubmitApproveRequest {
@@ -12016,6 +12474,8 @@ pub mod notification {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct SubmitApproveResponse {
+        /// Whether the user may create or manage the approval flow. Two cases lead to no permission: 1. the user has not installed the helpdesk mini program (install it at https://app.feishu.cn/app/cli_9f9f8825d53b900d); 2. the installed helpdesk mini program is too old.
+        ///
         /// 是否有权限创建或者管理审批流程 （有两种情况会导致没有权限： 1：用户没有安装服务台小程序，需要在https://app.feishu.cn/app/cli_9f9f8825d53b900d 安装小程序 2：用户安装的服务台小程序版本过低）
         #[serde(rename = "has_access", default, skip_serializing_if = "Option::is_none")]
         pub has_access: Option<bool>,
@@ -12031,6 +12491,8 @@ pub mod notification {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct SubmitApproveBody {
+        /// Reason for submitting the approval.
+        ///
         /// 提交审批理由
         ///
         /// Example: `"测试发送消息"`
@@ -12102,7 +12564,9 @@ pub mod ticket {
         pub(crate) client: &'a crate::Client,
     }
     impl Api<'_> {
-        /// 回复用户在工单里的提问
+        /// Answer a user's question in a ticket (回复用户在工单里的提问)
+        ///
+        /// Replies to a user's question in a ticket with the results. The ticket must still be in progress and not yet handed over to a human agent. Only custom apps are supported.
         ///
         /// 该接口用于回复用户提问结果至工单，需要工单仍处于进行中且未接入人工状态。仅支持自建应用。
         ///
@@ -12115,9 +12579,9 @@ pub mod ticket {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/answer_user_query)
         ///
-        /// `ticket_id`: 工单ID
+        /// `ticket_id`: Ticket ID.
         ///
-        /// `event_id`: 事件ID,可从订阅事件中提取
+        /// `event_id`: Event ID; take it from the subscribed event.
         pub fn answer_user_query(
             &self,
             args: AnswerUserQueryArgs,
@@ -12129,7 +12593,9 @@ pub mod ticket {
                 options: Default::default(),
             }
         }
-        /// 获取服务台自定义字段
+        /// Get the customized fields of the helpdesk (获取服务台自定义字段)
+        ///
+        /// Gets the details of the customized fields of the helpdesk.
         ///
         /// 该接口用于获取服务台自定义字段详情。
         ///
@@ -12148,7 +12614,9 @@ pub mod ticket {
                 options: Default::default(),
             }
         }
-        /// 查询指定工单详情
+        /// Get a ticket (查询指定工单详情)
+        ///
+        /// Gets the details of one helpdesk ticket. Only custom apps are supported.
         ///
         /// 该接口用于获取单个服务台工单详情。仅支持自建应用。
         ///
@@ -12161,7 +12629,7 @@ pub mod ticket {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/get)
         ///
-        /// `ticket_id`: 工单 ID。可通过[查询全部工单详情](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/list)获取
+        /// `ticket_id`: Ticket ID; it can be taken from [List all tickets](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/list).
         pub fn get(&self, ticket_id: impl Into<String>) -> GetRequest {
             GetRequest {
                 client: self.client.clone(),
@@ -12169,7 +12637,9 @@ pub mod ticket {
                 options: Default::default(),
             }
         }
-        /// 查询全部工单详情
+        /// List all tickets (查询全部工单详情)
+        ///
+        /// Gets the details of all tickets. Only custom apps are supported.
         ///
         /// 该接口用于获取全部工单详情。仅支持自建应用。
         ///
@@ -12204,7 +12674,9 @@ pub mod ticket {
                 options: Default::default(),
             }
         }
-        /// 创建服务台对话
+        /// Start a helpdesk conversation (创建服务台对话)
+        ///
+        /// Starts a helpdesk conversation.
         ///
         /// 该接口用于创建服务台对话。
         ///
@@ -12217,7 +12689,7 @@ pub mod ticket {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/start_service)
         ///
-        /// `open_id`: 用户 open id,(获取方式参考[获取单个用户信息](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/user/get))
+        /// `open_id`: The user's open_id (see [Get a single user](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/user/get) for how to obtain it).
         pub fn start_service(&self, open_id: impl Into<String>) -> StartServiceRequest {
             StartServiceRequest {
                 client: self.client.clone(),
@@ -12225,7 +12697,9 @@ pub mod ticket {
                 options: Default::default(),
             }
         }
-        /// 获取工单内图像
+        /// Get an image in a ticket (获取工单内图像)
+        ///
+        /// Gets an image from a helpdesk ticket message. Only custom apps are supported.
         ///
         /// 该接口用于获取服务台工单消息图象。仅支持自建应用。
         ///
@@ -12238,9 +12712,9 @@ pub mod ticket {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/ticket_image)
         ///
-        /// `ticket_id`: 工单ID
+        /// `ticket_id`: Ticket ID.
         ///
-        /// `msg_id`: 消息ID [查询消息ID](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket-message/list)
+        /// `msg_id`: Message ID; see [List ticket messages](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket-message/list).
         pub fn ticket_image(&self, args: TicketImageArgs) -> TicketImageRequest {
             TicketImageRequest {
                 client: self.client.clone(),
@@ -12287,16 +12761,20 @@ pub mod ticket {
     /// The required values of `ticket.answer_user_query`, by name: two IDs cannot be swapped, and a missing one does not compile.
     #[derive(Debug, Clone, PartialEq)]
     pub struct AnswerUserQueryArgs {
+        /// Ticket ID.
+        ///
         /// 工单ID
         ///
         /// Example: `"6945345902185807891"`
         pub ticket_id: String,
+        /// Event ID; take it from the subscribed event.
+        ///
         /// 事件ID,可从订阅事件中提取
         ///
         /// Example: `"abcd"` (request body field `event_id`)
         pub event_id: String,
     }
-    /// Request builder for `ticket.answer_user_query`: 回复用户在工单里的提问. Created by [`crate::Client::ticket`]`().answer_user_query(…)`; send it with `send_with`.
+    /// Request builder for `ticket.answer_user_query`: Answer a user's question in a ticket (回复用户在工单里的提问). Created by [`crate::Client::ticket`]`().answer_user_query(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct AnswerUserQueryRequest {
@@ -12306,6 +12784,8 @@ pub mod ticket {
         options: crate::RequestOptions,
     }
     impl AnswerUserQueryRequest {
+        /// FAQ results.
+        ///
         /// faq结果列表
         ///
         /// (request body field `faqs`)
@@ -12399,11 +12879,15 @@ pub mod ticket {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct AnswerUserQueryBody {
+        /// Event ID; take it from the subscribed event.
+        ///
         /// 事件ID,可从订阅事件中提取
         ///
         /// Example: `"abcd"`
         #[serde(rename = "event_id")]
         pub event_id: String,
+        /// FAQ results.
+        ///
         /// faq结果列表
         #[serde(rename = "faqs", default, skip_serializing_if = "Option::is_none")]
         pub faqs: Option<Vec<types::UserQueryFaqInfo>>,
@@ -12430,19 +12914,19 @@ pub mod ticket {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum AnswerUserQueryError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
@@ -12516,7 +13000,7 @@ pub mod ticket {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `ticket.customized_fields`: 获取服务台自定义字段. Created by [`crate::Client::ticket`]`().customized_fields(…)`; send it with `send_with`.
+    /// Request builder for `ticket.customized_fields`: Get the customized fields of the helpdesk (获取服务台自定义字段). Created by [`crate::Client::ticket`]`().customized_fields(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct CustomizedFieldsRequest {
@@ -12525,6 +13009,8 @@ pub mod ticket {
         options: crate::RequestOptions,
     }
     impl CustomizedFieldsRequest {
+        /// Return only visible fields.
+        ///
         /// visible only
         ///
         /// Example: `true`
@@ -12600,6 +13086,8 @@ pub mod ticket {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CustomizedFieldsResponse {
+        /// User customized fields.
+        ///
         /// 用户自定义字段
         #[serde(
             rename = "user_customized_fields",
@@ -12607,6 +13095,8 @@ pub mod ticket {
             skip_serializing_if = "Option::is_none"
         )]
         pub user_customized_fields: Option<Vec<types::UserCustomizedField>>,
+        /// Ticket customized fields.
+        ///
         /// 自定义工单字段
         #[serde(
             rename = "ticket_customized_fields",
@@ -12629,15 +13119,15 @@ pub mod ticket {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum CustomizedFieldsError {
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -12714,7 +13204,7 @@ pub mod ticket {
             },
         ],
     };
-    /// Request builder for `ticket.get`: 查询指定工单详情. Created by [`crate::Client::ticket`]`().get(…)`; send it with `send_with`.
+    /// Request builder for `ticket.get`: Get a ticket (查询指定工单详情). Created by [`crate::Client::ticket`]`().get(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct GetRequest {
@@ -12787,6 +13277,8 @@ pub mod ticket {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct GetResponse {
+        /// Ticket details.
+        ///
         /// 工单详情
         #[serde(rename = "ticket", default, skip_serializing_if = "Option::is_none")]
         pub ticket: Option<types::Ticket>,
@@ -12802,19 +13294,19 @@ pub mod ticket {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum GetError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查路径参数 `ticket_id` 填写是否正确
         BadRequest(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
@@ -12905,7 +13397,7 @@ pub mod ticket {
             },
         ],
     };
-    /// Request builder for `ticket.list`: 查询全部工单详情. Created by [`crate::Client::ticket`]`().list(…)`; send it with `send_with`.
+    /// Request builder for `ticket.list`: List all tickets (查询全部工单详情). Created by [`crate::Client::ticket`]`().list(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct ListRequest {
@@ -12930,6 +13422,8 @@ pub mod ticket {
         options: crate::RequestOptions,
     }
     impl ListRequest {
+        /// Filter: ticket ID.
+        ///
         /// 搜索条件：工单ID
         ///
         /// Example: `"123456"`
@@ -12937,6 +13431,8 @@ pub mod ticket {
             self.ticket_id = Some(value.into());
             self
         }
+        /// Filter: agent ID.
+        ///
         /// 搜索条件: 客服id
         ///
         /// Example: `"ou_b5de90429xxx"`
@@ -12944,6 +13440,8 @@ pub mod ticket {
             self.agent_id = Some(value.into());
             self
         }
+        /// Filter: ID of the agent who closed the ticket.
+        ///
         /// 搜索条件: 关单客服id
         ///
         /// Example: `"ou_b5de90429xxx"`
@@ -12951,6 +13449,8 @@ pub mod ticket {
             self.closed_by_id = Some(value.into());
             self
         }
+        /// Filter: ticket type, 1 bot, 2 human agent.
+        ///
         /// 搜索条件: 工单类型 1:bot 2:人工
         ///
         /// Example: `1`
@@ -12958,6 +13458,8 @@ pub mod ticket {
             self.r#type = Some(value.into());
             self
         }
+        /// Filter: ticket channel.
+        ///
         /// 搜索条件: 工单渠道
         ///
         /// Example: `0`
@@ -12965,6 +13467,8 @@ pub mod ticket {
             self.channel = Some(value);
             self
         }
+        /// Filter: whether the ticket was solved, 1 not solved, 2 solved.
+        ///
         /// 搜索条件: 工单是否解决 1:没解决 2:已解决
         ///
         /// Example: `1`
@@ -12972,6 +13476,8 @@ pub mod ticket {
             self.solved = Some(value.into());
             self
         }
+        /// Filter: ticket rating.
+        ///
         /// 搜索条件: 工单评分
         ///
         /// Example: `1`
@@ -12979,6 +13485,8 @@ pub mod ticket {
             self.score = Some(value.into());
             self
         }
+        /// Filter: ticket statuses.
+        ///
         /// 搜索条件: 工单状态列表
         ///
         /// Example: `[1]`
@@ -12994,6 +13502,8 @@ pub mod ticket {
             self.status_list.push(value.into());
             self
         }
+        /// Filter: user name.
+        ///
         /// 搜索条件: 用户名称
         ///
         /// Example: `"abc"`
@@ -13001,6 +13511,8 @@ pub mod ticket {
             self.guest_name = Some(value.into());
             self
         }
+        /// Filter: user ID.
+        ///
         /// 搜索条件: 用户id
         ///
         /// Example: `"ou_b5de90429xxx"`
@@ -13008,6 +13520,8 @@ pub mod ticket {
             self.guest_id = Some(value.into());
             self
         }
+        /// Filter: user tags.
+        ///
         /// 搜索条件: 用户标签列表
         ///
         /// Example: `["备注"]`
@@ -13023,6 +13537,8 @@ pub mod ticket {
             self.tags.push(value.into());
             self
         }
+        /// Page number, starting at 1; defaults to 1.
+        ///
         /// 页数, 从1开始, 默认为1
         ///
         /// Example: `1`
@@ -13030,6 +13546,8 @@ pub mod ticket {
             self.page = Some(value);
             self
         }
+        /// Page size, at most 200; defaults to 20. Paging returns at most 10,000 records in total; beyond that, narrow the filters (filtering by time is recommended).
+        ///
         /// 当前页大小，最大为200， 默认为20。分页查询最多累计返回一万条数据，超过一万条请更改查询条件，推荐通过时间查询。
         ///
         /// Example: `20`
@@ -13037,6 +13555,8 @@ pub mod ticket {
             self.page_size = Some(value);
             self
         }
+        /// Filter: start of the ticket creation time in milliseconds (`create_time_end` must be set too); matches creation time >= `create_time_start`.
+        ///
         /// 搜索条件: 工单创建起始时间 ms (也需要填上create_time_end)，相当于>=create_time_start
         ///
         /// Example: `1616920429000`
@@ -13044,6 +13564,8 @@ pub mod ticket {
             self.create_time_start = Some(value);
             self
         }
+        /// Filter: end of the ticket creation time in milliseconds (`create_time_start` must be set too); matches creation time <= `create_time_end`.
+        ///
         /// 搜索条件: 工单创建结束时间 ms (也需要填上create_time_start)，相当于<=create_time_end
         ///
         /// Example: `1616920429000`
@@ -13051,6 +13573,8 @@ pub mod ticket {
             self.create_time_end = Some(value);
             self
         }
+        /// Filter: start of the ticket update time in milliseconds (`update_time_end` must be set too).
+        ///
         /// 搜索条件: 工单修改起始时间 ms (也需要填上update_time_end)
         ///
         /// Example: `1616920429000`
@@ -13058,6 +13582,8 @@ pub mod ticket {
             self.update_time_start = Some(value);
             self
         }
+        /// Filter: end of the ticket update time in milliseconds (`update_time_start` must be set too).
+        ///
         /// 搜索条件: 工单修改结束时间 ms(也需要填上update_time_start)
         ///
         /// Example: `1616920429000`
@@ -13250,9 +13776,13 @@ pub mod ticket {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ListResponse {
+        /// Total number of tickets (at most 10,000 per request).
+        ///
         /// 工单总数 (单次请求最大为10000条)
         #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
         pub total: Option<i32>,
+        /// Tickets.
+        ///
         /// 工单
         #[serde(rename = "tickets", default, skip_serializing_if = "Option::is_none")]
         pub tickets: Option<Vec<types::TicketListItem>>,
@@ -13268,15 +13798,15 @@ pub mod ticket {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum ListError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
@@ -13359,7 +13889,7 @@ pub mod ticket {
             },
         ],
     };
-    /// Request builder for `ticket.start_service`: 创建服务台对话. Created by [`crate::Client::ticket`]`().start_service(…)`; send it with `send_with`.
+    /// Request builder for `ticket.start_service`: Start a helpdesk conversation (创建服务台对话). Created by [`crate::Client::ticket`]`().start_service(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct StartServiceRequest {
@@ -13368,6 +13898,8 @@ pub mod ticket {
         options: crate::RequestOptions,
     }
     impl StartServiceRequest {
+        /// Whether to go straight to a human agent (required when `appointed_agents` is set).
+        ///
         /// 是否直接进入人工(若appointed_agents填写了，该值为必填)
         ///
         /// Example: `false`
@@ -13377,6 +13909,8 @@ pub mod ticket {
             self.body.human_service = Some(value);
             self
         }
+        /// open_ids of the agents (see [Get a single user](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/user/get) for how to obtain them); `human_service` must be `true`.
+        ///
         /// 客服 open ids (获取方式参考[获取单个用户信息](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/user/get))，human_service需要为true
         ///
         /// Example: `["ou_7dab8a3d3cdcc9da365777c7ad535d62"]`
@@ -13391,6 +13925,8 @@ pub mod ticket {
             );
             self
         }
+        /// Custom information about the source of the ticket, at most 1024 characters; when set, [Get a ticket](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/get) returns it.
+        ///
         /// 工单来源自定义信息，长度限制1024字符，如设置，[获取工单详情](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/get)会返回此信息
         ///
         /// Example: `"测试自定义字段信息"`
@@ -13470,9 +14006,13 @@ pub mod ticket {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct StartServiceResponse {
+        /// open_id of the service chat.
+        ///
         /// 客服群open ID
         #[serde(rename = "chat_id", default, skip_serializing_if = "Option::is_none")]
         pub chat_id: Option<String>,
+        /// ID of the created ticket (only returned for human agent tickets).
+        ///
         /// 创建的工单 ID（仅人工工单返回该参数）
         #[serde(rename = "ticket_id", default, skip_serializing_if = "Option::is_none")]
         pub ticket_id: Option<String>,
@@ -13491,6 +14031,8 @@ pub mod ticket {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct StartServiceBody {
+        /// Whether to go straight to a human agent (required when `appointed_agents` is set).
+        ///
         /// 是否直接进入人工(若appointed_agents填写了，该值为必填)
         ///
         /// Example: `false`
@@ -13500,6 +14042,8 @@ pub mod ticket {
             skip_serializing_if = "Option::is_none"
         )]
         pub human_service: Option<bool>,
+        /// open_ids of the agents (see [Get a single user](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/user/get) for how to obtain them); `human_service` must be `true`.
+        ///
         /// 客服 open ids (获取方式参考[获取单个用户信息](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/user/get))，human_service需要为true
         ///
         /// Example: `["ou_7dab8a3d3cdcc9da365777c7ad535d62"]`
@@ -13509,11 +14053,15 @@ pub mod ticket {
             skip_serializing_if = "Option::is_none"
         )]
         pub appointed_agents: Option<Vec<String>>,
+        /// The user's open_id (see [Get a single user](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/user/get) for how to obtain it).
+        ///
         /// 用户 open id,(获取方式参考[获取单个用户信息](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/reference/contact-v3/user/get))
         ///
         /// Example: `"ou_7dab8a3d3cdcc9da365777c7ad535d62"`
         #[serde(rename = "open_id")]
         pub open_id: String,
+        /// Custom information about the source of the ticket, at most 1024 characters; when set, [Get a ticket](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/get) returns it.
+        ///
         /// 工单来源自定义信息，长度限制1024字符，如设置，[获取工单详情](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/get)会返回此信息
         ///
         /// Example: `"测试自定义字段信息"`
@@ -13558,23 +14106,23 @@ pub mod ticket {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum StartServiceError {
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `154402` (HTTP 401): Helpdesk can't be see by user
+        /// `154402` (HTTP 401): The helpdesk is not visible to the user. (Helpdesk can't be see by user)
         ///
         /// 排查建议 / advice: 用户不在服务台可见范围内
         HelpdeskNotVisible(crate::ApiError),
@@ -13672,16 +14220,20 @@ pub mod ticket {
     /// The required values of `ticket.ticket_image`, by name: two IDs cannot be swapped, and a missing one does not compile.
     #[derive(Debug, Clone, PartialEq)]
     pub struct TicketImageArgs {
+        /// Ticket ID.
+        ///
         /// 工单ID
         ///
         /// Example: `"12345"`
         pub ticket_id: String,
+        /// Message ID; see [List ticket messages](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket-message/list).
+        ///
         /// 消息ID [查询消息ID](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket-message/list)
         ///
         /// Example: `"12345"`
         pub msg_id: String,
     }
-    /// Request builder for `ticket.ticket_image`: 获取工单内图像. Created by [`crate::Client::ticket`]`().ticket_image(…)`; send it with `send_with`.
+    /// Request builder for `ticket.ticket_image`: Get an image in a ticket (获取工单内图像). Created by [`crate::Client::ticket`]`().ticket_image(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct TicketImageRequest {
@@ -13692,6 +14244,8 @@ pub mod ticket {
         options: crate::RequestOptions,
     }
     impl TicketImageRequest {
+        /// Image index: required when the message type is `post`, counting from 0; not needed when the message type is `img`.
+        ///
         /// index，当消息类型为post时，需指定图片index，index从0开始。当消息类型为img时，无需index
         ///
         /// Example: `0`
@@ -13769,23 +14323,23 @@ pub mod ticket {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum TicketImageError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，可能是 index 未填写或填写不正确。请检查 index 参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 无权限。检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确、应用和服务台是否属于同一租户
         Forbidden(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，可能是 `ticket_id` 和 `msg_id` 不匹配。请检查 ID 值
         NotFound(crate::ApiError),
-        /// `154404` (HTTP 401): Image might be deleted
+        /// `154404` (HTTP 401): The image may have been deleted. (Image might be deleted)
         ///
         /// 排查建议 / advice: 图片被删除
         ImageDeleted(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系[技术支持](https://applink.feishu.cn/TLJpeNdW)
         InternalError(crate::ApiError),
@@ -14227,12 +14781,15 @@ pub mod ticket_customized_field {
         pub(crate) client: &'a crate::Client,
     }
     impl Api<'_> {
-        /// 创建工单自定义字段
+        /// Create a ticket customized field (创建工单自定义字段)
+        ///
+        /// Creates a ticket customized field.
+        /// **Tip**: Notes:
+        /// 	With a user_access_token, the caller must be an admin or the owner of this helpdesk.
         ///
         /// 该接口用于创建自定义字段。
         /// **Tip**: 注意事项：
         /// 	user_access_token 访问，需要操作者是当前服务台的管理员或所有者
-        /// 注：本页为旧版模板，未写接口频率限制；字段表把嵌套层级压平为 ∟，此处按示例与 SDK 还原层级。
         ///
         /// `POST /open-apis/helpdesk/v1/ticket_customized_fields`
         ///
@@ -14243,19 +14800,19 @@ pub mod ticket_customized_field {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_customized_field/create-ticket-customized-field)
         ///
-        /// `key_name`: 键名
+        /// `key_name`: Key name.
         ///
-        /// `display_name`: 名称
+        /// `display_name`: Name.
         ///
-        /// `position`: 字段在列表后台管理列表中的位置
+        /// `position`: Position of the field in the admin console field list.
         ///
-        /// `field_type`: 类型 string - 单行文本 multiline - 多行文本 dropdown - 下拉列表 dropdown_nested - 级联下拉
+        /// `field_type`: Type: `string` single-line text; `multiline` multi-line text; `dropdown` drop-down list; `dropdown_nested` cascading drop-down list.
         ///
-        /// `description`: 描述
+        /// `description`: Description.
         ///
-        /// `visible`: 是否可见
+        /// `visible`: Whether the field is visible.
         ///
-        /// `required`: 是否必填
+        /// `required`: Whether the field is required.
         pub fn create(&self, args: CreateArgs) -> CreateRequest {
             CreateRequest {
                 client: self.client.clone(),
@@ -14271,7 +14828,11 @@ pub mod ticket_customized_field {
                 options: Default::default(),
             }
         }
-        /// 删除工单自定义字段
+        /// Delete a ticket customized field (删除工单自定义字段)
+        ///
+        /// Deletes a ticket customized field.
+        /// **Tip**: Notes:
+        /// 	With a user_access_token, the caller must be an admin or the owner of this helpdesk.
         ///
         /// 该接口用于删除工单自定义字段。
         /// **Tip**: 注意事项：
@@ -14286,7 +14847,7 @@ pub mod ticket_customized_field {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_customized_field/delete)
         ///
-        /// `ticket_customized_field_id`: 工单自定义字段ID
+        /// `ticket_customized_field_id`: Ticket customized field ID.
         pub fn delete(
             &self,
             ticket_customized_field_id: impl Into<String>,
@@ -14297,10 +14858,11 @@ pub mod ticket_customized_field {
                 options: Default::default(),
             }
         }
-        /// 获取指定工单自定义字段
+        /// Get a ticket customized field (获取指定工单自定义字段)
+        ///
+        /// Gets the details of a ticket customized field.
         ///
         /// 该接口用于获取工单自定义字段详情。
-        /// 注：本页为旧版模板，未写接口频率限制；字段表把嵌套层级压平为 ∟，此处按示例与 SDK 还原层级。
         ///
         /// `GET /open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id`
         ///
@@ -14311,7 +14873,7 @@ pub mod ticket_customized_field {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_customized_field/get-ticket-customized-field)
         ///
-        /// `ticket_customized_field_id`: 工单自定义字段ID
+        /// `ticket_customized_field_id`: Ticket customized field ID.
         pub fn get(&self, ticket_customized_field_id: impl Into<String>) -> GetRequest {
             GetRequest {
                 client: self.client.clone(),
@@ -14319,10 +14881,11 @@ pub mod ticket_customized_field {
                 options: Default::default(),
             }
         }
-        /// 获取全部工单自定义字段
+        /// List all ticket customized fields (获取全部工单自定义字段)
+        ///
+        /// Gets all ticket customized fields.
         ///
         /// 该接口用于获取全部工单自定义字段。
-        /// 注：这是一个带 JSON 请求体的 GET 请求（请求体字段 visible）。本页为旧版模板，未写接口频率限制。
         ///
         /// `GET /open-apis/helpdesk/v1/ticket_customized_fields`
         ///
@@ -14341,12 +14904,15 @@ pub mod ticket_customized_field {
                 options: Default::default(),
             }
         }
-        /// 更新工单自定义字段
+        /// Update a ticket customized field (更新工单自定义字段)
+        ///
+        /// Updates a ticket customized field.
+        /// **Tip**: Notes:
+        /// 	With a user_access_token, the caller must be an admin or the owner of this helpdesk.
         ///
         /// 该接口用于更新自定义字段。
         /// **Tip**: 注意事项：
         /// 	user_access_token 访问，需要操作者是当前服务台的管理员或所有者
-        /// 注：本页为旧版模板，未写接口频率限制；字段表把嵌套层级压平为 ∟，此处按示例与 SDK 还原层级。
         ///
         /// `PATCH /open-apis/helpdesk/v1/ticket_customized_fields/:ticket_customized_field_id`
         ///
@@ -14357,7 +14923,7 @@ pub mod ticket_customized_field {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_customized_field/update-ticket-customized-field)
         ///
-        /// `ticket_customized_field_id`: 工单自定义字段ID
+        /// `ticket_customized_field_id`: Ticket customized field ID.
         pub fn patch(
             &self,
             ticket_customized_field_id: impl Into<String>,
@@ -14382,36 +14948,50 @@ pub mod ticket_customized_field {
     /// The required values of `ticket_customized_field.create`, by name: two IDs cannot be swapped, and a missing one does not compile.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CreateArgs {
+        /// Key name.
+        ///
         /// 键名
         ///
         /// Example: `"test dropdown"` (request body field `key_name`)
         pub key_name: String,
+        /// Name.
+        ///
         /// 名称
         ///
         /// Example: `"test dropdown"` (request body field `display_name`)
         pub display_name: String,
+        /// Position of the field in the admin console field list.
+        ///
         /// 字段在列表后台管理列表中的位置
         ///
         /// Example: `"3"` (request body field `position`)
         pub position: String,
+        /// Type: `string` single-line text; `multiline` multi-line text; `dropdown` drop-down list; `dropdown_nested` cascading drop-down list.
+        ///
         /// 类型 string - 单行文本 multiline - 多行文本 dropdown - 下拉列表 dropdown_nested - 级联下拉
         ///
         /// Example: `"dropdown"` (request body field `field_type`)
         pub field_type: String,
+        /// Description.
+        ///
         /// 描述
         ///
         /// Example: `"下拉示例"` (request body field `description`)
         pub description: String,
+        /// Whether the field is visible.
+        ///
         /// 是否可见
         ///
         /// Example: `true` (request body field `visible`)
         pub visible: bool,
+        /// Whether the field is required.
+        ///
         /// 是否必填
         ///
         /// Example: `false` (request body field `required`)
         pub required: bool,
     }
-    /// Request builder for `ticket_customized_field.create`: 创建工单自定义字段. Created by [`crate::Client::ticket_customized_field`]`().create(…)`; send it with `send_with`.
+    /// Request builder for `ticket_customized_field.create`: Create a ticket customized field (创建工单自定义字段). Created by [`crate::Client::ticket_customized_field`]`().create(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct CreateRequest {
@@ -14420,6 +15000,8 @@ pub mod ticket_customized_field {
         options: crate::RequestOptions,
     }
     impl CreateRequest {
+        /// Helpdesk ID (must match the helpdesk ID in the request header; may be omitted).
+        ///
         /// 服务台ID（需要和请求 Header 中的服务台 ID 保持一致，可以省略）。
         ///
         /// Example: `"1542164574896126"`
@@ -14429,6 +15011,8 @@ pub mod ticket_customized_field {
             self.body.helpdesk_id = Some(value.into());
             self
         }
+        /// Drop-down list options.
+        ///
         /// 下拉列表选项
         ///
         /// (request body field `dropdown_options`)
@@ -14439,6 +15023,8 @@ pub mod ticket_customized_field {
             self.body.dropdown_options = Some(value.into());
             self
         }
+        /// Whether multiple options can be selected; only applies when the field type is `dropdown`.
+        ///
         /// 是否支持多选，仅在字段类型是dropdown的时候有效
         ///
         /// Example: `true`
@@ -14521,6 +15107,8 @@ pub mod ticket_customized_field {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CreateBody {
+        /// Helpdesk ID (must match the helpdesk ID in the request header; may be omitted).
+        ///
         /// 服务台ID（需要和请求 Header 中的服务台 ID 保持一致，可以省略）。
         ///
         /// Example: `"1542164574896126"`
@@ -14530,41 +15118,57 @@ pub mod ticket_customized_field {
             skip_serializing_if = "Option::is_none"
         )]
         pub helpdesk_id: Option<String>,
+        /// Key name.
+        ///
         /// 键名
         ///
         /// Example: `"test dropdown"`
         #[serde(rename = "key_name")]
         pub key_name: String,
+        /// Name.
+        ///
         /// 名称
         ///
         /// Example: `"test dropdown"`
         #[serde(rename = "display_name")]
         pub display_name: String,
+        /// Position of the field in the admin console field list.
+        ///
         /// 字段在列表后台管理列表中的位置
         ///
         /// Example: `"3"`
         #[serde(rename = "position")]
         pub position: String,
+        /// Type: `string` single-line text; `multiline` multi-line text; `dropdown` drop-down list; `dropdown_nested` cascading drop-down list.
+        ///
         /// 类型 string - 单行文本 multiline - 多行文本 dropdown - 下拉列表 dropdown_nested - 级联下拉
         ///
         /// Example: `"dropdown"`
         #[serde(rename = "field_type")]
         pub field_type: String,
+        /// Description.
+        ///
         /// 描述
         ///
         /// Example: `"下拉示例"`
         #[serde(rename = "description")]
         pub description: String,
+        /// Whether the field is visible.
+        ///
         /// 是否可见
         ///
         /// Example: `true`
         #[serde(rename = "visible")]
         pub visible: bool,
+        /// Whether the field is required.
+        ///
         /// 是否必填
         ///
         /// Example: `false`
         #[serde(rename = "required")]
         pub required: bool,
+        /// Drop-down list options.
+        ///
         /// 下拉列表选项
         #[serde(
             rename = "dropdown_options",
@@ -14572,6 +15176,8 @@ pub mod ticket_customized_field {
             skip_serializing_if = "Option::is_none"
         )]
         pub dropdown_options: Option<types::DropdownOption>,
+        /// Whether multiple options can be selected; only applies when the field type is `dropdown`.
+        ///
         /// 是否支持多选，仅在字段类型是dropdown的时候有效
         ///
         /// Example: `true`
@@ -14630,19 +15236,19 @@ pub mod ticket_customized_field {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum CreateError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -14721,7 +15327,7 @@ pub mod ticket_customized_field {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `ticket_customized_field.delete`: 删除工单自定义字段. Created by [`crate::Client::ticket_customized_field`]`().delete(…)`; send it with `send_with`.
+    /// Request builder for `ticket_customized_field.delete`: Delete a ticket customized field (删除工单自定义字段). Created by [`crate::Client::ticket_customized_field`]`().delete(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct DeleteRequest {
@@ -14803,19 +15409,19 @@ pub mod ticket_customized_field {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum DeleteError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -14894,7 +15500,7 @@ pub mod ticket_customized_field {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `ticket_customized_field.get`: 获取指定工单自定义字段. Created by [`crate::Client::ticket_customized_field`]`().get(…)`; send it with `send_with`.
+    /// Request builder for `ticket_customized_field.get`: Get a ticket customized field (获取指定工单自定义字段). Created by [`crate::Client::ticket_customized_field`]`().get(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct GetRequest {
@@ -14971,6 +15577,8 @@ pub mod ticket_customized_field {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct GetResponse {
+        /// Ticket customized field ID.
+        ///
         /// 工单自定义字段ID
         #[serde(
             rename = "ticket_customized_field_id",
@@ -14978,6 +15586,8 @@ pub mod ticket_customized_field {
             skip_serializing_if = "Option::is_none"
         )]
         pub ticket_customized_field_id: Option<String>,
+        /// Helpdesk ID.
+        ///
         /// 服务台ID
         #[serde(
             rename = "helpdesk_id",
@@ -14985,9 +15595,13 @@ pub mod ticket_customized_field {
             skip_serializing_if = "Option::is_none"
         )]
         pub helpdesk_id: Option<String>,
+        /// Key name.
+        ///
         /// 键名
         #[serde(rename = "key_name", default, skip_serializing_if = "Option::is_none")]
         pub key_name: Option<String>,
+        /// Name.
+        ///
         /// 名称
         #[serde(
             rename = "display_name",
@@ -14995,12 +15609,18 @@ pub mod ticket_customized_field {
             skip_serializing_if = "Option::is_none"
         )]
         pub display_name: Option<String>,
+        /// Position of the field in the admin console field list.
+        ///
         /// 字段在列表后台管理列表中的位置
         #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
         pub position: Option<String>,
+        /// Type: `string` single-line text; `multiline` multi-line text; `dropdown` drop-down list; `dropdown_nested` cascading drop-down list.
+        ///
         /// 类型：string - 单行文本；multiline - 多行文本；dropdown - 下拉列表；dropdown_nested - 级联下拉
         #[serde(rename = "field_type", default, skip_serializing_if = "Option::is_none")]
         pub field_type: Option<String>,
+        /// Description.
+        ///
         /// 描述
         #[serde(
             rename = "description",
@@ -15008,27 +15628,43 @@ pub mod ticket_customized_field {
             skip_serializing_if = "Option::is_none"
         )]
         pub description: Option<String>,
+        /// Whether the field is visible.
+        ///
         /// 是否可见
         #[serde(rename = "visible", default, skip_serializing_if = "Option::is_none")]
         pub visible: Option<bool>,
+        /// Whether the field can be edited.
+        ///
         /// 是否可以修改
         #[serde(rename = "editable", default, skip_serializing_if = "Option::is_none")]
         pub editable: Option<bool>,
+        /// Whether the field is required.
+        ///
         /// 是否必填
         #[serde(rename = "required", default, skip_serializing_if = "Option::is_none")]
         pub required: Option<bool>,
+        /// Creation time (Unix timestamp in milliseconds, as a string).
+        ///
         /// 创建时间 (毫秒时间戳，字符串)
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
         pub created_at: Option<crate::TimestampMs>,
+        /// Last update time (Unix timestamp in milliseconds, as a string).
+        ///
         /// 更新时间 (毫秒时间戳，字符串)
         #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
         pub updated_at: Option<crate::TimestampMs>,
+        /// User who created it.
+        ///
         /// 创建用户
         #[serde(rename = "created_by", default, skip_serializing_if = "Option::is_none")]
         pub created_by: Option<types::TicketUser>,
+        /// User who last updated it.
+        ///
         /// 更新用户
         #[serde(rename = "updated_by", default, skip_serializing_if = "Option::is_none")]
         pub updated_by: Option<types::TicketUser>,
+        /// Drop-down list options (the root object only uses `children`; each option has `tag` and `display_name` and may have its own `children`, up to three levels).
+        ///
         /// 下拉列表选项（根对象只用 children；每个选项有 tag、display_name，可再有 children，最多三级）
         #[serde(
             rename = "dropdown_options",
@@ -15036,6 +15672,8 @@ pub mod ticket_customized_field {
             skip_serializing_if = "Option::is_none"
         )]
         pub dropdown_options: Option<types::DropdownOption>,
+        /// Whether multiple options can be selected; only applies when the field type is `dropdown`.
+        ///
         /// 是否支持多选，仅在字段类型是dropdown的时候有效
         #[serde(
             rename = "dropdown_allow_multiple",
@@ -15072,19 +15710,19 @@ pub mod ticket_customized_field {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum GetError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -15163,7 +15801,7 @@ pub mod ticket_customized_field {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `ticket_customized_field.list`: 获取全部工单自定义字段. Created by [`crate::Client::ticket_customized_field`]`().list(…)`; send it with `send_with`.
+    /// Request builder for `ticket_customized_field.list`: List all ticket customized fields (获取全部工单自定义字段). Created by [`crate::Client::ticket_customized_field`]`().list(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct ListRequest {
@@ -15174,6 +15812,8 @@ pub mod ticket_customized_field {
         options: crate::RequestOptions,
     }
     impl ListRequest {
+        /// Page token: leave it empty on the first request to start from the beginning; when more results remain, the reply carries a new `page_token` to pass in the next request.
+        ///
         /// 分页标记，第一次请求不填，表示从头开始遍历；分页查询结果还有更多项时会同时返回新的 page_token，下次遍历可采用该 page_token 获取查询结果
         ///
         /// Example: `"6948728206392295444"`
@@ -15181,6 +15821,8 @@ pub mod ticket_customized_field {
             self.page_token = Some(value.into());
             self
         }
+        /// Page size; defaults to 20, at most 100.
+        ///
         /// 分页大小，默认为20，最大值 100
         ///
         /// Default: `20`
@@ -15190,6 +15832,8 @@ pub mod ticket_customized_field {
             self.page_size = Some(value);
             self
         }
+        /// Filter on visibility: whether the fields are visible.
+        ///
         /// 是否可见
         ///
         /// Example: `true`
@@ -15336,9 +15980,13 @@ pub mod ticket_customized_field {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ListResponse {
+        /// Whether there are more items.
+        ///
         /// 是否还有更多项
         #[serde(rename = "has_more", default, skip_serializing_if = "Option::is_none")]
         pub has_more: Option<bool>,
+        /// Token of the next page.
+        ///
         /// 下一分页标识
         #[serde(
             rename = "next_page_token",
@@ -15346,6 +15994,8 @@ pub mod ticket_customized_field {
             skip_serializing_if = "Option::is_none"
         )]
         pub next_page_token: Option<String>,
+        /// Ticket customized fields.
+        ///
         /// 工单自定义字段列表
         #[serde(rename = "items", default, skip_serializing_if = "Option::is_none")]
         pub items: Option<Vec<types::TicketCustomizedField>>,
@@ -15365,6 +16015,8 @@ pub mod ticket_customized_field {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ListBody {
+        /// Filter on visibility: whether the fields are visible.
+        ///
         /// 是否可见
         ///
         /// Example: `true`
@@ -15387,19 +16039,19 @@ pub mod ticket_customized_field {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum ListError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -15478,7 +16130,7 @@ pub mod ticket_customized_field {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `ticket_customized_field.patch`: 更新工单自定义字段. Created by [`crate::Client::ticket_customized_field`]`().patch(…)`; send it with `send_with`.
+    /// Request builder for `ticket_customized_field.patch`: Update a ticket customized field (更新工单自定义字段). Created by [`crate::Client::ticket_customized_field`]`().patch(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct PatchRequest {
@@ -15488,6 +16140,8 @@ pub mod ticket_customized_field {
         options: crate::RequestOptions,
     }
     impl PatchRequest {
+        /// Name.
+        ///
         /// 名称
         ///
         /// Example: `"test dropdown"`
@@ -15497,6 +16151,8 @@ pub mod ticket_customized_field {
             self.body.display_name = Some(value.into());
             self
         }
+        /// Position of the field in the admin console field list.
+        ///
         /// 字段在列表后台管理列表中的位置
         ///
         /// Example: `"3"`
@@ -15506,6 +16162,8 @@ pub mod ticket_customized_field {
             self.body.position = Some(value.into());
             self
         }
+        /// Description.
+        ///
         /// 描述
         ///
         /// Example: `"下拉示例"`
@@ -15515,6 +16173,8 @@ pub mod ticket_customized_field {
             self.body.description = Some(value.into());
             self
         }
+        /// Whether the field is visible.
+        ///
         /// 是否可见
         ///
         /// Example: `true`
@@ -15524,6 +16184,8 @@ pub mod ticket_customized_field {
             self.body.visible = Some(value);
             self
         }
+        /// Whether the field is required.
+        ///
         /// 是否必填
         ///
         /// Example: `false`
@@ -15533,6 +16195,8 @@ pub mod ticket_customized_field {
             self.body.required = Some(value);
             self
         }
+        /// Drop-down list options.
+        ///
         /// 下拉列表选项
         ///
         /// (request body field `dropdown_options`)
@@ -15621,6 +16285,8 @@ pub mod ticket_customized_field {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct PatchBody {
+        /// Name.
+        ///
         /// 名称
         ///
         /// Example: `"test dropdown"`
@@ -15630,11 +16296,15 @@ pub mod ticket_customized_field {
             skip_serializing_if = "Option::is_none"
         )]
         pub display_name: Option<String>,
+        /// Position of the field in the admin console field list.
+        ///
         /// 字段在列表后台管理列表中的位置
         ///
         /// Example: `"3"`
         #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
         pub position: Option<String>,
+        /// Description.
+        ///
         /// 描述
         ///
         /// Example: `"下拉示例"`
@@ -15644,16 +16314,22 @@ pub mod ticket_customized_field {
             skip_serializing_if = "Option::is_none"
         )]
         pub description: Option<String>,
+        /// Whether the field is visible.
+        ///
         /// 是否可见
         ///
         /// Example: `true`
         #[serde(rename = "visible", default, skip_serializing_if = "Option::is_none")]
         pub visible: Option<bool>,
+        /// Whether the field is required.
+        ///
         /// 是否必填
         ///
         /// Example: `false`
         #[serde(rename = "required", default, skip_serializing_if = "Option::is_none")]
         pub required: Option<bool>,
+        /// Drop-down list options.
+        ///
         /// 下拉列表选项
         #[serde(
             rename = "dropdown_options",
@@ -15713,19 +16389,19 @@ pub mod ticket_customized_field {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum PatchError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -15814,7 +16490,9 @@ pub mod ticket_message {
         pub(crate) client: &'a crate::Client,
     }
     impl Api<'_> {
-        /// 发送工单消息
+        /// Send a ticket message (发送工单消息)
+        ///
+        /// Sends a message in a ticket.
         ///
         /// 该接口用于发送工单消息。
         ///
@@ -15827,11 +16505,11 @@ pub mod ticket_message {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket-message/create)
         ///
-        /// `ticket_id`: 工单ID
+        /// `ticket_id`: Ticket ID.
         ///
-        /// `msg_type`: 消息类型；text：纯文本；post：富文本
+        /// `msg_type`: Message type: `text` plain text; `post` rich text.
         ///
-        /// `content`: 消息内容，JSON 序列化后的字符串：纯文本参考“发送文本消息”中的 content；富文本参考“发送富文本消息”中的 content。注意：页面请求体示例把 content 写成 JSON 对象，与字段表（string）矛盾；此处按字段表，示例中的对象已序列化为字符串。 (request body field `content`)
+        /// `content`: Message content, a JSON-serialized string: for plain text see `content` in "Send a text message"; for rich text see `content` in "Send a rich text message".
         pub fn create(&self, args: CreateArgs) -> CreateRequest {
             CreateRequest {
                 client: self.client.clone(),
@@ -15840,7 +16518,9 @@ pub mod ticket_message {
                 options: Default::default(),
             }
         }
-        /// 获取工单消息详情
+        /// List ticket messages (获取工单消息详情)
+        ///
+        /// Gets the details of the messages in a helpdesk ticket.
         ///
         /// 该接口用于获取服务台工单消息详情。
         ///
@@ -15853,7 +16533,7 @@ pub mod ticket_message {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket-message/list)
         ///
-        /// `ticket_id`: 工单ID
+        /// `ticket_id`: Ticket ID.
         pub fn list(&self, ticket_id: impl Into<String>) -> ListRequest {
             ListRequest {
                 client: self.client.clone(),
@@ -15887,18 +16567,24 @@ pub mod ticket_message {
     /// The required values of `ticket_message.create`, by name: two IDs cannot be swapped, and a missing one does not compile.
     #[derive(Debug, Clone, PartialEq)]
     pub struct CreateArgs {
+        /// Ticket ID.
+        ///
         /// 工单ID
         ///
         /// Example: `"6948728206392295444"`
         pub ticket_id: String,
+        /// Message type: `text` plain text; `post` rich text.
+        ///
         /// 消息类型；text：纯文本；post：富文本
         ///
         /// Example: `"post"` (request body field `msg_type`)
         pub msg_type: types::TicketMessageType,
-        /// 消息内容，JSON 序列化后的字符串：纯文本参考“发送文本消息”中的 content；富文本参考“发送富文本消息”中的 content。注意：页面请求体示例把 content 写成 JSON 对象，与字段表（string）矛盾；此处按字段表，示例中的对象已序列化为字符串。 (request body field `content`)
+        /// Message content, a JSON-serialized string: for plain text see `content` in "Send a text message"; for rich text see `content` in "Send a rich text message".
+        ///
+        /// 消息内容，JSON 序列化后的字符串：纯文本参考“发送文本消息”中的 content；富文本参考“发送富文本消息”中的 content。 (request body field `content`)
         pub content: crate::JsonString,
     }
-    /// Request builder for `ticket_message.create`: 发送工单消息. Created by [`crate::Client::ticket_message`]`().create(…)`; send it with `send_with`.
+    /// Request builder for `ticket_message.create`: Send a ticket message (发送工单消息). Created by [`crate::Client::ticket_message`]`().create(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct CreateRequest {
@@ -15978,6 +16664,8 @@ pub mod ticket_message {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CreateResponse {
+        /// open_id of the chat message.
+        ///
         /// chat消息open ID
         #[serde(rename = "message_id", default, skip_serializing_if = "Option::is_none")]
         pub message_id: Option<String>,
@@ -15993,12 +16681,16 @@ pub mod ticket_message {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CreateBody {
+        /// Message type: `text` plain text; `post` rich text.
+        ///
         /// 消息类型；text：纯文本；post：富文本
         ///
         /// Example: `"post"`
         #[serde(rename = "msg_type")]
         pub msg_type: types::TicketMessageType,
-        /// 消息内容，JSON 序列化后的字符串：纯文本参考“发送文本消息”中的 content；富文本参考“发送富文本消息”中的 content。注意：页面请求体示例把 content 写成 JSON 对象，与字段表（string）矛盾；此处按字段表，示例中的对象已序列化为字符串。
+        /// Message content, a JSON-serialized string: for plain text see `content` in "Send a text message"; for rich text see `content` in "Send a rich text message".
+        ///
+        /// 消息内容，JSON 序列化后的字符串：纯文本参考“发送文本消息”中的 content；富文本参考“发送富文本消息”中的 content。
         #[serde(rename = "content")]
         pub content: crate::JsonString,
     }
@@ -16016,27 +16708,27 @@ pub mod ticket_message {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum CreateError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 401): Please check you have the correct access
+        /// `154003` (HTTP 401): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `154401` (HTTP 401): Ticket already be closed
+        /// `154401` (HTTP 401): The ticket has already been closed. (Ticket already be closed)
         ///
         /// 排查建议 / advice: 工单已经被关闭
         TicketClosed(crate::ApiError),
-        /// `154403` (HTTP 401): Send message with bad url
+        /// `154403` (HTTP 401): The message contains an invalid URL. (Send message with bad url)
         ///
         /// 排查建议 / advice: 发送的消息内容中存在不合法的url
         InvalidUrl(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -16125,7 +16817,7 @@ pub mod ticket_message {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `ticket_message.list`: 获取工单消息详情. Created by [`crate::Client::ticket_message`]`().list(…)`; send it with `send_with`.
+    /// Request builder for `ticket_message.list`: List ticket messages (获取工单消息详情). Created by [`crate::Client::ticket_message`]`().list(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct ListRequest {
@@ -16138,6 +16830,8 @@ pub mod ticket_message {
         options: crate::RequestOptions,
     }
     impl ListRequest {
+        /// Start time (the example is in Unix seconds).
+        ///
         /// 起始时间 (示例为 Unix 秒)
         ///
         /// Example: `1617960686`
@@ -16145,6 +16839,8 @@ pub mod ticket_message {
             self.time_start = Some(value);
             self
         }
+        /// End time (the example is in Unix seconds).
+        ///
         /// 结束时间 (示例为 Unix 秒)
         ///
         /// Example: `1617960687`
@@ -16152,6 +16848,8 @@ pub mod ticket_message {
             self.time_end = Some(value);
             self
         }
+        /// Page number.
+        ///
         /// 页数ID
         ///
         /// Example: `1`
@@ -16159,6 +16857,8 @@ pub mod ticket_message {
             self.page = Some(value);
             self
         }
+        /// Number of messages per page; at most 200, defaults to 20.
+        ///
         /// 消息数量，最大200，默认20
         ///
         /// Example: `10`
@@ -16314,9 +17014,13 @@ pub mod ticket_message {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ListResponse {
+        /// Ticket messages.
+        ///
         /// 工单消息列表
         #[serde(rename = "messages", default, skip_serializing_if = "Option::is_none")]
         pub messages: Option<Vec<types::TicketMessage>>,
+        /// Total number of messages.
+        ///
         /// 消息总数
         #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
         pub total: Option<i32>,
@@ -16335,19 +17039,19 @@ pub mod ticket_message {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum ListError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -16426,17 +17130,20 @@ impl crate::Client {
         }
     }
 }
-/// 推送审核通知
+/// Notification approval (推送审核通知)
 ///
 /// Event type `helpdesk.notification.approve_v1`.
 ///
+/// Sent when the approval status of a notification (push) changes.
+///
 /// 推送审核状态通知事件。
-/// 注：页面事件体示例中 approve_status 为占位文字“审核状态”，此处换成字段说明列出的值之一 APPROVED。
 ///
 /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/events/approve)
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationApproveV1Event {
+    /// Unique ID of the notification (push) task.
+    ///
     /// 推送任务唯一ID
     #[serde(
         rename = "notification_id",
@@ -16444,9 +17151,13 @@ pub struct NotificationApproveV1Event {
         skip_serializing_if = "Option::is_none"
     )]
     pub notification_id: Option<String>,
+    /// Unique ID of the helpdesk.
+    ///
     /// 服务台唯一ID
     #[serde(rename = "helpdesk_id", default, skip_serializing_if = "Option::is_none")]
     pub helpdesk_id: Option<String>,
+    /// Approval status: `REJECTED` (rejected), `APPROVED` (approved), `CANCELED` (approval canceled), `DELETED` (approval deleted).
+    ///
     /// REJECTED(审核不通过) APPROVED(审核通过) CANCELED(取消审核) DELETED(删除审核)
     #[serde(rename = "approve_status", default, skip_serializing_if = "Option::is_none")]
     pub approve_status: Option<types::NotificationApproveStatus>,
@@ -16462,9 +17173,13 @@ impl NotificationApproveV1Event {
         }
     }
 }
-/// 创建工单
+/// Ticket created (创建工单)
 ///
 /// Event type `helpdesk.ticket.created_v1`.
+///
+/// Lets the app listen for tickets created in the helpdesk. Subscribe with the subscription endpoint: [Subscribe to events](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/event/subscribe).
+/// > **Tip**: A helpdesk ticket has a bot stage and a human agent stage. When it moves from the bot to an agent, no new ticket is created; the original ticket's `stage` changes. To listen for ticket changes, subscribe to the [ticket updated event](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/updated).
+/// Field scope: the user's `user_id` in the event body is only returned when the app has contact:user.employee_id:readonly (read user IDs). Delivery: webhook.
 ///
 /// 可监听服务台的工单创建事件。需使用订阅接口订阅：[事件订阅](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/event/subscribe)
 /// > **Tip**: 服务台同一个工单存在机器人阶段和人工阶段，从机器人阶段转人工后，不会生成新的工单，而是变更原工单的stage。如果监听工单变更，可以订阅[工单变更事件](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/updated)
@@ -16474,39 +17189,63 @@ impl NotificationApproveV1Event {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TicketCreatedV1Event {
+    /// Ticket ID. [Take it from the ticket list](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/list) or [get it by subscribing to the ticket created event](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/created).
+    ///
     /// 工单ID [可以从工单列表里面取](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/list) [也可以订阅工单创建事件获取](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/created)
     #[serde(rename = "ticket_id", default, skip_serializing_if = "Option::is_none")]
     pub ticket_id: Option<String>,
+    /// Helpdesk ID.
+    ///
     /// 服务台id
     #[serde(rename = "helpdesk_id", default, skip_serializing_if = "Option::is_none")]
     pub helpdesk_id: Option<String>,
+    /// User.
+    ///
     /// 用户
     #[serde(rename = "guest", default, skip_serializing_if = "Option::is_none")]
     pub guest: Option<types::TicketUserEvent>,
+    /// Ticket stage: 1 bot, 2 human agent.
+    ///
     /// 工单阶段：1. 机器人 2. 人工
     #[serde(rename = "stage", default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<types::TicketStage>,
+    /// Ticket status: 1 created; 2 in progress; 3 queued; 4 pending; 5 waiting for the user to reply; 50 closed by the bot; 51 closed by an agent; 52 closed by the user.
+    ///
     /// 工单状态，1：已创建 2: 处理中 3: 排队中 4：待定 5：待用户响应 50: 被机器人关闭 51: 被客服关闭 52: 用户自己关闭
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<types::TicketStatus>,
+    /// Ticket rating: 1 dissatisfied, 2 neutral, 3 satisfied.
+    ///
     /// 工单评分，1：不满意，2:一般，3:满意
     #[serde(rename = "score", default, skip_serializing_if = "Option::is_none")]
     pub score: Option<types::TicketScore>,
+    /// Creation time (Unix timestamp in milliseconds, as a JSON number).
+    ///
     /// 创建时间（毫秒时间戳，JSON 数字）
     #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
+    /// Ticket update time (Unix timestamp in milliseconds, as a JSON number); -1 when not set.
+    ///
     /// 工单更新时间（毫秒时间戳，JSON 数字），没有值时为-1
     #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
+    /// Time the ticket was closed (Unix timestamp in milliseconds, as a JSON number).
+    ///
     /// 关单时间（毫秒时间戳，JSON 数字）
     #[serde(rename = "closed_at", default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<i64>,
+    /// Ticket channel: 9 Open API; 2 QR code; 14 share; 13 search; any other number: another channel.
+    ///
     /// 工单渠道，描述：9：Open API 2：二维码 14：分享 13：搜索 其他数字：其他渠道
     #[serde(rename = "channel", default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<i32>,
+    /// Whether the ticket was solved: 1 not solved, 2 solved.
+    ///
     /// 工单是否解决 1:没解决 2:已解决
     #[serde(rename = "solve", default, skip_serializing_if = "Option::is_none")]
     pub solve: Option<types::TicketSolved>,
+    /// Customized fields. Note: this event does not carry them; take the `ticket_id` and call the get-ticket endpoint to read the customized fields.
+    ///
     /// 自定义字段。注意：该事件不会返回该值，你可以获取 ticket_id 后调用查询指定工单详情接口查询自定义字段信息。
     #[serde(
         rename = "customized_fields",
@@ -16514,6 +17253,8 @@ pub struct TicketCreatedV1Event {
         skip_serializing_if = "Option::is_none"
     )]
     pub customized_fields: Option<Vec<types::CustomizedFieldDisplayItem>>,
+    /// Chat ID (`oc_xxxxxxx`).
+    ///
     /// oc_xxxxxxx
     #[serde(rename = "chat_id", default, skip_serializing_if = "Option::is_none")]
     pub chat_id: Option<String>,
@@ -16539,9 +17280,14 @@ impl TicketCreatedV1Event {
         }
     }
 }
-/// 工单状态变更
+/// Ticket status changed (工单状态变更)
 ///
 /// Event type `helpdesk.ticket.updated_v1`.
+///
+/// Lets the app listen for changes of a ticket's status and stage. Subscribe with the subscription endpoint: [Subscribe to events](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/event/subscribe).
+/// > **Note**
+/// Use this event to follow stage changes of tickets, for example a ticket moving from the bot to a human agent.
+/// Field scope: the user's `user_id` in the event body is only returned when the app has contact:user.employee_id:readonly (read user IDs). Delivery: webhook.
 ///
 /// 可监听工单状态和阶段变更事件。需使用订阅接口订阅：[事件订阅](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/event/subscribe)。
 /// > **Note**
@@ -16552,9 +17298,13 @@ impl TicketCreatedV1Event {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TicketUpdatedV1Event {
+    /// The ticket after the update.
+    ///
     /// ticket after update
     #[serde(rename = "object", default, skip_serializing_if = "Option::is_none")]
     pub object: Option<types::TicketEvent>,
+    /// The ticket before the update; only the changed fields are present.
+    ///
     /// ticket before update, only has updated fields
     #[serde(rename = "old_object", default, skip_serializing_if = "Option::is_none")]
     pub old_object: Option<types::TicketEventUpdateInfo>,
@@ -16569,18 +17319,22 @@ impl TicketUpdatedV1Event {
         }
     }
 }
-/// 工单消息事件
+/// Ticket message (工单消息事件)
 ///
 /// Event type `helpdesk.ticket_message.created_v1`.
 ///
+/// Sent for messages in a ticket. Subscribe with the subscription endpoint: [Subscribe to events](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/event/subscribe).
+/// Field scope: the user's `user_id` in the event body is only returned when the app has contact:user.employee_id:readonly (read user IDs). Delivery: webhook.
+///
 /// 该消息事件属于工单消息事件。需使用订阅接口订阅：[事件订阅](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/event/subscribe)。
-/// 注：页面事件体示例中 comments 的 created_at、id、user_id 是未加引号的占位文字（备注时间、备注id、备注人id，非法 JSON），此处换成查询指定工单详情页示例中的值；页面把 ticket.comments 写作单个对象，此处按 Ticket 类型（与 Python SDK 的 Ticket.comments: List[Comments] 及 oapi-sdk-python issue #91 一致）写作列表，示例中的对象已包进列表。
 /// 字段权限要求：事件体中用户的 user_id 仅当开启 contact:user.employee_id:readonly（获取用户 user ID）权限后才会返回。推送方式：Webhook。
 ///
 /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_message/events/created)
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TicketMessageCreatedV1Event {
+    /// Ticket message ID.
+    ///
     /// ticket message id
     #[serde(
         rename = "ticket_message_id",
@@ -16588,33 +17342,53 @@ pub struct TicketMessageCreatedV1Event {
         skip_serializing_if = "Option::is_none"
     )]
     pub ticket_message_id: Option<String>,
+    /// Open message ID.
+    ///
     /// open message id
     #[serde(rename = "message_id", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
+    /// Message type; `text` is the only supported type.
+    ///
     /// message type, text is the only supported type
     #[serde(rename = "msg_type", default, skip_serializing_if = "Option::is_none")]
     pub msg_type: Option<String>,
+    /// Position of the message.
+    ///
     /// position of the message
     #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    /// User ID.
+    ///
     /// 用户 ID
     #[serde(rename = "sender_id", default, skip_serializing_if = "Option::is_none")]
     pub sender_id: Option<types::UserId>,
+    /// Sender type: 1 bot, 2 guest (user), 3 agent.
+    ///
     /// sender type, 1 for bot, 2 for guest, 3 for agent
     #[serde(rename = "sender_type", default, skip_serializing_if = "Option::is_none")]
     pub sender_type: Option<types::TicketMessageSenderType>,
+    /// Message content.
+    ///
     /// message content
     #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// Information about the ticket (the same `Ticket` type as in the get-ticket reply; `comments` is a list).
+    ///
     /// ticket related information（工单信息，类型同查询指定工单详情的 Ticket；comments 为列表，见说明）
     #[serde(rename = "ticket", default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<types::Ticket>,
+    /// Event ID.
+    ///
     /// event id
     #[serde(rename = "event_id", default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
+    /// Chat ID.
+    ///
     /// chat id
     #[serde(rename = "chat_id", default, skip_serializing_if = "Option::is_none")]
     pub chat_id: Option<String>,
+    /// Message content.
+    ///
     /// message content
     #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
     pub content: Option<types::TicketMessageContent>,
