@@ -40,6 +40,7 @@ mod retry;
 pub mod runtime;
 mod tls;
 mod tokens;
+mod user_token;
 mod values;
 
 pub use auth::{AppAccessToken, HelpdeskCredentials, TenantAccessToken, UserAccessToken};
@@ -56,6 +57,13 @@ pub use retry::{RequestOptions, RetryPolicy};
 pub use tokens::{
     BoxFuture, DEFAULT_REFRESH_MARGIN, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME, TENANT_TOKEN_PATH,
     TokenError, TokenErrorKind, TokenProvider,
+};
+#[cfg(feature = "redis")]
+pub use user_token::RedisUserTokenStore;
+pub use user_token::{
+    AuthorizationCode, FEISHU_AUTHORIZE_URL, FileUserTokenStore, LARK_AUTHORIZE_URL,
+    ManagedUserToken, MemoryUserTokenStore, REAUTH_CODES, USER_TOKEN_PATH, UserTokenRecord,
+    UserTokenStore, UserTokens, UserTokensBuilder,
 };
 pub use values::{JsonString, TimestampMs, UnknownValue};
 
