@@ -538,3 +538,60 @@ async fn the_sign_in_link() {
         "{url}"
     );
 }
+
+/// A store whose saves fail after the first one (a full disk, Redis down).
+#[derive(Debug, Clone, Default)]
+struct FailingSaves {
+    inner: MemoryUserTokenStore,
+    saves: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl UserTokenStore for FailingSaves {
+    fn load<'a>(
+        &'a self,
+        user: &'a str,
+    ) -> helpdesk_api::BoxFuture<
+        'a,
+        Result<Option<helpdesk_api::UserTokenRecord>, helpdesk_api::TokenError>,
+    > {
+        self.inner.load(user)
+    }
+
+    fn save<'a>(
+        &'a self,
+        user: &'a str,
+        record: &'a helpdesk_api::UserTokenRecord,
+    ) -> helpdesk_api::BoxFuture<'a, Result<(), helpdesk_api::TokenError>> {
+        if self.saves.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            return self.inner.save(user, record);
+        }
+        Box::pin(async { Err(helpdesk_api::TokenError::new("disk full")) })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_store_that_fails_to_save_does_not_bring_back_a_spent_refresh_token() {
+    let mock = mock().await;
+    let client = client(&mock);
+    let store = FailingSaves::default();
+    let users = users(&client, store.clone());
+    let alice = sign_in(&mock, &users, "alice").await; // saved
+    for round in 1..=2 {
+        tokio::time::advance(LIFE + Duration::from_secs(1)).await;
+        get_notification(&client, &alice)
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+    }
+    // The store still holds the sign-in's (spent) refresh token; the
+    // manager kept refreshing with the ones in memory.
+    assert_eq!(mock.user_token_refreshes(), 2);
+    assert_eq!(store.saves.load(std::sync::atomic::Ordering::SeqCst), 3);
+    let refreshes: Vec<serde_json::Value> = mock
+        .requests_for(OAUTH_TOKEN_ENDPOINT)
+        .iter()
+        .filter_map(|r| serde_json::from_slice(&r.body).ok())
+        .filter(|b: &serde_json::Value| b["grant_type"] == "refresh_token")
+        .collect();
+    assert_ne!(refreshes[0]["refresh_token"], refreshes[1]["refresh_token"]);
+    mock.shutdown().await;
+}

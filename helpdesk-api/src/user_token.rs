@@ -642,7 +642,13 @@ struct Refresh {
     record: Option<UserTokenRecord>,
     /// A refresh token the platform refused for good: never sent again.
     dead: Option<Box<str>>,
+    /// The refresh tokens this process spent last (newest last): a stored
+    /// record holding one of them is older than ours (a save failed).
+    spent: std::collections::VecDeque<Box<str>>,
 }
+
+/// How many spent refresh tokens are remembered.
+const SPENT_KEPT: usize = 8;
 
 /// A user's access token that refreshes itself. Clones (and every handle
 /// [`UserTokens`] gives for the same user) share one refresh at a time.
@@ -917,12 +923,15 @@ async fn refresh(
     let current = {
         let mut r = state.record.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(s) = stored {
-            // Adopted only when newer than ours (a store that failed to
-            // save holds an older, already used refresh token).
+            // Another refresh token than ours was written by another
+            // process (or sign-in), unless it is one we spent ourselves (a
+            // save of ours failed): adopted only in the first case.
             let newer = match r.record.as_ref() {
                 None => true,
-                Some(o) if o.refresh_token == s.refresh_token => false,
-                Some(o) => s.access.as_ref().map(|a| a.1) > o.access.as_ref().map(|a| a.1),
+                Some(o) => {
+                    o.refresh_token != s.refresh_token
+                        && !r.spent.iter().any(|t| *t == s.refresh_token)
+                }
             };
             if newer {
                 let usable = usable_access(&s, m.margin);
@@ -981,11 +990,13 @@ async fn refresh(
         tracing::warn!(user = %state.user, error = %e, "user token store failed to save the new refresh token; kept in memory");
     }
     let life = granted.lifetime(m.margin);
-    state
-        .record
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .record = Some(record);
+    let mut r = state.record.lock().unwrap_or_else(|e| e.into_inner());
+    if r.spent.len() >= SPENT_KEPT {
+        r.spent.pop_front();
+    }
+    r.spent.push_back(current.refresh_token.clone());
+    r.record = Some(record);
+    drop(r);
     Ok((granted.access, life))
 }
 
