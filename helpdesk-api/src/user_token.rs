@@ -65,6 +65,8 @@ pub const LARK_AUTHORIZE_URL: &str = "https://accounts.larksuite.com/open-apis/a
 /// Token endpoint codes after which only a new sign-in helps: 20026
 /// (refresh token invalid), 20037 (refresh token expired), 20064 (refresh
 /// token revoked). Any reply with OAuth `error: invalid_grant` counts too.
+/// (The codes could not be checked against the refresh page's error table
+/// when this was written; `invalid_grant`, RFC 6749 §5.2, covers the rest.)
 pub const REAUTH_CODES: [i64; 3] = [20026, 20037, 20064];
 
 /// Longest lifetime assumed for a refresh token without
