@@ -798,3 +798,76 @@ async fn redis_dedupe_recognises_a_redelivery_seen_by_another_process() {
         started.elapsed()
     );
 }
+
+/// A managed user token's record in Redis (`RedisUserTokenStore`): a
+/// second manager on another connection (another process) resumes the
+/// user without a new sign-in, and picks up the refresh token the first
+/// one's refresh produced.
+#[tokio::test]
+async fn redis_user_token_store_is_shared_by_processes() {
+    use helpdesk_api::{AuthorizationCode, RedisUserTokenStore, UserTokens};
+    let _serial = serial().await;
+    let redis = Redis::start();
+    let mock = mock().await;
+    let client = Client::builder()
+        .base_url(mock.base_url())
+        .helpdesk_credentials(HD_ID, HD_TOKEN)
+        .rate_limiter(false)
+        .no_proxy()
+        .build()
+        .unwrap();
+    let manager = |shared| {
+        UserTokens::builder(&client, APP_ID, APP_SECRET)
+            .store(RedisUserTokenStore::new(shared))
+            .build()
+    };
+    let a = manager(RedisShared::connect(&redis.url()).await.unwrap());
+    let b = manager(RedisShared::connect(&redis.url()).await.unwrap());
+    assert!(b.user("alice").await.unwrap().is_none());
+    let code = mock.issue_auth_code("alice");
+    let alice_a = a
+        .exchange_code("alice", AuthorizationCode::new(code))
+        .await
+        .unwrap();
+    let alice_b = b.user("alice").await.unwrap().expect("stored by a");
+    let (ta, tb) = (
+        alice_a.access_token().await.unwrap(),
+        alice_b.access_token().await.unwrap(),
+    );
+    assert_eq!(ta, tb, "b uses the access token a stored");
+    client
+        .notification()
+        .get("6981801914270744596")
+        .send_with(tb.clone())
+        .await
+        .expect("user token call");
+    // a's token is rejected early: a refreshes (retry once) and stores the
+    // rotated refresh token; b, rejected too, adopts a's newer record
+    // instead of spending its now dead refresh token.
+    mock.invalidate_token(helpdesk_api::runtime::Token::secret(&ta));
+    alice_a
+        .call(|t| {
+            client
+                .notification()
+                .get("6981801914270744596")
+                .send_with(t)
+        })
+        .await
+        .expect("a refreshed");
+    assert_eq!(mock.user_token_refreshes(), 1);
+    alice_b
+        .call(|t| {
+            client
+                .notification()
+                .get("6981801914270744596")
+                .send_with(t)
+        })
+        .await
+        .expect("b adopted a's tokens");
+    assert_eq!(mock.user_token_refreshes(), 1, "b did not refresh");
+    assert_eq!(
+        alice_a.access_token().await.unwrap(),
+        alice_b.access_token().await.unwrap()
+    );
+    mock.shutdown().await;
+}

@@ -686,6 +686,26 @@ impl Client {
         &self.inner.base_url
     }
 
+    /// What the OAuth token endpoint of a managed user token is called
+    /// with (`user_token.rs`): this client's HTTP client, `User-Agent`,
+    /// reply bound and exchange timeout.
+    pub(crate) fn oauth_transport(
+        &self,
+    ) -> (
+        reqwest::Client,
+        Option<HeaderValue>,
+        usize,
+        Option<Duration>,
+    ) {
+        let i = &self.inner;
+        (
+            i.http.clone(),
+            i.user_agent.clone(),
+            i.max_response_bytes,
+            i.exchange_timeout,
+        )
+    }
+
     /// Sends a call and decodes the reply: the one path every generated
     /// `send_with` / `send` takes (tokens, limiter, retries, tracing).
     pub(crate) async fn execute<T, E>(&self, call: Call<'_>) -> Result<T, Error<E>>

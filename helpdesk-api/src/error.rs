@@ -563,8 +563,12 @@ pub enum TokenErrorKind {
     /// e.g. 10014 app secret invalid, 10003 invalid param): permanent until
     /// the configuration changes.
     Rejected,
-    /// A caller-supplied [`TokenProvider`] failed.
+    /// A caller-supplied [`crate::TokenProvider`] failed.
     Provider,
+    /// A managed user token's refresh token expired or was revoked (or the
+    /// authorization code was refused): only a new sign-in of the user
+    /// helps (see [`crate::UserTokens`]).
+    ReauthRequired,
 }
 
 /// A token could not be obtained.
@@ -582,11 +586,13 @@ pub struct TokenError {
     /// When the managed token will ask the token endpoint again: until
     /// then, calls get this error from memory without a request.
     pub retry_after: Option<Duration>,
+    /// Which token could not be obtained (for the message).
+    pub(crate) subject: crate::auth::TokenKind,
 }
 
 impl TokenError {
     /// An error with a reason (kind [`TokenErrorKind::Provider`]), for
-    /// [`TokenProvider`] implementations.
+    /// [`crate::TokenProvider`] implementations.
     pub fn new(reason: impl Into<String>) -> Self {
         TokenError::of(TokenErrorKind::Provider, reason)
     }
@@ -598,19 +604,28 @@ impl TokenError {
             status: None,
             kind,
             retry_after: None,
+            subject: crate::auth::TokenKind::TenantAccessToken,
         }
     }
 
     /// Whether trying again cannot help until the configuration changes
     /// (the app credentials were refused).
     pub fn is_permanent(&self) -> bool {
-        self.kind == TokenErrorKind::Rejected
+        matches!(
+            self.kind,
+            TokenErrorKind::Rejected | TokenErrorKind::ReauthRequired
+        )
     }
 }
 
 impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot obtain a tenant access token: {}", self.reason)?;
+        let what = match self.subject {
+            crate::auth::TokenKind::UserAccessToken => "a user",
+            crate::auth::TokenKind::AppAccessToken => "an app",
+            crate::auth::TokenKind::TenantAccessToken => "a tenant",
+        };
+        write!(f, "cannot obtain {what} access token: {}", self.reason)?;
         if let Some(c) = self.code {
             write!(f, " (code {c})")?;
         }

@@ -42,6 +42,7 @@ mod retry;
 pub mod runtime;
 mod tls;
 mod tokens;
+mod user_token;
 mod values;
 
 pub use auth::{
@@ -63,6 +64,13 @@ pub use runtime::BoxFuture;
 pub use tokens::{
     DEFAULT_REFRESH_MARGIN, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME, TENANT_TOKEN_PATH,
     TokenProvider,
+};
+#[cfg(feature = "redis")]
+pub use user_token::RedisUserTokenStore;
+pub use user_token::{
+    AuthorizationCode, FEISHU_AUTHORIZE_URL, FileUserTokenStore, LARK_AUTHORIZE_URL,
+    ManagedUserToken, MemoryUserTokenStore, REAUTH_CODES, USER_TOKEN_PATH, UserTokenRecord,
+    UserTokenStore, UserTokens, UserTokensBuilder,
 };
 pub use values::{JsonString, TimestampMs, UnknownValue};
 

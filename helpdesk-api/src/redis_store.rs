@@ -397,6 +397,37 @@ impl RedisShared {
         Some(set.is_some())
     }
 
+    /// Reads `{prefix}:utok:{name}` (a managed user token's record,
+    /// `user_token.rs`); `Err` when Redis cannot answer.
+    pub(crate) async fn user_record_get(&self, name: &str) -> Result<Option<String>, String> {
+        let key = format!("{}:utok:{}", self.prefix, tag_safe(name));
+        self.op("read user token", |mut c| {
+            let mut cmd = redis::cmd("GET");
+            cmd.arg(&key);
+            async move { cmd.query_async::<Option<String>>(&mut c).await }
+        })
+        .await
+        .ok_or_else(|| "redis unreachable".to_string())
+    }
+
+    /// Writes `{prefix}:utok:{name}`, expiring after `ttl` (at least 1 s).
+    pub(crate) async fn user_record_set(
+        &self,
+        name: &str,
+        value: &str,
+        ttl: Duration,
+    ) -> Result<(), String> {
+        let key = format!("{}:utok:{}", self.prefix, tag_safe(name));
+        let ms = ttl.as_millis().clamp(1000, u64::MAX as u128) as u64;
+        self.op("write user token", |mut c| {
+            let mut cmd = redis::cmd("SET");
+            cmd.arg(&key).arg(value).arg("PX").arg(ms);
+            async move { cmd.query_async::<()>(&mut c).await }
+        })
+        .await
+        .ok_or_else(|| "redis unreachable".to_string())
+    }
+
     /// Runs a script with these keys and arguments.
     async fn script<T: redis::FromRedisValue>(
         &self,

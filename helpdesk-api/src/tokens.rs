@@ -73,8 +73,6 @@ pub(crate) struct Lifetime {
 
 impl Lifetime {
     /// A lifetime whose refresh falls no later than its expiry.
-    // Used by the Redis store (feature `redis`) only.
-    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn new(refresh_in: Duration, expires_in: Duration) -> Lifetime {
         Lifetime {
             refresh_in: refresh_in.min(expires_in),
@@ -112,40 +110,52 @@ fn later(now: Instant, d: Duration) -> Instant {
         .unwrap_or_else(|| now + MAX_TOKEN_LIFETIME)
 }
 
-type Outcome = Option<Result<TenantAccessToken, TokenError>>;
+type Outcome<T> = Option<Result<T, TokenError>>;
 
 /// A process-local token cache with one fetch in flight at a time, shared
 /// outcomes and remembered failures (see the module docs for the bounds).
-/// Used by the managed token and, in front of Redis, by the shared one.
-#[derive(Default)]
-pub(crate) struct TokenCell {
-    state: Arc<Mutex<CellState>>,
+/// Used by the managed token and, in front of Redis, by the shared one;
+/// with `T = UserAccessToken`, by the managed user token (`user_token.rs`).
+pub(crate) struct TokenCell<T = TenantAccessToken> {
+    state: Arc<Mutex<CellState<T>>>,
 }
 
-#[derive(Default)]
-struct CellState {
-    cached: Option<Cached>,
-    flight: Option<watch::Receiver<Outcome>>,
+impl<T> Default for TokenCell<T> {
+    fn default() -> Self {
+        TokenCell {
+            state: Arc::new(Mutex::new(CellState {
+                cached: None,
+                flight: None,
+                failure: None,
+                streak: 0,
+            })),
+        }
+    }
+}
+
+struct CellState<T> {
+    cached: Option<Cached<T>>,
+    flight: Option<watch::Receiver<Outcome<T>>>,
     failure: Option<(TokenError, Instant)>,
     streak: u32,
 }
 
-struct Cached {
-    token: TenantAccessToken,
+struct Cached<T> {
+    token: T,
     refresh_at: Instant,
     expires_at: Instant,
 }
 
-impl TokenCell {
-    fn lock(&self) -> std::sync::MutexGuard<'_, CellState> {
+impl<T: Token + Clone + Send + Sync + 'static> TokenCell<T> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CellState<T>> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The cached token, or the outcome of the fetch in flight, or of a new
     /// fetch made by `fetch` (called only when one starts).
-    pub(crate) async fn get<F>(&self, fetch: F) -> Result<TenantAccessToken, TokenError>
+    pub(crate) async fn get<F>(&self, fetch: F) -> Result<T, TokenError>
     where
-        F: Fn() -> BoxFuture<'static, Result<(TenantAccessToken, Lifetime), TokenError>>,
+        F: Fn() -> BoxFuture<'static, Result<(T, Lifetime), TokenError>>,
     {
         // A fetch task that disappeared (its runtime shut down) is replaced once.
         for _ in 0..2 {
@@ -203,8 +213,8 @@ impl TokenCell {
     /// Runs `fut` on its own task: callers that give up do not cancel it.
     fn launch(
         &self,
-        fut: BoxFuture<'static, Result<(TenantAccessToken, Lifetime), TokenError>>,
-    ) -> watch::Receiver<Outcome> {
+        fut: BoxFuture<'static, Result<(T, Lifetime), TokenError>>,
+    ) -> watch::Receiver<Outcome<T>> {
         let (tx, rx) = watch::channel(None);
         let state = self.state.clone();
         tokio::spawn(async move {
@@ -235,7 +245,7 @@ impl TokenCell {
                             }
                         };
                         e.retry_after = Some(wait);
-                        tracing::warn!(error = %e, "tenant access token fetch failed");
+                        tracing::warn!(error = %e, kind = ?T::KIND, "access token fetch failed");
                         st.failure = Some((e.clone(), later(now, wait)));
                         Err(e)
                     }
@@ -246,8 +256,23 @@ impl TokenCell {
         rx
     }
 
+    /// Caches `token` (obtained outside a fetch, e.g. by a code exchange)
+    /// and forgets any remembered failure.
+    // Used by the managed user token (user_token.rs).
+    pub(crate) fn put(&self, token: T, life: Lifetime) {
+        let mut st = self.lock();
+        let now = Instant::now();
+        st.cached = Some(Cached {
+            token,
+            refresh_at: later(now, life.refresh_in),
+            expires_at: later(now, life.expires_in),
+        });
+        st.failure = None;
+        st.streak = 0;
+    }
+
     /// Forgets `token` if it is the cached one.
-    pub(crate) fn invalidate(&self, token: &TenantAccessToken) {
+    pub(crate) fn invalidate(&self, token: &T) {
         let mut st = self.lock();
         if st
             .cached
@@ -393,7 +418,10 @@ impl ManagedTenantToken {
 }
 
 /// Reads a reply body up to `limit` bytes.
-async fn read_bounded(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, TokenError> {
+pub(crate) async fn read_bounded(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, TokenError> {
     let status = resp.status().as_u16();
     let too_large = || TokenError {
         status: Some(status),
@@ -425,7 +453,7 @@ async fn read_bounded(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u
     }
 }
 
-fn transport_failure(e: reqwest::Error, doing: &str) -> TokenError {
+pub(crate) fn transport_failure(e: reqwest::Error, doing: &str) -> TokenError {
     let kind = if e.is_timeout() {
         TokenErrorKind::Timeout
     } else {
@@ -436,7 +464,7 @@ fn transport_failure(e: reqwest::Error, doing: &str) -> TokenError {
 
 /// A reply's `expire` as whole seconds, whatever JSON it is (a negative
 /// number is 0, a huge one saturates); `None` when it is not a number.
-fn expire_secs(v: &serde_json::Value) -> Option<u64> {
+pub(crate) fn expire_secs(v: &serde_json::Value) -> Option<u64> {
     match v {
         serde_json::Value::Number(n) => n
             .as_u64()

@@ -85,10 +85,19 @@
 //! `app secret invalid`; a missing field, a body that is not JSON or an
 //! unknown app id gets HTTP 400 with code 10003 `invalid param…`. Hooks work on
 //! them too, under [`TENANT_TOKEN_ENDPOINT`] and [`APP_TOKEN_ENDPOINT`].
+//!
+//! `POST /open-apis/authen/v2/oauth/token` ([`OAUTH_TOKEN_PATH`], hook id
+//! [`OAUTH_TOKEN_ENDPOINT`]) exchanges the codes of
+//! [`MockServer::issue_auth_code`] for user tokens and refreshes them
+//! (single-use refresh tokens; [`MockServer::revoke_refresh_token`],
+//! [`MockServer::revoke_user`], [`MockServer::user_token_refreshes`]);
+//! the user access tokens it issues are accepted by the Helpdesk endpoints
+//! until they expire ([`MockServerBuilder::user_token_expire_secs`]).
 
 #![deny(missing_docs)]
 
 mod hooks;
+mod oauth;
 mod record;
 mod reply;
 mod server;
@@ -96,6 +105,10 @@ mod spec;
 mod validate;
 
 pub use hooks::{HookBuilder, HookHandle};
+pub use oauth::{
+    AUTH_CODE_LIFETIME, DEFAULT_REFRESH_TOKEN_EXPIRE_SECS, DEFAULT_USER_TOKEN_EXPIRE_SECS,
+    OAUTH_TOKEN_ENDPOINT, OAUTH_TOKEN_PATH, oauth_codes,
+};
 pub use record::RecordedRequest;
 pub use reply::{Fault, Reply};
 pub use server::{

@@ -97,6 +97,8 @@ pub struct MockServerBuilder {
     port: u16,
     token_expire_secs: u64,
     enforce_rate_limits: bool,
+    /// User tokens (`oauth.rs`).
+    pub(crate) oauth: crate::oauth::OAuthConfig,
 }
 
 impl Default for MockServerBuilder {
@@ -114,6 +116,7 @@ impl Default for MockServerBuilder {
             port: 0,
             token_expire_secs: DEFAULT_TOKEN_EXPIRE_SECS,
             enforce_rate_limits: false,
+            oauth: crate::oauth::OAuthConfig::default(),
         }
     }
 }
@@ -197,6 +200,7 @@ impl MockServerBuilder {
                 token_expire_secs: self.token_expire_secs,
                 ..State::default()
             }),
+            oauth: crate::oauth::OAuthState::new(self.oauth),
         });
         let (tx, rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, shared.clone(), rx));
@@ -221,7 +225,7 @@ pub fn helpdesk_header_value(id: &str, token: &str) -> String {
 #[derive(Debug)]
 pub struct MockServer {
     addr: SocketAddr,
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     shutdown: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
     spec: MockSpec,
@@ -418,6 +422,8 @@ pub(crate) struct Shared {
     counter: AtomicU64,
     seed: u64,
     state: Mutex<State>,
+    /// The OAuth token endpoint of user tokens (`oauth.rs`).
+    pub(crate) oauth: crate::oauth::OAuthState,
 }
 
 impl HookSink for Shared {
@@ -452,6 +458,26 @@ impl Shared {
             self.seed as u32,
             self.next_id()
         )
+    }
+
+    /// The app id and secret the token endpoints accept.
+    pub(crate) fn app_credentials(&self) -> (&str, &str) {
+        (&self.app_id, &self.app_secret)
+    }
+
+    /// A new unique token-like string (`oauth.rs`).
+    pub(crate) fn fresh_token(&self, prefix: &str) -> String {
+        self.new_token(prefix)
+    }
+
+    /// A new user access token, accepted until `expires_at` (`oauth.rs`).
+    pub(crate) fn issue_user_token(&self, expires_at: Option<Instant>) -> String {
+        let token = self.new_token("u-");
+        let mut st = self.lock();
+        st.tokens
+            .insert(token.clone(), TokenState::Issued { expires_at });
+        st.issued.push(token.clone());
+        token
     }
 
     fn new_token(&self, prefix: &str) -> String {
@@ -588,11 +614,19 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
 
 enum Matched {
     NotFound,
+    OAuth,
     Token(TokenKind),
     Endpoint(usize, BTreeMap<String, String>),
 }
 
 fn route(c: &Compiled, method: &str, path: &str) -> Matched {
+    if let Some(post) = crate::oauth::is_oauth_token(method, path) {
+        return if post {
+            Matched::OAuth
+        } else {
+            Matched::NotFound
+        };
+    }
     let trimmed = path.strip_suffix('/').unwrap_or(path);
     if trimmed == TENANT_TOKEN_PATH || trimmed == APP_TOKEN_PATH {
         if method != "POST" {
@@ -708,6 +742,10 @@ async fn handle(
     let matched = route(&shared.compiled, &method, &path);
     let (endpoint, path_params) = match &matched {
         Matched::NotFound => (None, BTreeMap::new()),
+        Matched::OAuth => (
+            Some(crate::oauth::OAUTH_TOKEN_ENDPOINT.to_string()),
+            BTreeMap::new(),
+        ),
         Matched::Token(TokenKind::AppAccessToken) => {
             (Some(APP_TOKEN_ENDPOINT.to_string()), BTreeMap::new())
         }
@@ -759,6 +797,9 @@ async fn handle(
                     &body,
                     &log_id,
                 ),
+                _ if endpoint == crate::oauth::OAUTH_TOKEN_ENDPOINT => {
+                    crate::oauth::serve(&shared, &body)
+                }
                 _ => serve_token(&shared, &endpoint, &body, &log_id),
             };
             if truncate {

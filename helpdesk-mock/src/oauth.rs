@@ -1,0 +1,388 @@
+//! The OAuth token endpoint of user access tokens,
+//! `POST /open-apis/authen/v2/oauth/token` (v2, JSON body), for testing
+//! the sign-in and refresh of user tokens offline.
+//!
+//! - `grant_type: authorization_code` with `client_id`, `client_secret`,
+//!   `code` (from [`MockServer::issue_auth_code`]; valid 5 minutes, once),
+//!   and `redirect_uri` when the code was issued for one;
+//! - `grant_type: refresh_token` with `client_id`, `client_secret`,
+//!   `refresh_token` (single use: each refresh rotates it).
+//!
+//! Success (HTTP 200): `{"code":0,"access_token":"u-…","expires_in":…,
+//! "refresh_token":"ur-…","refresh_token_expires_in":…,"scope":…,
+//! "token_type":"Bearer"}`. The access tokens are then accepted as user
+//! tokens by the Helpdesk endpoints until they expire (99991677 after).
+//!
+//! Errors (HTTP 400, `{"code","error","error_description"}`, RFC 6749
+//! §5.2): a refresh token revoked ([`MockServer::revoke_refresh_token`])
+//! 20064, expired 20037, unknown or already used 20026, all with
+//! `error: invalid_grant`. The other codes are the mock's own choice (not
+//! taken from the platform's documentation): 20001 `invalid_request` (not
+//! JSON, a missing field), 20002 `invalid_client` (wrong `client_id` /
+//! `client_secret`), 20003 `invalid_grant` (a code unknown, used, expired
+//! or for another `redirect_uri`), 20004 `unsupported_grant_type`.
+//!
+//! Lifetimes follow tokio's clock (see the crate docs on paused time).
+
+use crate::reply::Reply;
+use crate::server::{MockServer, MockServerBuilder, Shared};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// Path of the OAuth token endpoint (v2).
+pub const OAUTH_TOKEN_PATH: &str = "/open-apis/authen/v2/oauth/token";
+/// Hook / record id of [`OAUTH_TOKEN_PATH`].
+pub const OAUTH_TOKEN_ENDPOINT: &str = "authen.oauth_token";
+/// Default `expires_in` of issued user access tokens, in seconds.
+pub const DEFAULT_USER_TOKEN_EXPIRE_SECS: u64 = 7200;
+/// Default `refresh_token_expires_in`, in seconds (30 days).
+pub const DEFAULT_REFRESH_TOKEN_EXPIRE_SECS: u64 = 30 * 24 * 3600;
+/// How long an authorization code may be exchanged.
+pub const AUTH_CODE_LIFETIME: Duration = Duration::from_secs(300);
+
+/// Codes of the OAuth token endpoint.
+pub mod oauth_codes {
+    /// Refresh token unknown, malformed or already used.
+    pub const REFRESH_TOKEN_INVALID: i64 = 20026;
+    /// Refresh token expired.
+    pub const REFRESH_TOKEN_EXPIRED: i64 = 20037;
+    /// Refresh token revoked.
+    pub const REFRESH_TOKEN_REVOKED: i64 = 20064;
+    /// (Mock's choice.) Body not JSON, or a required field missing.
+    pub const INVALID_REQUEST: i64 = 20001;
+    /// (Mock's choice.) Wrong `client_id` or `client_secret`.
+    pub const INVALID_CLIENT: i64 = 20002;
+    /// (Mock's choice.) Authorization code unknown, used, expired, or
+    /// issued for another `redirect_uri`.
+    pub const INVALID_CODE: i64 = 20003;
+    /// (Mock's choice.) A `grant_type` other than the two supported.
+    pub const UNSUPPORTED_GRANT_TYPE: i64 = 20004;
+}
+
+/// Lifetimes of what the endpoint issues.
+#[derive(Debug, Clone)]
+pub(crate) struct OAuthConfig {
+    user_token_expire_secs: u64,
+    refresh_token_expire_secs: u64,
+}
+
+impl Default for OAuthConfig {
+    fn default() -> Self {
+        OAuthConfig {
+            user_token_expire_secs: DEFAULT_USER_TOKEN_EXPIRE_SECS,
+            refresh_token_expire_secs: DEFAULT_REFRESH_TOKEN_EXPIRE_SECS,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Code {
+    user: String,
+    redirect_uri: Option<String>,
+    expires_at: Instant,
+    used: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RefreshState {
+    Live,
+    Used,
+    Revoked,
+}
+
+#[derive(Debug)]
+struct Refresh {
+    user: String,
+    expires_at: Instant,
+    state: RefreshState,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: OAuthConfig,
+    codes: HashMap<String, Code>,
+    refresh: HashMap<String, Refresh>,
+    access_user: HashMap<String, String>,
+    refreshes: usize,
+    exchanges: usize,
+}
+
+/// The endpoint's state, part of the server's.
+#[derive(Debug)]
+pub(crate) struct OAuthState {
+    inner: Mutex<Inner>,
+}
+
+impl OAuthState {
+    pub(crate) fn new(config: OAuthConfig) -> Self {
+        OAuthState {
+            inner: Mutex::new(Inner {
+                config,
+                codes: HashMap::new(),
+                refresh: HashMap::new(),
+                access_user: HashMap::new(),
+                refreshes: 0,
+                exchanges: 0,
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Whether a request goes to the OAuth token endpoint.
+pub(crate) fn is_oauth_token(method: &str, path: &str) -> Option<bool> {
+    let trimmed = path.strip_suffix('/').unwrap_or(path);
+    (trimmed == OAUTH_TOKEN_PATH).then_some(method == "POST")
+}
+
+fn oauth_error(code: i64, error: &str, description: &str) -> Reply {
+    Reply::json(
+        400,
+        json!({ "code": code, "error": error, "error_description": description }),
+    )
+}
+
+/// Answers one request of the endpoint.
+pub(crate) fn serve(shared: &Shared, body: &[u8]) -> Reply {
+    use oauth_codes::*;
+    let parsed: Option<Value> = serde_json::from_slice(body).ok();
+    let field = |k: &str| {
+        parsed
+            .as_ref()
+            .and_then(|v| v.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let grant = field("grant_type");
+    let mut st = shared.oauth.lock();
+    match grant.as_deref() {
+        Some("refresh_token") => st.refreshes += 1,
+        Some("authorization_code") => st.exchanges += 1,
+        _ => {}
+    }
+    let (Some(grant), Some(client_id), Some(secret)) =
+        (grant, field("client_id"), field("client_secret"))
+    else {
+        return oauth_error(
+            INVALID_REQUEST,
+            "invalid_request",
+            "grant_type, client_id and client_secret are required",
+        );
+    };
+    let (app_id, app_secret) = shared.app_credentials();
+    if client_id != app_id || secret != app_secret {
+        return oauth_error(
+            INVALID_CLIENT,
+            "invalid_client",
+            "client authentication failed",
+        );
+    }
+    let now = Instant::now();
+    let user = match grant.as_str() {
+        "authorization_code" => {
+            let Some(code) = field("code") else {
+                return oauth_error(INVALID_REQUEST, "invalid_request", "code is required");
+            };
+            let redirect = field("redirect_uri");
+            let Some(c) = st.codes.get_mut(&code) else {
+                return oauth_error(INVALID_CODE, "invalid_grant", "the code is invalid");
+            };
+            if c.used || now >= c.expires_at {
+                return oauth_error(
+                    INVALID_CODE,
+                    "invalid_grant",
+                    "the code was used or has expired",
+                );
+            }
+            if c.redirect_uri.is_some() && c.redirect_uri != redirect {
+                return oauth_error(INVALID_CODE, "invalid_grant", "redirect_uri does not match");
+            }
+            c.used = true;
+            c.user.clone()
+        }
+        "refresh_token" => {
+            let Some(token) = field("refresh_token") else {
+                return oauth_error(
+                    INVALID_REQUEST,
+                    "invalid_request",
+                    "refresh_token is required",
+                );
+            };
+            let Some(r) = st.refresh.get_mut(&token) else {
+                return oauth_error(
+                    REFRESH_TOKEN_INVALID,
+                    "invalid_grant",
+                    "the refresh token is invalid",
+                );
+            };
+            match r.state {
+                RefreshState::Revoked => {
+                    return oauth_error(
+                        REFRESH_TOKEN_REVOKED,
+                        "invalid_grant",
+                        "the refresh token has been revoked",
+                    );
+                }
+                RefreshState::Used => {
+                    return oauth_error(
+                        REFRESH_TOKEN_INVALID,
+                        "invalid_grant",
+                        "the refresh token has already been used",
+                    );
+                }
+                RefreshState::Live if now >= r.expires_at => {
+                    return oauth_error(
+                        REFRESH_TOKEN_EXPIRED,
+                        "invalid_grant",
+                        "the refresh token has expired",
+                    );
+                }
+                RefreshState::Live => {}
+            }
+            r.state = RefreshState::Used;
+            r.user.clone()
+        }
+        _ => {
+            return oauth_error(
+                UNSUPPORTED_GRANT_TYPE,
+                "unsupported_grant_type",
+                "grant_type must be authorization_code or refresh_token",
+            );
+        }
+    };
+    let expire = st.config.user_token_expire_secs;
+    let refresh_expire = st.config.refresh_token_expire_secs;
+    let access = shared.issue_user_token(now.checked_add(Duration::from_secs(expire)));
+    let refresh = shared.fresh_token("ur-");
+    st.access_user.insert(access.clone(), user.clone());
+    st.refresh.insert(
+        refresh.clone(),
+        Refresh {
+            user,
+            expires_at: now
+                .checked_add(Duration::from_secs(refresh_expire))
+                .unwrap_or(now + Duration::from_secs(DEFAULT_REFRESH_TOKEN_EXPIRE_SECS)),
+            state: RefreshState::Live,
+        },
+    );
+    Reply::json(
+        200,
+        json!({
+            "code": 0,
+            "access_token": access,
+            "expires_in": expire,
+            "refresh_token": refresh,
+            "refresh_token_expires_in": refresh_expire,
+            "scope": "helpdesk:all offline_access",
+            "token_type": "Bearer",
+        }),
+    )
+}
+
+impl MockServerBuilder {
+    /// The `expires_in` of user access tokens issued by the OAuth token
+    /// endpoint, in seconds (default 7200). They are rejected with
+    /// 99991677 once that time has passed.
+    pub fn user_token_expire_secs(mut self, secs: u64) -> Self {
+        self.oauth.user_token_expire_secs = secs;
+        self
+    }
+
+    /// The `refresh_token_expires_in` of issued refresh tokens, in seconds
+    /// (default 30 days); past it, a refresh answers 20037.
+    pub fn refresh_token_expire_secs(mut self, secs: u64) -> Self {
+        self.oauth.refresh_token_expire_secs = secs;
+        self
+    }
+}
+
+impl MockServer {
+    /// An authorization code for `user` (any name), as the sign-in page
+    /// would give it: exchangeable once, within 5 minutes, with any
+    /// `redirect_uri`.
+    pub fn issue_auth_code(&self, user: &str) -> String {
+        self.issue_code(user, None)
+    }
+
+    /// The same, exchangeable only with this `redirect_uri`.
+    pub fn issue_auth_code_for(&self, user: &str, redirect_uri: &str) -> String {
+        self.issue_code(user, Some(redirect_uri.to_string()))
+    }
+
+    fn issue_code(&self, user: &str, redirect_uri: Option<String>) -> String {
+        let code = self.shared.fresh_token("code-");
+        self.shared.oauth.lock().codes.insert(
+            code.clone(),
+            Code {
+                user: user.to_string(),
+                redirect_uri,
+                expires_at: Instant::now() + AUTH_CODE_LIFETIME,
+                used: false,
+            },
+        );
+        code
+    }
+
+    /// Revokes one refresh token: refreshing with it answers 20064.
+    pub fn revoke_refresh_token(&self, refresh_token: &str) {
+        if let Some(r) = self.shared.oauth.lock().refresh.get_mut(refresh_token) {
+            r.state = RefreshState::Revoked;
+        }
+    }
+
+    /// Revokes every unused refresh token of `user` (the user withdrew the
+    /// app's authorization); returns how many.
+    pub fn revoke_user(&self, user: &str) -> usize {
+        let mut st = self.shared.oauth.lock();
+        let mut n = 0;
+        for r in st.refresh.values_mut() {
+            if r.user == user && r.state == RefreshState::Live {
+                r.state = RefreshState::Revoked;
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// The unused refresh tokens of `user`.
+    pub fn live_refresh_tokens(&self, user: &str) -> Vec<String> {
+        let st = self.shared.oauth.lock();
+        st.refresh
+            .iter()
+            .filter(|(_, r)| r.user == user && r.state == RefreshState::Live)
+            .map(|(t, _)| t.clone())
+            .collect()
+    }
+
+    /// How many `grant_type: refresh_token` requests the OAuth token
+    /// endpoint received (any outcome).
+    pub fn user_token_refreshes(&self) -> usize {
+        self.shared.oauth.lock().refreshes
+    }
+
+    /// How many `grant_type: authorization_code` requests it received.
+    pub fn code_exchanges(&self) -> usize {
+        self.shared.oauth.lock().exchanges
+    }
+
+    /// The user an issued access token belongs to.
+    pub fn user_of(&self, access_token: &str) -> Option<String> {
+        self.shared
+            .oauth
+            .lock()
+            .access_user
+            .get(access_token)
+            .cloned()
+    }
+
+    /// Changes the `expires_in` of user access tokens issued from now on.
+    pub fn set_user_token_expire_secs(&self, secs: u64) {
+        self.shared.oauth.lock().config.user_token_expire_secs = secs;
+    }
+}
