@@ -68,7 +68,7 @@ async fn sign_in(mock: &MockServer, users: &UserTokens, user: &str) -> ManagedUs
 async fn get_notification(
     client: &Client,
     user: &ManagedUserToken,
-) -> Result<helpdesk_api::NotificationGetResponse, Error<helpdesk_api::NotificationGetError>> {
+) -> Result<helpdesk_api::notification::GetResponse, Error<helpdesk_api::notification::GetError>> {
     client
         .notification()
         .get(NOTIFICATION)

@@ -132,6 +132,7 @@ pub const CLIENT_METHODS: &[&str] = &[
     "http_for",
     "attempt",
     "send",
+    "oauth_transport",
     "clone",
     "clone_from",
     "fmt",
@@ -191,6 +192,19 @@ pub const RUNTIME_ITEMS: &[&str] = &[
     "reqwest",
     "__fixtures",
     "types",
+    "AuthorizationCode",
+    "FEISHU_AUTHORIZE_URL",
+    "LARK_AUTHORIZE_URL",
+    "FileUserTokenStore",
+    "ManagedUserToken",
+    "MemoryUserTokenStore",
+    "RedisUserTokenStore",
+    "REAUTH_CODES",
+    "USER_TOKEN_PATH",
+    "UserTokenRecord",
+    "UserTokenStore",
+    "UserTokens",
+    "UserTokensBuilder",
 ];
 
 /// The variant every generated enum keeps for values the spec does not list.
