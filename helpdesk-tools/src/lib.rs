@@ -5,11 +5,13 @@
 //!
 //! * [`import`]: Feishu doc pages (markdown or crawled text) → spec drafts;
 //! * [`openapi`]: the spec as an OpenAPI 3.1 document;
+//! * [`conform`]: the spec against the doc pages, fact by fact;
 //! * [`sdk_ref`]: the spec against the official SDK's endpoint list;
 //! * [`filter`]: narrowing a spec (e.g. `expand --endpoint`).
 
 #![deny(missing_docs)]
 
+pub mod conform;
 pub mod filter;
 pub mod import;
 pub mod openapi;

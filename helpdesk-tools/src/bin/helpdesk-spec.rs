@@ -25,6 +25,8 @@ COMMANDS:
     import <PAGE>         Turn a Feishu doc page (crawled text or markdown) into a spec draft
     sdk-diff <REFERENCE> [SPEC_DIR]
                           Compare the spec with an official SDK's endpoint list
+    conform <DOCS_DIR> [--spec SPEC_DIR]
+                          Compare the spec with the doc pages, fact by fact
     help [COMMAND]        Print this help or a command's help
 
 SPEC_DIR defaults to `spec`.
@@ -41,7 +43,8 @@ EXIT CODES:
     0    success (for `check`: no errors; warnings allowed unless --deny-warnings)
     1    the spec has errors (or warnings with --deny-warnings), a file cannot be
          read or written, an unknown endpoint, a page that cannot be imported,
-         a difference from the SDK that the spec does not explain
+         a difference from the SDK (or from a doc page, `conform`) that is
+         not explained
     2    usage error (unknown command or option, missing or extra argument)
 ";
 
@@ -165,6 +168,47 @@ EXIT CODES:
     2    usage error
 ";
 
+const HELP_CONFORM: &str = "\
+helpdesk-spec conform: compare the spec with the doc pages, fact by fact
+
+USAGE:
+    helpdesk-spec conform <DOCS_DIR> [--spec SPEC_DIR] [--explain FILE]
+
+Imports every endpoint and event page in DOCS_DIR (*.md and *.txt; other
+pages, such as INDEX.md or the access guide, are skipped) as `import` does,
+and compares it with the spec's endpoint of the same method and path (or
+event of the same type): method, path, path parameters, token kinds,
+helpdesk header, rate limit, app types, scopes; query parameters (type,
+required, enum values, default); request body and reply fields, with named
+types resolved on both sides and compared field by field (wire type,
+required, enum values); error codes (status, message, advice); paging;
+event fields.
+
+Every difference is printed on stdout as
+
+    unexplained|explained: PAGE: FACT: page says X, spec says Y
+
+then, on stderr, recall (spec facts the import found) and precision
+(imported facts that match the spec) per category: endpoint, query, body,
+reply, errors, paging, events.
+
+A difference is explained by an entry {page, fact, reason} of FILE (default:
+helpdesk-tools/conform-deviations.json beside SPEC_DIR, when it exists);
+`page` is the page's file stem or `*`, `fact` a fact key or a prefix ending
+in `*`.
+
+OPTIONS:
+    --spec SPEC_DIR    The spec (default `spec`)
+    --explain FILE     The explanation file
+    -h, --help         Print this help
+
+EXIT CODES:
+    0    every difference is explained
+    1    an unexplained difference, an endpoint or event page that cannot be
+         imported, a spec with errors, an unreadable DOCS_DIR or FILE
+    2    usage error
+";
+
 /// Why the command did not succeed.
 enum Fail {
     /// Bad command line: exit 2.
@@ -248,6 +292,7 @@ fn run(args: Vec<OsString>) -> Result<ExitCode, Fail> {
         "openapi" => cmd_openapi(&mut p),
         "import" => cmd_import(&mut p),
         "sdk-diff" => cmd_sdk_diff(&mut p),
+        "conform" => cmd_conform(&mut p),
         "help" => {
             let topic = match p.next()? {
                 Some(Value(v)) => Some(v.string()?),
@@ -261,13 +306,14 @@ fn run(args: Vec<OsString>) -> Result<ExitCode, Fail> {
                 Some("openapi") => HELP_OPENAPI,
                 Some("import") => HELP_IMPORT,
                 Some("sdk-diff") => HELP_SDK_DIFF,
+                Some("conform") => HELP_CONFORM,
                 Some(other) => return Err(Fail::Usage(format!("unknown command `{other}`"))),
             };
             emit(text)?;
             Ok(ExitCode::SUCCESS)
         }
         other => Err(Fail::Usage(format!(
-            "unknown command `{other}` (expected check, expand, openapi, import, sdk-diff or help)"
+            "unknown command `{other}` (expected check, expand, openapi, import, sdk-diff, conform or help)"
         ))),
     }
 }
@@ -571,6 +617,125 @@ fn cmd_sdk_diff(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// The `*.md` and `*.txt` files of a directory as `(file stem, text)`, sorted.
+fn read_pages(dir: &Path) -> Result<Vec<(String, String)>, Fail> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Fail::Failed(format!("cannot read {}: {e}", dir.display())))?;
+    let mut paths: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "md" || x == "txt"))
+        .collect();
+    paths.sort();
+    let mut pages = Vec::new();
+    for p in paths {
+        let bytes = std::fs::read(&p)
+            .map_err(|e| Fail::Failed(format!("cannot read {}: {e}", p.display())))?;
+        let stem = p
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        pages.push((stem, String::from_utf8_lossy(&bytes).into_owned()));
+    }
+    if pages.is_empty() {
+        return Err(Fail::Failed(format!(
+            "{} has no *.md or *.txt pages",
+            dir.display()
+        )));
+    }
+    Ok(pages)
+}
+
+fn cmd_conform(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
+    use helpdesk_tools::conform;
+    use lexopt::prelude::*;
+    let mut docs = None;
+    let mut dir = None;
+    let mut explain: Option<PathBuf> = None;
+    while let Some(arg) = p.next()? {
+        match arg {
+            Short('h') | Long("help") => {
+                emit(HELP_CONFORM)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            Long("spec") => dir = Some(PathBuf::from(p.value()?)),
+            Long("explain") => explain = Some(PathBuf::from(p.value()?)),
+            Value(v) => one_positional(&mut docs, v, "DOCS_DIR")?,
+            other => return Err(other.unexpected().into()),
+        }
+    }
+    let Some(docs) = docs else {
+        return Err(Fail::Usage(
+            "conform needs a DOCS_DIR (a folder of doc pages)".into(),
+        ));
+    };
+    let dir = dir.unwrap_or_else(|| PathBuf::from("spec"));
+    let spec = load_checked(&dir)?;
+    let explain = explain.or_else(|| {
+        let d = dir.join("../helpdesk-tools/conform-deviations.json");
+        d.is_file().then_some(d)
+    });
+    let explanations = match &explain {
+        None => conform::Explanations::default(),
+        Some(f) => {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| Fail::Failed(format!("cannot read {}: {e}", f.display())))?;
+            conform::parse_explanations(&text)
+                .map_err(|e| Fail::Failed(format!("{}: {e}", f.display())))?
+        }
+    };
+    let pages = read_pages(&docs)?;
+    let report = conform::conform(&pages, &spec, &explanations);
+    let mut out = String::new();
+    for d in &report.differences {
+        let kind = if d.explained_by.is_some() {
+            "explained"
+        } else {
+            "unexplained"
+        };
+        out.push_str(&format!("{kind}: {d}\n"));
+    }
+    emit(&out)?;
+    for (page, e) in &report.failed {
+        say(&format!("error: {page}: cannot import: {e}"));
+    }
+    if !report.skipped.is_empty() {
+        say(&format!(
+            "skipped (not endpoint or event pages): {}",
+            report.skipped.join(", ")
+        ));
+    }
+    if !report.spec_only.is_empty() {
+        say(&format!(
+            "in the spec, with no page: {}",
+            report.spec_only.join(", ")
+        ));
+    }
+    for (page, fact) in &report.unused {
+        say(&format!(
+            "warning: the explanation for {page}: {fact} explains nothing"
+        ));
+    }
+    for line in report.summary() {
+        say(&line);
+    }
+    let bad = report.unexplained().count();
+    say(&format!(
+        "{}: compared {} page(s) of {} with {}: {bad} unexplained, {} explained difference(s), {} page(s) not imported",
+        if report.ok() { "ok" } else { "FAILED" },
+        report.pages,
+        docs.display(),
+        dir.display(),
+        report.differences.len() - bad,
+        report.failed.len(),
+    ));
+    Ok(if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }
 

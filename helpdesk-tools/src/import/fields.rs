@@ -20,6 +20,9 @@ pub(super) enum DType {
 pub(super) struct Builder {
     pub(super) types: Vec<(String, String, DType)>,
     pub(super) notes: Vec<String>,
+    /// Object types being built (outermost first), so that a row typed with
+    /// one of them (a recursive `children`) refers to it.
+    pub(super) open: Vec<String>,
 }
 
 impl Builder {
@@ -380,7 +383,9 @@ fn object_type(
     } else {
         pascal(base)
     };
+    b.open.push(type_name.clone());
     let fields = fields_of(children, item_example, b, in_body);
+    b.open.pop();
     let tdesc = strip_required(&first_line(&r.desc));
     b.add(
         &type_name,
@@ -457,10 +462,19 @@ fn string_enum_type(r: &Row, b: &mut Builder) -> String {
     )
 }
 
-/// The scalar type of a row without fields; `json` (with a note) when there is none.
+/// The scalar type of a row without fields, or the object type it names when
+/// that one is being built or was built (a recursive `children`); `json`
+/// (with a note) when there is none.
 fn scalar_type(r: &Row, b: &mut Builder) -> String {
+    let named = pascal(base_type(r));
     match scalar_of(base_type(r), &r.desc) {
         Some(s) => s.to_string(),
+        None if !named.is_empty()
+            && (b.open.contains(&named)
+                || matches!(b.find(&named), Some(DType::Object { .. }))) =>
+        {
+            named
+        }
         None => {
             b.notes.push(format!(
                 "`{}`: doc type `{}` without fields; typed as `json`",
