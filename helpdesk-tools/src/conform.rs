@@ -305,9 +305,8 @@ pub fn conform(pages: &[(String, String)], spec: &Spec, explanations: &Explanati
                     draft.endpoint["method"].as_str().unwrap_or("").to_string(),
                     draft.endpoint["path"].as_str().unwrap_or("").to_string(),
                 );
-                endpoints.get(&key).map(|(id, v)| {
+                endpoints.get(&key).map(|(_, v)| {
                     seen_endpoints.insert(key.clone());
-                    let _ = id;
                     v
                 })
             }
