@@ -119,6 +119,7 @@ helpdesk-spec import: turn a Feishu doc page into a spec draft
 
 USAGE:
     helpdesk-spec import <PAGE> [-o FILE] [--out-dir DIR] [--name RESOURCE.OPERATION]
+    helpdesk-spec import <PAGE> --into SPEC_DIR [--sdk-reference FILE]
 
 PAGE is an endpoint page of the Feishu open platform docs, either in the
 crawled text form or in the markdown form (detected from the content). The
@@ -132,11 +133,21 @@ OPTIONS:
     --out-dir DIR          Also write DIR/endpoints/ID.json and DIR/types/ID.json
     --name ID              The endpoint id, e.g. notification.get (default: from
                            the page's source path, else from the method and path)
+    --into SPEC_DIR        Write the endpoint (or event) into SPEC_DIR in place:
+                           the id from the method and path (the spec's id for
+                           them, else the SDK's name, else the path rule); types
+                           the spec already has (same fields, or a superset) are
+                           reused, new ones get names that clash with none; an
+                           endpoint already there keeps its error names. Then
+                           SPEC_DIR is checked.
+    --sdk-reference FILE   SDK facts for the names (default:
+                           SPEC_DIR/../tests/reference/helpdesk_v1_python.json)
     -h, --help             Print this help
 
 EXIT CODES:
     0    success (notes about guesses go to stderr)
-    1    PAGE cannot be read or is not an endpoint doc page
+    1    PAGE cannot be read or is not an endpoint or event doc page; with
+         --into, a file cannot be written or SPEC_DIR fails check afterwards
     2    usage error
 ";
 
@@ -745,12 +756,16 @@ fn cmd_import(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
     let mut out = None;
     let mut out_dir: Option<PathBuf> = None;
     let mut name = None;
+    let mut into: Option<PathBuf> = None;
+    let mut sdk_reference: Option<PathBuf> = None;
     while let Some(arg) = p.next()? {
         match arg {
             Short('h') | Long("help") => {
                 emit(HELP_IMPORT)?;
                 return Ok(ExitCode::SUCCESS);
             }
+            Long("into") => into = Some(PathBuf::from(p.value()?)),
+            Long("sdk-reference") => sdk_reference = Some(PathBuf::from(p.value()?)),
             Short('o') | Long("output") => out = Some(PathBuf::from(p.value()?)),
             Long("out-dir") => out_dir = Some(PathBuf::from(p.value()?)),
             Long("name") => name = Some(p.value()?.string()?),
@@ -778,11 +793,29 @@ fn cmd_import(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
     for note in &draft.notes {
         say(&format!("note: {note}"));
     }
+    if let Some(dir) = &into {
+        if out.is_some() || out_dir.is_some() {
+            return Err(Fail::Usage(
+                "--into goes alone, without -o or --out-dir".into(),
+            ));
+        }
+        return import_into(
+            &page,
+            &draft,
+            dir,
+            name.as_deref(),
+            sdk_reference.as_deref(),
+        );
+    }
     let json = |v: &Json| serde_json::to_string_pretty(v).map(|s| s + "\n");
     let whole = serde_json::json!({ "endpoint": draft.endpoint, "types": draft.types });
     let text = json(&whole).map_err(|e| Fail::Failed(format!("cannot serialize: {e}")))?;
     if let Some(d) = &out_dir {
-        for (sub, v) in [("endpoints", &draft.endpoint), ("types", &draft.types)] {
+        let main_dir = match draft.kind {
+            helpdesk_tools::import::DraftKind::Endpoint => "endpoints",
+            helpdesk_tools::import::DraftKind::Event => "events",
+        };
+        for (sub, v) in [(main_dir, &draft.endpoint), ("types", &draft.types)] {
             let sd = d.join(sub);
             std::fs::create_dir_all(&sd)
                 .map_err(|e| Fail::Failed(format!("cannot create {}: {e}", sd.display())))?;
@@ -797,9 +830,131 @@ fn cmd_import(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
         output(out.as_deref(), &text)?;
     }
     say(&format!(
-        "imported {} as a draft of endpoint {}",
+        "imported {} as a draft of {} {}",
         page.display(),
+        kind_word(&draft),
         draft.id
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+fn kind_word(draft: &helpdesk_tools::import::Draft) -> &'static str {
+    match draft.kind {
+        helpdesk_tools::import::DraftKind::Endpoint => "endpoint",
+        helpdesk_tools::import::DraftKind::Event => "event",
+    }
+}
+
+/// `import PAGE --into DIR`: merges the draft into the spec directory and checks it.
+fn import_into(
+    page: &Path,
+    draft: &helpdesk_tools::import::Draft,
+    dir: &Path,
+    name: Option<&str>,
+    sdk_reference: Option<&Path>,
+) -> Result<ExitCode, Fail> {
+    use helpdesk_tools::import::DraftKind;
+    use helpdesk_tools::into;
+    require_dir(dir)?;
+    let files = load::read_dir(dir).map_err(|e| {
+        for d in &e.diagnostics {
+            say(&prefixed(dir, d));
+        }
+        Fail::Failed(format!("cannot read the spec in {}", dir.display()))
+    })?;
+    let files: into::SpecFiles = files
+        .into_iter()
+        .map(|(n, t)| {
+            let v = serde_json::from_str(&t).unwrap_or(Json::Null);
+            (n, v)
+        })
+        .collect();
+    let id = match (draft.kind, name) {
+        (DraftKind::Event, _) => draft.id.clone(),
+        (DraftKind::Endpoint, Some(n)) => n.to_string(),
+        (DraftKind::Endpoint, None) => {
+            let known: Vec<into::Known> = files
+                .iter()
+                .filter(|(n, _)| n.starts_with("endpoints/"))
+                .map(|(_, v)| into::Known {
+                    resource: v["resource"].as_str().unwrap_or("").into(),
+                    operation: v["operation"].as_str().unwrap_or("").into(),
+                    method: v["method"].as_str().unwrap_or("").into(),
+                    path: v["path"].as_str().unwrap_or("").into(),
+                })
+                .collect();
+            let reference = sdk_reference.map(Path::to_path_buf).or_else(|| {
+                let d = dir.join("../tests/reference/helpdesk_v1_python.json");
+                d.is_file().then_some(d)
+            });
+            let facts = match &reference {
+                None => None,
+                Some(f) => {
+                    let text = std::fs::read_to_string(f)
+                        .map_err(|e| Fail::Failed(format!("cannot read {}: {e}", f.display())))?;
+                    Some(
+                        helpdesk_tools::sdk_ref::parse_reference(&text)
+                            .map_err(|e| Fail::Failed(format!("{}: {e}", f.display())))?,
+                    )
+                }
+            };
+            let method = draft.endpoint["method"].as_str().unwrap_or("");
+            let path = draft.endpoint["path"].as_str().unwrap_or("");
+            let (id, source) =
+                into::endpoint_id(method, path, &known, facts.as_ref()).ok_or_else(|| {
+                    Fail::Failed(format!(
+                        "cannot name {method} {path}: pass --name resource.operation"
+                    ))
+                })?;
+            say(&format!(
+                "endpoint id {id} ({})",
+                match source {
+                    into::IdSource::Spec => "the spec's, for this method and path",
+                    into::IdSource::Sdk => "the SDK's name for this method and path",
+                    into::IdSource::Rule => "from the path",
+                }
+            ));
+            id
+        }
+    };
+    let merged = into::merge(draft, &files, &id);
+    for n in &merged.notes {
+        say(&format!("note: {n}"));
+    }
+    for (d, e) in &merged.reused {
+        say(&format!("reused type {e} for the page's {d}"));
+    }
+    for (rel, text) in &merged.files {
+        let f = dir.join(rel);
+        if let Some(parent) = f.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Fail::Failed(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        std::fs::write(&f, text)
+            .map_err(|e| Fail::Failed(format!("cannot write {}: {e}", f.display())))?;
+        say(&format!("wrote {}", f.display()));
+    }
+    match helpdesk_spec::check_dir(dir) {
+        Ok(c) => {
+            say(&format!(
+                "imported {} into {} as {} {id}; check passes ({} warning(s))",
+                page.display(),
+                dir.display(),
+                kind_word(draft),
+                c.warnings.len()
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            for d in &e.diagnostics {
+                say(&prefixed(dir, d));
+            }
+            Err(Fail::Failed(format!(
+                "wrote {} {id} into {}, but the spec now has {} error(s): review them",
+                kind_word(draft),
+                dir.display(),
+                e.errors().count()
+            )))
+        }
+    }
 }
