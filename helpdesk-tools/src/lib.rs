@@ -4,13 +4,17 @@
 //! needs only `helpdesk-codegen`, and the local server only `helpdesk-spec`.
 //!
 //! * [`import`]: Feishu doc pages (markdown or crawled text) → spec drafts;
+//! * [`into`]: a draft written into a spec directory (`import --into`);
 //! * [`openapi`]: the spec as an OpenAPI 3.1 document;
+//! * [`conform`]: the spec against the doc pages, fact by fact;
 //! * [`sdk_ref`]: the spec against the official SDK's endpoint list;
 //! * [`filter`]: narrowing a spec (e.g. `expand --endpoint`).
 
 #![deny(missing_docs)]
 
+pub mod conform;
 pub mod filter;
 pub mod import;
+pub mod into;
 pub mod openapi;
 pub mod sdk_ref;

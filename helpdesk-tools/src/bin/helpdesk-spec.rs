@@ -25,6 +25,8 @@ COMMANDS:
     import <PAGE>         Turn a Feishu doc page (crawled text or markdown) into a spec draft
     sdk-diff <REFERENCE> [SPEC_DIR]
                           Compare the spec with an official SDK's endpoint list
+    conform <DOCS_DIR> [--spec SPEC_DIR]
+                          Compare the spec with the doc pages, fact by fact
     help [COMMAND]        Print this help or a command's help
 
 SPEC_DIR defaults to `spec`.
@@ -41,7 +43,8 @@ EXIT CODES:
     0    success (for `check`: no errors; warnings allowed unless --deny-warnings)
     1    the spec has errors (or warnings with --deny-warnings), a file cannot be
          read or written, an unknown endpoint, a page that cannot be imported,
-         a difference from the SDK that the spec does not explain
+         a difference from the SDK (or from a doc page, `conform`) that is
+         not explained
     2    usage error (unknown command or option, missing or extra argument)
 ";
 
@@ -116,6 +119,7 @@ helpdesk-spec import: turn a Feishu doc page into a spec draft
 
 USAGE:
     helpdesk-spec import <PAGE> [-o FILE] [--out-dir DIR] [--name RESOURCE.OPERATION]
+    helpdesk-spec import <PAGE> --into SPEC_DIR [--sdk-reference FILE]
 
 PAGE is an endpoint page of the Feishu open platform docs, either in the
 crawled text form or in the markdown form (detected from the content). The
@@ -129,11 +133,21 @@ OPTIONS:
     --out-dir DIR          Also write DIR/endpoints/ID.json and DIR/types/ID.json
     --name ID              The endpoint id, e.g. notification.get (default: from
                            the page's source path, else from the method and path)
+    --into SPEC_DIR        Write the endpoint (or event) into SPEC_DIR in place:
+                           the id from the method and path (the spec's id for
+                           them, else the SDK's name, else the path rule); types
+                           the spec already has (same fields, or a superset) are
+                           reused, new ones get names that clash with none; an
+                           endpoint already there keeps its error names. Then
+                           SPEC_DIR is checked.
+    --sdk-reference FILE   SDK facts for the names (default:
+                           SPEC_DIR/../tests/reference/helpdesk_v1_python.json)
     -h, --help             Print this help
 
 EXIT CODES:
     0    success (notes about guesses go to stderr)
-    1    PAGE cannot be read or is not an endpoint doc page
+    1    PAGE cannot be read or is not an endpoint or event doc page; with
+         --into, a file cannot be written or SPEC_DIR fails check afterwards
     2    usage error
 ";
 
@@ -162,6 +176,47 @@ EXIT CODES:
     0    every difference is explained by a deviation
     1    an unexplained difference, a spec with errors, or REFERENCE cannot be
          read or parsed
+    2    usage error
+";
+
+const HELP_CONFORM: &str = "\
+helpdesk-spec conform: compare the spec with the doc pages, fact by fact
+
+USAGE:
+    helpdesk-spec conform <DOCS_DIR> [--spec SPEC_DIR] [--explain FILE]
+
+Imports every endpoint and event page in DOCS_DIR (*.md and *.txt; other
+pages, such as INDEX.md or the access guide, are skipped) as `import` does,
+and compares it with the spec's endpoint of the same method and path (or
+event of the same type): method, path, path parameters, token kinds,
+helpdesk header, rate limit, app types, scopes; query parameters (type,
+required, enum values, default); request body and reply fields, with named
+types resolved on both sides and compared field by field (wire type,
+required, enum values); error codes (status, message, advice); paging;
+event fields.
+
+Every difference is printed on stdout as
+
+    unexplained|explained: PAGE: FACT: page says X, spec says Y
+
+then, on stderr, recall (spec facts the import found) and precision
+(imported facts that match the spec) per category: endpoint, query, body,
+reply, errors, paging, events.
+
+A difference is explained by an entry {page, fact, reason} of FILE (default:
+helpdesk-tools/conform-deviations.json beside SPEC_DIR, when it exists);
+`page` is the page's file stem or `*`, `fact` a fact key or a prefix ending
+in `*`.
+
+OPTIONS:
+    --spec SPEC_DIR    The spec (default `spec`)
+    --explain FILE     The explanation file
+    -h, --help         Print this help
+
+EXIT CODES:
+    0    every difference is explained
+    1    an unexplained difference, an endpoint or event page that cannot be
+         imported, a spec with errors, an unreadable DOCS_DIR or FILE
     2    usage error
 ";
 
@@ -248,6 +303,7 @@ fn run(args: Vec<OsString>) -> Result<ExitCode, Fail> {
         "openapi" => cmd_openapi(&mut p),
         "import" => cmd_import(&mut p),
         "sdk-diff" => cmd_sdk_diff(&mut p),
+        "conform" => cmd_conform(&mut p),
         "help" => {
             let topic = match p.next()? {
                 Some(Value(v)) => Some(v.string()?),
@@ -261,13 +317,14 @@ fn run(args: Vec<OsString>) -> Result<ExitCode, Fail> {
                 Some("openapi") => HELP_OPENAPI,
                 Some("import") => HELP_IMPORT,
                 Some("sdk-diff") => HELP_SDK_DIFF,
+                Some("conform") => HELP_CONFORM,
                 Some(other) => return Err(Fail::Usage(format!("unknown command `{other}`"))),
             };
             emit(text)?;
             Ok(ExitCode::SUCCESS)
         }
         other => Err(Fail::Usage(format!(
-            "unknown command `{other}` (expected check, expand, openapi, import, sdk-diff or help)"
+            "unknown command `{other}` (expected check, expand, openapi, import, sdk-diff, conform or help)"
         ))),
     }
 }
@@ -574,18 +631,141 @@ fn cmd_sdk_diff(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
     })
 }
 
+/// The `*.md` and `*.txt` files of a directory as `(file stem, text)`, sorted.
+fn read_pages(dir: &Path) -> Result<Vec<(String, String)>, Fail> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Fail::Failed(format!("cannot read {}: {e}", dir.display())))?;
+    let mut paths: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "md" || x == "txt"))
+        .collect();
+    paths.sort();
+    let mut pages = Vec::new();
+    for p in paths {
+        let bytes = std::fs::read(&p)
+            .map_err(|e| Fail::Failed(format!("cannot read {}: {e}", p.display())))?;
+        let stem = p
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        pages.push((stem, String::from_utf8_lossy(&bytes).into_owned()));
+    }
+    if pages.is_empty() {
+        return Err(Fail::Failed(format!(
+            "{} has no *.md or *.txt pages",
+            dir.display()
+        )));
+    }
+    Ok(pages)
+}
+
+fn cmd_conform(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
+    use helpdesk_tools::conform;
+    use lexopt::prelude::*;
+    let mut docs = None;
+    let mut dir = None;
+    let mut explain: Option<PathBuf> = None;
+    while let Some(arg) = p.next()? {
+        match arg {
+            Short('h') | Long("help") => {
+                emit(HELP_CONFORM)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            Long("spec") => dir = Some(PathBuf::from(p.value()?)),
+            Long("explain") => explain = Some(PathBuf::from(p.value()?)),
+            Value(v) => one_positional(&mut docs, v, "DOCS_DIR")?,
+            other => return Err(other.unexpected().into()),
+        }
+    }
+    let Some(docs) = docs else {
+        return Err(Fail::Usage(
+            "conform needs a DOCS_DIR (a folder of doc pages)".into(),
+        ));
+    };
+    let dir = dir.unwrap_or_else(|| PathBuf::from("spec"));
+    let spec = load_checked(&dir)?;
+    let explain = explain.or_else(|| {
+        let d = dir.join("../helpdesk-tools/conform-deviations.json");
+        d.is_file().then_some(d)
+    });
+    let explanations = match &explain {
+        None => conform::Explanations::default(),
+        Some(f) => {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| Fail::Failed(format!("cannot read {}: {e}", f.display())))?;
+            conform::parse_explanations(&text)
+                .map_err(|e| Fail::Failed(format!("{}: {e}", f.display())))?
+        }
+    };
+    let pages = read_pages(&docs)?;
+    let report = conform::conform(&pages, &spec, &explanations);
+    let mut out = String::new();
+    for d in &report.differences {
+        let kind = if d.explained_by.is_some() {
+            "explained"
+        } else {
+            "unexplained"
+        };
+        out.push_str(&format!("{kind}: {d}\n"));
+    }
+    emit(&out)?;
+    for (page, e) in &report.failed {
+        say(&format!("error: {page}: cannot import: {e}"));
+    }
+    if !report.skipped.is_empty() {
+        say(&format!(
+            "skipped (not endpoint or event pages): {}",
+            report.skipped.join(", ")
+        ));
+    }
+    if !report.spec_only.is_empty() {
+        say(&format!(
+            "in the spec, with no page: {}",
+            report.spec_only.join(", ")
+        ));
+    }
+    for (page, fact) in &report.unused {
+        say(&format!(
+            "warning: the explanation for {page}: {fact} explains nothing"
+        ));
+    }
+    for line in report.summary() {
+        say(&line);
+    }
+    let bad = report.unexplained().count();
+    say(&format!(
+        "{}: compared {} page(s) of {} with {}: {bad} unexplained, {} explained difference(s), {} page(s) not imported",
+        if report.ok() { "ok" } else { "FAILED" },
+        report.pages,
+        docs.display(),
+        dir.display(),
+        report.differences.len() - bad,
+        report.failed.len(),
+    ));
+    Ok(if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 fn cmd_import(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
     use lexopt::prelude::*;
     let mut page = None;
     let mut out = None;
     let mut out_dir: Option<PathBuf> = None;
     let mut name = None;
+    let mut into: Option<PathBuf> = None;
+    let mut sdk_reference: Option<PathBuf> = None;
     while let Some(arg) = p.next()? {
         match arg {
             Short('h') | Long("help") => {
                 emit(HELP_IMPORT)?;
                 return Ok(ExitCode::SUCCESS);
             }
+            Long("into") => into = Some(PathBuf::from(p.value()?)),
+            Long("sdk-reference") => sdk_reference = Some(PathBuf::from(p.value()?)),
             Short('o') | Long("output") => out = Some(PathBuf::from(p.value()?)),
             Long("out-dir") => out_dir = Some(PathBuf::from(p.value()?)),
             Long("name") => name = Some(p.value()?.string()?),
@@ -613,11 +793,29 @@ fn cmd_import(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
     for note in &draft.notes {
         say(&format!("note: {note}"));
     }
+    if let Some(dir) = &into {
+        if out.is_some() || out_dir.is_some() {
+            return Err(Fail::Usage(
+                "--into goes alone, without -o or --out-dir".into(),
+            ));
+        }
+        return import_into(
+            &page,
+            &draft,
+            dir,
+            name.as_deref(),
+            sdk_reference.as_deref(),
+        );
+    }
     let json = |v: &Json| serde_json::to_string_pretty(v).map(|s| s + "\n");
     let whole = serde_json::json!({ "endpoint": draft.endpoint, "types": draft.types });
     let text = json(&whole).map_err(|e| Fail::Failed(format!("cannot serialize: {e}")))?;
     if let Some(d) = &out_dir {
-        for (sub, v) in [("endpoints", &draft.endpoint), ("types", &draft.types)] {
+        let main_dir = match draft.kind {
+            helpdesk_tools::import::DraftKind::Endpoint => "endpoints",
+            helpdesk_tools::import::DraftKind::Event => "events",
+        };
+        for (sub, v) in [(main_dir, &draft.endpoint), ("types", &draft.types)] {
             let sd = d.join(sub);
             std::fs::create_dir_all(&sd)
                 .map_err(|e| Fail::Failed(format!("cannot create {}: {e}", sd.display())))?;
@@ -632,9 +830,131 @@ fn cmd_import(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
         output(out.as_deref(), &text)?;
     }
     say(&format!(
-        "imported {} as a draft of endpoint {}",
+        "imported {} as a draft of {} {}",
         page.display(),
+        kind_word(&draft),
         draft.id
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+fn kind_word(draft: &helpdesk_tools::import::Draft) -> &'static str {
+    match draft.kind {
+        helpdesk_tools::import::DraftKind::Endpoint => "endpoint",
+        helpdesk_tools::import::DraftKind::Event => "event",
+    }
+}
+
+/// `import PAGE --into DIR`: merges the draft into the spec directory and checks it.
+fn import_into(
+    page: &Path,
+    draft: &helpdesk_tools::import::Draft,
+    dir: &Path,
+    name: Option<&str>,
+    sdk_reference: Option<&Path>,
+) -> Result<ExitCode, Fail> {
+    use helpdesk_tools::import::DraftKind;
+    use helpdesk_tools::into;
+    require_dir(dir)?;
+    let files = load::read_dir(dir).map_err(|e| {
+        for d in &e.diagnostics {
+            say(&prefixed(dir, d));
+        }
+        Fail::Failed(format!("cannot read the spec in {}", dir.display()))
+    })?;
+    let files: into::SpecFiles = files
+        .into_iter()
+        .map(|(n, t)| {
+            let v = serde_json::from_str(&t).unwrap_or(Json::Null);
+            (n, v)
+        })
+        .collect();
+    let id = match (draft.kind, name) {
+        (DraftKind::Event, _) => draft.id.clone(),
+        (DraftKind::Endpoint, Some(n)) => n.to_string(),
+        (DraftKind::Endpoint, None) => {
+            let known: Vec<into::Known> = files
+                .iter()
+                .filter(|(n, _)| n.starts_with("endpoints/"))
+                .map(|(_, v)| into::Known {
+                    resource: v["resource"].as_str().unwrap_or("").into(),
+                    operation: v["operation"].as_str().unwrap_or("").into(),
+                    method: v["method"].as_str().unwrap_or("").into(),
+                    path: v["path"].as_str().unwrap_or("").into(),
+                })
+                .collect();
+            let reference = sdk_reference.map(Path::to_path_buf).or_else(|| {
+                let d = dir.join("../tests/reference/helpdesk_v1_python.json");
+                d.is_file().then_some(d)
+            });
+            let facts = match &reference {
+                None => None,
+                Some(f) => {
+                    let text = std::fs::read_to_string(f)
+                        .map_err(|e| Fail::Failed(format!("cannot read {}: {e}", f.display())))?;
+                    Some(
+                        helpdesk_tools::sdk_ref::parse_reference(&text)
+                            .map_err(|e| Fail::Failed(format!("{}: {e}", f.display())))?,
+                    )
+                }
+            };
+            let method = draft.endpoint["method"].as_str().unwrap_or("");
+            let path = draft.endpoint["path"].as_str().unwrap_or("");
+            let (id, source) =
+                into::endpoint_id(method, path, &known, facts.as_ref()).ok_or_else(|| {
+                    Fail::Failed(format!(
+                        "cannot name {method} {path}: pass --name resource.operation"
+                    ))
+                })?;
+            say(&format!(
+                "endpoint id {id} ({})",
+                match source {
+                    into::IdSource::Spec => "the spec's, for this method and path",
+                    into::IdSource::Sdk => "the SDK's name for this method and path",
+                    into::IdSource::Rule => "from the path",
+                }
+            ));
+            id
+        }
+    };
+    let merged = into::merge(draft, &files, &id);
+    for n in &merged.notes {
+        say(&format!("note: {n}"));
+    }
+    for (d, e) in &merged.reused {
+        say(&format!("reused type {e} for the page's {d}"));
+    }
+    for (rel, text) in &merged.files {
+        let f = dir.join(rel);
+        if let Some(parent) = f.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Fail::Failed(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        std::fs::write(&f, text)
+            .map_err(|e| Fail::Failed(format!("cannot write {}: {e}", f.display())))?;
+        say(&format!("wrote {}", f.display()));
+    }
+    match helpdesk_spec::check_dir(dir) {
+        Ok(c) => {
+            say(&format!(
+                "imported {} into {} as {} {id}; check passes ({} warning(s))",
+                page.display(),
+                dir.display(),
+                kind_word(draft),
+                c.warnings.len()
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            for d in &e.diagnostics {
+                say(&prefixed(dir, d));
+            }
+            Err(Fail::Failed(format!(
+                "wrote {} {id} into {}, but the spec now has {} error(s): review them",
+                kind_word(draft),
+                dir.display(),
+                e.errors().count()
+            )))
+        }
+    }
 }

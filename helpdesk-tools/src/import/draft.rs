@@ -1,7 +1,7 @@
 //! Building the draft: the endpoint file and the types file from a page.
 
 use super::fields::{Builder, DType, fields_of, param_of};
-use super::{Draft, ErrorRow, Page, Row, first_line, is_ident_char, is_snake};
+use super::{Draft, DraftKind, ErrorRow, Page, Row, first_line, is_ident_char, is_snake};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 
@@ -151,7 +151,11 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
     let mut b = Builder {
         types: Vec::new(),
         notes: Vec::new(),
+        open: Vec::new(),
     };
+    if let Some(event_type) = &page.event_type {
+        return build_event(page, event_type, b);
+    }
     let (method, path) = route(page)?;
     let id = endpoint_id(page, id, hint, &method, &path)?;
     let mut ep = endpoint_head(page, &id, &method, &path, &mut b);
@@ -167,6 +171,9 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
 
     let data_example = page.example_response.as_ref().and_then(|e| e.get("data"));
     let fields = fields_of(&data_rows(page), data_example, &mut b, false);
+    if let Some(p) = pagination(&ep, &fields) {
+        ep.insert("pagination".into(), p);
+    }
     ep.insert("response".into(), json!({"fields": fields}));
 
     let errors = errors(page);
@@ -186,11 +193,110 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
     let mut notes = b.notes;
     notes.extend(self_check(&id, &endpoint, &types_file));
     Ok(Draft {
+        kind: DraftKind::Endpoint,
         id,
         endpoint,
         types: types_file,
         notes,
     })
+}
+
+/// The draft of an event page: the `event` object's fields, scopes and example.
+fn build_event(page: &Page, event_type: &str, mut b: Builder) -> Result<Draft, String> {
+    let ok = event_type.split('.').count() >= 3
+        && event_type
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(is_ident_char));
+    if !ok {
+        return Err(format!(
+            "the 事件类型 `{event_type}` is not an event type like helpdesk.ticket.created_v1"
+        ));
+    }
+    // the rows under the top-level `event` row, one level up
+    let mut rows = Vec::new();
+    let mut under_event = false;
+    for r in &page.event_body {
+        if r.depth == 0 {
+            under_event = r.name == "event";
+            continue;
+        }
+        if under_event {
+            rows.push(Row {
+                depth: r.depth - 1,
+                ..r.clone()
+            });
+        }
+    }
+    if rows.is_empty() {
+        return Err("the 事件体 table has no `event` object with fields".into());
+    }
+    let example = page.example_event.as_ref().and_then(|e| e.get("event"));
+    let fields = fields_of(&rows, example, &mut b, false);
+    let mut ev = Map::new();
+    ev.insert("$schema".into(), json!("../schema.json"));
+    ev.insert("event_type".into(), json!(event_type));
+    ev.insert("summary".into(), json!(page.title));
+    ev.insert("description".into(), json!(page.description));
+    if let Some(u) = &page.doc_url {
+        ev.insert("doc_url".into(), json!(u));
+    }
+    ev.insert("app_types".into(), json!(app_types(page)));
+    ev.insert("scopes".into(), scopes(page, &mut b));
+    ev.insert("fields".into(), json!(fields));
+    match &page.example_event {
+        Some(ex) => {
+            ev.insert("example".into(), ex.clone());
+        }
+        None => b.notes.push("no 事件体示例 JSON found".into()),
+    }
+    let types_file = types_file(event_type, &b);
+    let event = Value::Object(ev);
+    let mut notes = b.notes;
+    notes.extend(self_check_file(
+        &format!("events/{event_type}.json"),
+        event_type,
+        &event,
+        &types_file,
+    ));
+    Ok(Draft {
+        kind: DraftKind::Event,
+        id: event_type.to_string(),
+        endpoint: event,
+        types: types_file,
+        notes,
+    })
+}
+
+/// The paging the page documents, read from the names: a `page_token` query
+/// parameter with `has_more` and a next-token field in the reply, or `page`
+/// and `page_size` parameters with a `total` in the reply; the items are the
+/// reply's (first) list field.
+fn pagination(ep: &Map<String, Value>, reply: &[Value]) -> Option<Value> {
+    let query: BTreeSet<&str> = ep
+        .get("query_params")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|p| p["name"].as_str()).collect())
+        .unwrap_or_default();
+    let has = |n: &str| reply.iter().any(|f| f["name"] == n);
+    let items = reply
+        .iter()
+        .find(|f| f["type"].as_str().is_some_and(|t| t.ends_with("[]")))?
+        .get("name")?
+        .as_str()?;
+    if query.contains("page_token") && has("has_more") {
+        let next = ["page_token", "next_page_token"]
+            .into_iter()
+            .find(|n| has(n))?;
+        let mut p = json!({"style": "page_token", "items": items});
+        if next != "page_token" {
+            p["next_token_field"] = json!(next);
+        }
+        return Some(p);
+    }
+    if query.contains("page") && query.contains("page_size") && has("total") {
+        return Some(json!({"style": "page", "items": items}));
+    }
+    None
 }
 
 /// The HTTP method (upper case) and the `/open-apis/...` path from the 项目 rows.
@@ -458,6 +564,12 @@ fn types_file(id: &str, b: &Builder) -> Value {
 /// Runs the real validator on the draft (with a minimal service.json) and
 /// returns its diagnostics as notes.
 fn self_check(id: &str, endpoint: &Value, types: &Value) -> Vec<String> {
+    self_check_file(&format!("endpoints/{id}.json"), id, endpoint, types)
+}
+
+/// Runs the real validator on one endpoint or event file (named `file`) with
+/// its types file.
+fn self_check_file(file: &str, id: &str, endpoint: &Value, types: &Value) -> Vec<String> {
     let service = json!({
         "service": "helpdesk", "version": "v1", "title": "draft check",
         "base_urls": {"feishu": "https://open.feishu.cn"},
@@ -470,7 +582,7 @@ fn self_check(id: &str, endpoint: &Value, types: &Value) -> Vec<String> {
             serde_json::to_string_pretty(types).unwrap_or_default(),
         ),
         (
-            format!("endpoints/{id}.json"),
+            file.to_string(),
             serde_json::to_string_pretty(endpoint).unwrap_or_default(),
         ),
     ];

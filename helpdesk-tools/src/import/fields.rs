@@ -20,6 +20,9 @@ pub(super) enum DType {
 pub(super) struct Builder {
     pub(super) types: Vec<(String, String, DType)>,
     pub(super) notes: Vec<String>,
+    /// Object types being built (outermost first), so that a row typed with
+    /// one of them (a recursive `children`) refers to it.
+    pub(super) open: Vec<String>,
 }
 
 impl Builder {
@@ -315,6 +318,7 @@ fn field_of(
     };
     let (ty, description) = field_type(r, children, item_example, b, in_body);
     let ty = widen_big_int(ty, r, item_example, b);
+    let ty = widen_structured_string(ty, r, item_example, b);
     let full_ty = if list { format!("{ty}[]") } else { ty.clone() };
     let mut m = Map::new();
     m.insert("name".into(), json!(r.name));
@@ -354,7 +358,17 @@ fn field_type(
     if !children.is_empty() {
         let ty = object_type(r, children, item_example, b, in_body);
         (ty, desc_line)
-    } else if matches!(base, "int" | "int32" | "int64") && int_enum_values(&r.desc).is_some() {
+    } else if matches!(base, "int" | "int32" | "int64")
+        && int_enum_values(&r.desc).is_some_and(|(_, values)| {
+            // an example outside the values means the list is not the set
+            let ex = item_example
+                .cloned()
+                .or_else(|| labelled_value(&r.desc, "示例值"));
+            ex.as_ref()
+                .and_then(Value::as_i64)
+                .is_none_or(|v| values.iter().any(|x| x.0 == v))
+        })
+    {
         int_enum_type(r, b)
     } else if !string_enum_values(&r.desc).is_empty()
         && matches!(base, "string" | "int" | "int32" | "int64")
@@ -380,7 +394,9 @@ fn object_type(
     } else {
         pascal(base)
     };
+    b.open.push(type_name.clone());
     let fields = fields_of(children, item_example, b, in_body);
+    b.open.pop();
     let tdesc = strip_required(&first_line(&r.desc));
     b.add(
         &type_name,
@@ -457,10 +473,19 @@ fn string_enum_type(r: &Row, b: &mut Builder) -> String {
     )
 }
 
-/// The scalar type of a row without fields; `json` (with a note) when there is none.
+/// The scalar type of a row without fields, or the object type it names when
+/// that one is being built or was built (a recursive `children`); `json`
+/// (with a note) when there is none.
 fn scalar_type(r: &Row, b: &mut Builder) -> String {
+    let named = pascal(base_type(r));
     match scalar_of(base_type(r), &r.desc) {
         Some(s) => s.to_string(),
+        None if !named.is_empty()
+            && (b.open.contains(&named)
+                || matches!(b.find(&named), Some(DType::Object { .. }))) =>
+        {
+            named
+        }
         None => {
             b.notes.push(format!(
                 "`{}`: doc type `{}` without fields; typed as `json`",
@@ -469,6 +494,24 @@ fn scalar_type(r: &Row, b: &mut Builder) -> String {
             "json".into()
         }
     }
+}
+
+/// `json` (with a note) for a `string` whose example is an object or a list:
+/// the doc's type cannot decode its own example.
+fn widen_structured_string(
+    ty: String,
+    r: &Row,
+    item_example: Option<&Value>,
+    b: &mut Builder,
+) -> String {
+    if ty == "string" && item_example.is_some_and(|v| v.is_object() || v.is_array()) {
+        b.notes.push(format!(
+            "`{}`: doc type string, but the example is a JSON object or list; typed as `json`",
+            r.name
+        ));
+        return "json".into();
+    }
+    ty
 }
 
 /// `int64` (with a note) for an `int` whose example does not fit 32 bits; else `ty`.

@@ -1,6 +1,7 @@
 //! The markdown form of a doc page, whose tables have real cells.
 
 use super::{ErrorRow, Page, Row, json_after};
+use serde_json::Value;
 
 /// The cells of a markdown table row; `None` for other lines and separators.
 fn md_cells(line: &str) -> Option<Vec<String>> {
@@ -81,15 +82,30 @@ pub(super) fn parse_markdown(text: &str) -> Result<Page, String> {
             table_row(&mut page, &section, &cells);
         }
     }
+    page.description = lead.join("\n");
+    if let Some(t) = page.props.remove("事件类型") {
+        if !page.props.contains_key("HTTP URL") {
+            page.event_type = Some(t);
+            page.example_event = json_after(text, "事件体示例");
+            unflatten(&mut page.event_body, page.example_event.as_ref());
+            if page.event_body.is_empty() {
+                return Err(
+                    "this event page has no 事件体 table: not a complete event doc page".into(),
+                );
+            }
+            return Ok(page);
+        }
+    }
     if !page.props.contains_key("HTTP URL") || !page.props.contains_key("HTTP Method") {
         return Err(
-            "this markdown page has no `HTTP URL` / `HTTP Method` rows: not an endpoint doc page"
+            "this markdown page has no `HTTP URL` / `HTTP Method` rows (nor a 事件类型 row): not an endpoint doc page"
                 .into(),
         );
     }
-    page.description = lead.join("\n");
     page.example_response = json_after(text, "响应体示例");
     page.example_request = json_after(text, "请求体示例");
+    unflatten(&mut page.body, page.example_request.as_ref());
+    unflatten(&mut page.response, page.example_response.as_ref());
     Ok(page)
 }
 
@@ -131,11 +147,12 @@ fn heading(page: &mut Page, t: &str, h: &str) -> String {
 /// Reads one table row of a section into the page.
 fn table_row(page: &mut Page, section: &str, cells: &[String]) {
     match section {
-        "请求" if cells.len() >= 2 => request_prop(page, cells),
+        "请求" | "事件" if cells.len() >= 2 => request_prop(page, cells),
         "请求头" if cells.len() >= 4 && md_text(&cells[0]) == "Authorization" => {
             page.auth_row = Some(md_text(&cells[3]));
         }
-        "路径参数" | "查询参数" | "请求体" | "响应体" if cells.len() >= 3 => {
+        "路径参数" | "查询参数" | "请求体" | "响应体" | "事件体" if cells.len() >= 3 =>
+        {
             let Some(row) = field_row(cells) else {
                 return;
             };
@@ -143,6 +160,7 @@ fn table_row(page: &mut Page, section: &str, cells: &[String]) {
                 "路径参数" => page.path_params.push(row),
                 "查询参数" => page.query_params.push(row),
                 "请求体" => page.body.push(row),
+                "事件体" => page.event_body.push(row),
                 _ => page.response.push(row),
             }
         }
@@ -165,6 +183,7 @@ fn request_prop(page: &mut Page, cells: &[String]) {
         "支持的应用类型",
         "字段权限要求",
         "权限要求",
+        "事件类型",
     ]
     .into_iter()
     .find(|x| k.starts_with(x));
@@ -180,7 +199,8 @@ fn field_row(cells: &[String]) -> Option<Row> {
         return None;
     }
     let depth = name_cell.matches("&nbsp;").count() / 2;
-    let name = md_text(&name_cell.replace("&nbsp;", "").replace('└', ""));
+    let flat = depth == 0 && name_cell.trim_start().starts_with('∟');
+    let name = md_text(&name_cell.replace("&nbsp;", "").replace(['└', '∟'], ""));
     let (required, desc) = if cells.len() >= 4 {
         (Some(cells[2].trim() == "是"), md_text(&cells[3]))
     } else {
@@ -192,7 +212,97 @@ fn field_row(cells: &[String]) -> Option<Row> {
         ty: md_text(&cells[1]),
         required,
         desc,
+        flat,
     })
+}
+
+/// Whether a doc type is an object (a named non-scalar type, `object`, or `-`).
+fn is_object_type(ty: &str) -> bool {
+    let base = ty.trim_end_matches("[]").trim();
+    !matches!(
+        base,
+        "string"
+            | "int"
+            | "int32"
+            | "int64"
+            | "float"
+            | "float64"
+            | "double"
+            | "number"
+            | "number(float)"
+            | "boolean"
+            | "bool"
+            | "map"
+            | ""
+    )
+}
+
+/// The first item of a list example, or the example itself.
+fn item_of(v: Option<&Value>) -> Option<&Value> {
+    match v {
+        Some(Value::Array(a)) => a.first(),
+        other => other,
+    }
+}
+
+/// One open object while reading flat rows: the depth of its fields, its
+/// example (when the page has one) and its doc type.
+struct Level<'a> {
+    depth: usize,
+    example: Option<&'a Value>,
+    ty: String,
+}
+
+/// Gives the older template's flat `∟` rows a depth: a flat row goes into
+/// the innermost open object whose JSON example has its name (closing the
+/// objects inside it), else stays in the innermost open object; a row of an
+/// object type opens an object (a recursive type only when the example
+/// shows its fields there). The example is the section's JSON example.
+fn unflatten(rows: &mut [Row], example: Option<&Value>) {
+    let mut levels: Vec<Level> = Vec::new();
+    for r in rows.iter_mut() {
+        if !r.flat {
+            let ex = if r.depth == 0 {
+                item_of(example.and_then(|e| e.get(&r.name)))
+            } else {
+                None
+            };
+            levels = vec![Level {
+                depth: r.depth + 1,
+                example: ex,
+                ty: r.ty.trim_end_matches("[]").to_string(),
+            }];
+            continue;
+        }
+        if levels.is_empty() {
+            levels.push(Level {
+                depth: 0,
+                example,
+                ty: String::new(),
+            });
+        }
+        if let Some(p) = levels
+            .iter()
+            .rposition(|l| l.example.is_some_and(|e| e.get(&r.name).is_some()))
+        {
+            levels.truncate(p + 1);
+        }
+        let Some(top) = levels.last() else { continue };
+        r.depth = top.depth;
+        let base = r.ty.trim_end_matches("[]").to_string();
+        if is_object_type(&r.ty) {
+            let ex = item_of(top.example.and_then(|e| e.get(&r.name)));
+            let shown = ex.is_some_and(Value::is_object);
+            if shown || !levels.iter().any(|l| l.ty == base) {
+                let depth = top.depth + 1;
+                levels.push(Level {
+                    depth,
+                    example: ex.filter(|e| e.is_object()),
+                    ty: base,
+                });
+            }
+        }
+    }
 }
 
 /// A 错误码 table row; `None` when its status or code is not a number.

@@ -22,12 +22,24 @@ mod text;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// What a doc page documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftKind {
+    /// An endpoint page (`HTTP URL` / `HTTP Method` rows).
+    Endpoint,
+    /// An event page (a `事件类型` row and an 事件体 table).
+    Event,
+}
+
 /// A spec draft made from one doc page.
 #[derive(Debug, Clone)]
 pub struct Draft {
-    /// `resource.operation`.
+    /// Endpoint page or event page.
+    pub kind: DraftKind,
+    /// `resource.operation` (an endpoint) or the event type.
     pub id: String,
-    /// The `endpoints/<id>.json` file.
+    /// The `endpoints/<id>.json` file, or for an event page the
+    /// `events/<event_type>.json` file.
     pub endpoint: Value,
     /// The `types/<id>.json` file.
     pub types: Value,
@@ -48,6 +60,9 @@ pub struct Row {
     pub required: Option<bool>,
     /// Description, lines joined by `\n`.
     pub desc: String,
+    /// The older page template's `∟ name` row, which gives no depth (only
+    /// "below some row"); its depth is worked out from the JSON example.
+    pub flat: bool,
 }
 
 /// One row of the 错误码 table.
@@ -94,6 +109,12 @@ pub struct Page {
     pub example_response: Option<Value>,
     /// 错误码.
     pub errors: Vec<ErrorRow>,
+    /// 事件类型, on an event page.
+    pub event_type: Option<String>,
+    /// 事件体 rows (the whole callback body: `schema`, `header`, `event`).
+    pub event_body: Vec<Row>,
+    /// 事件体示例.
+    pub example_event: Option<Value>,
 }
 
 /// Parses a doc page (crawled text or markdown) into a draft. `id` forces

@@ -324,6 +324,7 @@ fn text_param_rows(lines: &[String], ctx: &SplitCtx<'_>) -> Vec<Row> {
                 ty,
                 required: None,
                 desc,
+                flat: false,
             }),
             None => {
                 if let Some(r) = rows.last_mut() {
@@ -422,6 +423,7 @@ fn text_tree_rows(
                 ty,
                 required: None,
                 desc,
+                flat: false,
             });
         }
     }

@@ -1,0 +1,310 @@
+//! `helpdesk-spec conform`: the doc pages against the spec, fact by fact.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("helpdesk-spec-conform")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = Command::cargo_bin("helpdesk-spec")
+        .unwrap()
+        .current_dir(root())
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// `(matched, spec, page)` of a summary line `NAME recall …% (m/s) precision …% (m/p)`.
+fn figures(stderr: &str, name: &str) -> (usize, usize, usize) {
+    let line = stderr
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(name) && l.contains("recall"))
+        .unwrap_or_else(|| panic!("no `{name}` summary line in:\n{stderr}"));
+    let pairs: Vec<(usize, usize)> = line
+        .split('(')
+        .skip(1)
+        .map(|p| {
+            let inner = p.split(')').next().unwrap();
+            let (a, b) = inner.split_once('/').unwrap();
+            (a.parse().unwrap(), b.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(pairs.len(), 2, "{line}");
+    assert_eq!(pairs[0].0, pairs[1].0, "{line}");
+    (pairs[0].0, pairs[0].1, pairs[1].1)
+}
+
+const CATEGORIES: [&str; 7] = [
+    "endpoint", "query", "body", "reply", "errors", "paging", "events",
+];
+
+/// The vendored pages against the repository spec. The figures are what the
+/// importer achieves today (see the final report of issue 14); the floors
+/// are set a little below them so that a regression of the importer fails
+/// while an ordinary spec edit does not. Unexplained differences are real
+/// (recorded, not hidden): the exit code must say so.
+#[test]
+fn conform_over_the_vendored_pages_computes_the_figures() {
+    let docs = root().join("tests/pages/docs");
+    let spec = root().join("../spec");
+    let r = run(&["conform", s(&docs), "--spec", s(&spec)]);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    let unexplained = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("unexplained: "))
+        .count();
+    let explained = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("explained: "))
+        .count();
+    assert_eq!(
+        unexplained + explained,
+        r.stdout.lines().count(),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.code, if unexplained > 0 { 1 } else { 0 }, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("compared 54 page(s)"),
+        "all 50 endpoint and 4 event pages are compared:\n{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains(&format!("{unexplained} unexplained, {explained} explained"))
+    );
+    assert!(r.stderr.contains("0 page(s) not imported"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("explains nothing"),
+        "a stale entry in conform-deviations.json:\n{}",
+        r.stderr
+    );
+    // every line names a page, a fact, and both sides
+    for l in r.stdout.lines() {
+        assert!(
+            l.contains(": page says ") && l.contains(", spec says "),
+            "{l}"
+        );
+    }
+    // floors: (category, recall %, precision %)
+    let floors = [
+        ("endpoint", 99, 99),
+        ("query", 95, 99),
+        ("body", 85, 95),
+        ("reply", 85, 95),
+        ("errors", 98, 98),
+        ("paging", 100, 100),
+        ("events", 65, 90),
+        ("all", 88, 96),
+    ];
+    let mut total = (0, 0, 0);
+    for (name, recall, precision) in floors {
+        let (m, spec_n, page_n) = figures(&r.stderr, name);
+        assert!(spec_n > 0 && page_n > 0, "{name}: no facts");
+        assert!(
+            m * 100 >= recall * spec_n,
+            "{name}: recall {m}/{spec_n} below {recall}%"
+        );
+        assert!(
+            m * 100 >= precision * page_n,
+            "{name}: precision {m}/{page_n} below {precision}%"
+        );
+        if name != "all" {
+            total = (total.0 + m, total.1 + spec_n, total.2 + page_n);
+        }
+    }
+    assert_eq!(total, figures(&r.stderr, "all"), "the categories add up");
+    assert_eq!(CATEGORIES.len(), floors.len() - 1);
+}
+
+/// A spec made from the page itself: no differences, exit 0.
+fn fixture_spec(name: &str) -> (PathBuf, PathBuf) {
+    let d = scratch(name);
+    let spec = d.join("spec");
+    let docs = d.join("docs");
+    std::fs::create_dir_all(&spec).unwrap();
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::copy(
+        root().join("../spec/service.json"),
+        spec.join("service.json"),
+    )
+    .unwrap();
+    let page = root().join("tests/pages/docs/notification.get.md");
+    std::fs::copy(&page, docs.join("notification.get.md")).unwrap();
+    let r = run(&["import", s(&page), "--out-dir", s(&spec)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    (spec, docs)
+}
+
+#[test]
+fn a_planted_difference_fails_until_explained() {
+    let (spec, docs) = fixture_spec("planted");
+    let r = run(&["conform", s(&docs), "--spec", s(&spec)]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("0 unexplained, 0 explained"),
+        "{}",
+        r.stderr
+    );
+    let (m, spec_n, page_n) = figures(&r.stderr, "all");
+    assert!(m > 50 && m == spec_n && m == page_n, "{}", r.stderr);
+
+    // plant: a reply field changes type, an error code's status changes,
+    // the rate limit goes
+    let ep_file = spec.join("endpoints/notification.get.json");
+    let mut ep: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&ep_file).unwrap()).unwrap();
+    ep["errors"][0]["http_status"] = serde_json::json!(418);
+    let code = ep["errors"][0]["code"].clone();
+    ep["rate_limit"] = serde_json::json!({"limits": [], "note": "planted"});
+    std::fs::write(&ep_file, serde_json::to_string_pretty(&ep).unwrap()).unwrap();
+    let ty_file = spec.join("types/notification.get.json");
+    let mut types: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&ty_file).unwrap()).unwrap();
+    let mut planted = 0;
+    for t in types["types"].as_array_mut().unwrap() {
+        for f in t["fields"].as_array_mut().into_iter().flatten() {
+            if f["name"] == "job_name" {
+                f["type"] = serde_json::json!("json");
+                f.as_object_mut().unwrap().remove("example");
+                planted += 1;
+            }
+        }
+    }
+    assert_eq!(planted, 1, "the fixture has one job_name field");
+    std::fs::write(&ty_file, serde_json::to_string_pretty(&types).unwrap()).unwrap();
+
+    let r = run(&["conform", s(&docs), "--spec", s(&spec)]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    for want in [
+        format!("unexplained: notification.get: errors/{code}#status: page says 400, spec says 418"),
+        "unexplained: notification.get: endpoint/rate_limit: page says".to_string(),
+        "unexplained: notification.get: reply/notification.job_name#type: page says string, spec says any".to_string(),
+    ] {
+        assert!(r.stdout.contains(&want), "no `{want}` in:\n{}{}", r.stdout, r.stderr);
+    }
+    assert!(r.stderr.contains("FAILED"), "{}", r.stderr);
+    let (m, spec_n, _) = figures(&r.stderr, "reply");
+    assert!(m < spec_n, "the reply recall drops: {}", r.stderr);
+
+    // explained: exit 0, the lines say `explained:`, a stale entry is named
+    let explain = spec.join("explain.json");
+    std::fs::write(
+        &explain,
+        serde_json::json!({"explanations": [
+            {"page": "notification.get", "fact": "errors/*", "reason": "planted status"},
+            {"page": "*", "fact": "endpoint/rate_limit", "reason": "planted limit"},
+            {"page": "notification.get", "fact": "reply/notification.job_name#type", "reason": "planted type"},
+            {"page": "faq.get", "fact": "reply/*", "reason": "stale"}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let r = run(&[
+        "conform",
+        s(&docs),
+        "--spec",
+        s(&spec),
+        "--explain",
+        s(&explain),
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout.lines().count(), 3, "{}", r.stdout);
+    assert!(
+        r.stdout.lines().all(|l| l.starts_with("explained: ")),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("(explained: planted type)"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr
+            .contains("the explanation for faq.get: reply/* explains nothing"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_page_that_cannot_be_imported_fails_and_other_files_are_skipped() {
+    let (spec, docs) = fixture_spec("bad_page");
+    std::fs::write(docs.join("notes.md"), "# Notes\n\nnothing here\n").unwrap();
+    let r = run(&["conform", s(&docs), "--spec", s(&spec)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("skipped (not endpoint or event pages): notes"),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(
+        docs.join("broken.md"),
+        "# Broken\n\n## 请求\n\n| 项目 | 值 |\n| --- | --- |\n| HTTP URL | https://open.feishu.cn/open-apis/helpdesk/v1/x |\n",
+    )
+    .unwrap();
+    let r = run(&["conform", s(&docs), "--spec", s(&spec)]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("error: broken: cannot import"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("1 page(s) not imported"), "{}", r.stderr);
+}
+
+#[test]
+fn conform_usage_and_unreadable_inputs() {
+    assert_eq!(run(&["conform"]).code, 2);
+    assert_eq!(run(&["conform", "a", "b"]).code, 2);
+    let r = run(&["conform", "/definitely/not/here", "--spec", "../spec"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("cannot read"), "{}", r.stderr);
+    let (spec, docs) = fixture_spec("bad_explain");
+    let bad = spec.join("bad.json");
+    std::fs::write(&bad, "{\"explanations\": [{\"page\": 1}]}").unwrap();
+    let r = run(&[
+        "conform",
+        s(&docs),
+        "--spec",
+        s(&spec),
+        "--explain",
+        s(&bad),
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("bad.json: line 1"), "{}", r.stderr);
+    let r = run(&["help", "conform"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("recall"));
+}
