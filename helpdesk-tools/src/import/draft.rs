@@ -1,7 +1,7 @@
 //! Building the draft: the endpoint file and the types file from a page.
 
 use super::fields::{Builder, DType, fields_of, param_of};
-use super::{Draft, DraftKind, ErrorRow, Page, Row, first_line, is_ident_char, is_snake};
+use super::page::{Draft, DraftKind, ErrorRow, Page, Row, first_line, is_ident_char, is_snake};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 

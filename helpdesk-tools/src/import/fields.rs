@@ -1,6 +1,6 @@
 //! Field and type inference: doc rows → draft fields, enums and object types.
 
-use super::{Row, first_line, is_ident_char, is_snake};
+use super::page::{Row, first_line, is_ident_char, is_snake};
 use helpdesk_spec::names::pascal;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;

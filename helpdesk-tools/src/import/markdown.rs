@@ -1,6 +1,6 @@
 //! The markdown form of a doc page, whose tables have real cells.
 
-use super::{ErrorRow, Page, Row, json_after};
+use super::page::{ErrorRow, Page, Row, json_after};
 use serde_json::Value;
 
 /// The cells of a markdown table row; `None` for other lines and separators.

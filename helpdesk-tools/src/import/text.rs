@@ -1,6 +1,6 @@
 //! The crawled text form of a doc page, where table cells are glued together.
 
-use super::{ErrorRow, Page, Row, is_ident_char, json_after};
+use super::page::{ErrorRow, Page, Row, is_ident_char, json_after};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
