@@ -15,7 +15,8 @@ use helpdesk_api::{
     TicketCustomizedFieldPatchResponse, TicketCustomizedFieldValue, TicketGetError,
     TicketListError, TicketMessageCreateError, TicketMessageListError, TicketMessageType,
     TicketScore, TicketSolved, TicketStage, TicketStartServiceError, TicketStatus,
-    TicketTicketImageError, TicketUpdateResponse, TimestampMs, UserQueryFaqInfo,
+    TicketTicketImageError, TicketUpdateResponse, TicketUpdateStatus, TimestampMs,
+    UserQueryFaqInfo,
 };
 use helpdesk_mock::Reply;
 use serde_json::json;
@@ -451,7 +452,7 @@ async fn ticket_update() {
     let reply = client
         .ticket()
         .update("6945345902185807891")
-        .status(TicketStatus::Processing)
+        .status(TicketUpdateStatus::Processing)
         .comment("good")
         .customized_fields(vec![field])
         .solved(TicketSolved::Solved)
@@ -476,6 +477,46 @@ async fn ticket_update() {
     );
     assert_eq!(reply, TicketUpdateResponse::new());
     assert_round_trip(&mock, "ticket.update", &reply);
+}
+
+/// ticket.update page: "status对应具体的含义如下：1: 待响应, 2: 处理中, 3: 排队中,
+/// 4: 待定, 5: 待用户响应, 50: 机器人关闭工单, 51: 人工关闭工单". The request
+/// status has exactly these values (not 52, which only replies carry), and 1
+/// is 待响应.
+#[tokio::test]
+async fn ticket_update_status_has_exactly_the_page_values() {
+    let named: Vec<i64> = (0..=1000)
+        .filter(|v| {
+            !matches!(
+                TicketUpdateStatus::from_value(*v),
+                TicketUpdateStatus::Unknown(_)
+            )
+        })
+        .collect();
+    assert_eq!(named, [1, 2, 3, 4, 5, 50, 51]);
+    assert!(matches!(
+        TicketUpdateStatus::from_value(52),
+        TicketUpdateStatus::Unknown(_)
+    ));
+    assert_eq!(
+        TicketUpdateStatus::from_value(1),
+        TicketUpdateStatus::AwaitingResponse
+    );
+    // replies keep the full status set, 52 included
+    assert_eq!(TicketStatus::from_value(52), TicketStatus::ClosedByUser);
+
+    let (mock, client) = setup().await;
+    client
+        .ticket()
+        .update("6945345902185807891")
+        .status(TicketUpdateStatus::AwaitingResponse)
+        .send_with(user())
+        .await
+        .unwrap();
+    assert_eq!(
+        mock.requests_for("ticket.update")[0].json(),
+        Some(json!({"status": 1}))
+    );
 }
 
 #[tokio::test]

@@ -31,7 +31,7 @@ impl WeekdaySchedule {
         }
     }
 }
-/// 新建/更新的客服工作日程（agent_id 仅在创建客服工作日程时使用；更新接口的 agent_id 在路径里）
+/// 新建的客服工作日程（agent_schedule.create 的 agent_schedules 项）
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentScheduleUpdateInfo {
@@ -59,6 +59,33 @@ impl AgentScheduleUpdateInfo {
     pub fn new() -> Self {
         Self {
             agent_id: None,
+            schedule: None,
+            agent_skill_ids: None,
+        }
+    }
+}
+/// 更新的客服工作日程（agent_schedules.patch；客服 id 在路径里）
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentSchedulePatchInfo {
+    /// 工作日程列表
+    #[serde(rename = "schedule", default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Vec<WeekdaySchedule>>,
+    /// 客服技能 ids
+    ///
+    /// Example: `["test-skill-id"]`
+    #[serde(
+        rename = "agent_skill_ids",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub agent_skill_ids: Option<Vec<String>>,
+}
+impl AgentSchedulePatchInfo {
+    /// A value with every optional field unset.
+    #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
             schedule: None,
             agent_skill_ids: None,
         }
@@ -268,6 +295,117 @@ impl AgentSkill {
         }
     }
 }
+/// 更新的客服技能（agent_skill.patch 的 agent_skill）
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentSkillPatchInfo {
+    /// 技能名
+    ///
+    /// Example: `"skill-name"`
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// 技能rules
+    #[serde(rename = "rules", default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<AgentSkillPatchRule>>,
+    /// 具有此技能的客服ids
+    ///
+    /// Example: `["ou_ea21d7f018e1155d960e40d33191f966"]`
+    #[serde(rename = "agent_ids", default, skip_serializing_if = "Option::is_none")]
+    pub agent_ids: Option<Vec<String>>,
+}
+impl AgentSkillPatchInfo {
+    /// A value with every optional field unset.
+    #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            rules: None,
+            agent_ids: None,
+        }
+    }
+}
+/// 新建客服技能时的技能 rule（agent_skill.create 的 rules 项）
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentSkillCreateRule {
+    /// rule id, 参考[获取客服技能rules](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill_rule/list) 用于获取rules options
+    ///
+    /// Example: `"test-skill-id"`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// 运算符比较, 参考[客服技能运算符选项](https://open.larkoffice.com/document/ukTMukTMukTM/ucDOyYjL3gjM24yN4IjN/operator-options)
+    ///
+    /// Example: `8`
+    #[serde(
+        rename = "selected_operator",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub selected_operator: Option<AgentSkillOperator>,
+    /// rule 操作数的值。页面字段表写作 string，但 agent_skill_rule.list 页说明“该参数类型为泛型，会指向多类型”，各页示例均为 JSON 对象（如 {"selected_departments":[{"id":"部门ID","name":"IT"}]}），字段示例则是同一内容的转义字符串；故此处为任意 JSON。
+    #[serde(rename = "operand", default, skip_serializing_if = "Option::is_none")]
+    pub operand: Option<serde_json::Value>,
+    /// rule 类型，1-知识库，2-工单信息，3-用户飞书信息
+    ///
+    /// Example: `3`
+    #[serde(rename = "category", default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<AgentSkillRuleCategory>,
+}
+impl AgentSkillCreateRule {
+    /// A value with every optional field unset.
+    #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            selected_operator: None,
+            operand: None,
+            category: None,
+        }
+    }
+}
+/// 更新客服技能时的技能 rule（agent_skill.patch 的 agent_skill.rules 项）
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AgentSkillPatchRule {
+    /// rule id, 参考[获取客服技能rules](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill_rule/list) 用于获取rules options
+    ///
+    /// Example: `"test-skill-id"`
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// 运算符比较, 参考[客服技能运算符选项](https://open.larkoffice.com/document/ukTMukTMukTM/ucDOyYjL3gjM24yN4IjN/operator-options)
+    ///
+    /// Example: `8`
+    #[serde(
+        rename = "selected_operator",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub selected_operator: Option<AgentSkillOperator>,
+    /// rule操作数value，[客服技能及运算符](https://open.larkoffice.com/document/ukTMukTMukTM/ucDOyYjL3gjM24yN4IjN/operator-options)
+    ///
+    /// Example: `[7,8]`
+    #[serde(
+        rename = "operator_options",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub operator_options: Option<Vec<AgentSkillOperator>>,
+    /// rule 操作数的值。页面字段表写作 string，但 agent_skill_rule.list 页说明“该参数类型为泛型，会指向多类型”，各页示例均为 JSON 对象（如 {"selected_departments":[{"id":"部门ID","name":"IT"}]}），字段示例则是同一内容的转义字符串；故此处为任意 JSON。
+    #[serde(rename = "operand", default, skip_serializing_if = "Option::is_none")]
+    pub operand: Option<serde_json::Value>,
+}
+impl AgentSkillPatchRule {
+    /// A value with every optional field unset.
+    #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            selected_operator: None,
+            operator_options: None,
+            operand: None,
+        }
+    }
+}
 /// 客服状态（更新客服信息）
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -390,6 +528,10 @@ pub enum Weekday {
     Sunday,
     /// `9`: Everyday
     Everyday,
+    /// `10`: Weekday
+    Weekdays,
+    /// `11`: Weekend
+    Weekend,
     /// A value this version of the spec does not list, kept as received.
     ///
     /// Match on the documented variants and treat this one as "other": a later
@@ -408,6 +550,8 @@ impl Weekday {
             Self::Saturday => 6,
             Self::Sunday => 7,
             Self::Everyday => 9,
+            Self::Weekdays => 10,
+            Self::Weekend => 11,
             Self::Unknown(v) => v.as_i64().unwrap_or_default(),
         }
     }
@@ -422,6 +566,8 @@ impl Weekday {
             6 => Self::Saturday,
             7 => Self::Sunday,
             9 => Self::Everyday,
+            10 => Self::Weekdays,
+            11 => Self::Weekend,
             other => Self::Unknown(crate::UnknownValue::int(other)),
         }
     }
@@ -2041,6 +2187,73 @@ impl<'de> serde::Deserialize<'de> for TicketStatus {
     }
 }
 impl crate::runtime::QueryValue for TicketStatus {
+    fn write_query(&self, out: &mut String) {
+        self.value().write_query(out)
+    }
+}
+/// 工单新status（ticket.update）
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TicketUpdateStatus {
+    /// `1`: 待响应
+    AwaitingResponse,
+    /// `2`: 处理中
+    Processing,
+    /// `3`: 排队中
+    Queuing,
+    /// `4`: 待定
+    Pending,
+    /// `5`: 待用户响应
+    WaitingForUser,
+    /// `50`: 机器人关闭工单
+    ClosedByBot,
+    /// `51`: 人工关闭工单
+    ClosedByAgent,
+    /// A value this version of the spec does not list, kept as received.
+    ///
+    /// Match on the documented variants and treat this one as "other": a later
+    /// version may give the value its own variant.
+    Unknown(crate::UnknownValue),
+}
+impl TicketUpdateStatus {
+    /// The integer sent on the wire.
+    pub fn value(&self) -> i64 {
+        match self {
+            Self::AwaitingResponse => 1,
+            Self::Processing => 2,
+            Self::Queuing => 3,
+            Self::Pending => 4,
+            Self::WaitingForUser => 5,
+            Self::ClosedByBot => 50,
+            Self::ClosedByAgent => 51,
+            Self::Unknown(v) => v.as_i64().unwrap_or_default(),
+        }
+    }
+    /// The variant for a wire value; unknown values are kept.
+    pub fn from_value(value: i64) -> Self {
+        match value {
+            1 => Self::AwaitingResponse,
+            2 => Self::Processing,
+            3 => Self::Queuing,
+            4 => Self::Pending,
+            5 => Self::WaitingForUser,
+            50 => Self::ClosedByBot,
+            51 => Self::ClosedByAgent,
+            other => Self::Unknown(crate::UnknownValue::int(other)),
+        }
+    }
+}
+impl serde::Serialize for TicketUpdateStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.value())
+    }
+}
+impl<'de> serde::Deserialize<'de> for TicketUpdateStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <i64 as serde::Deserialize>::deserialize(d).map(Self::from_value)
+    }
+}
+impl crate::runtime::QueryValue for TicketUpdateStatus {
     fn write_query(&self, out: &mut String) {
         self.value().write_query(out)
     }
@@ -3822,7 +4035,7 @@ impl AgentSchedulesPatchRequest {
     /// 工作日程列表
     ///
     /// (request body field `agent_schedule`)
-    pub fn agent_schedule(mut self, value: AgentScheduleUpdateInfo) -> Self {
+    pub fn agent_schedule(mut self, value: AgentSchedulePatchInfo) -> Self {
         self.body.agent_schedule = Some(value);
         self
     }
@@ -3901,7 +4114,7 @@ impl AgentSchedulesPatchResponse {
 pub struct AgentSchedulesPatchBody {
     /// 工作日程列表
     #[serde(rename = "agent_schedule", default, skip_serializing_if = "Option::is_none")]
-    pub agent_schedule: Option<AgentScheduleUpdateInfo>,
+    pub agent_schedule: Option<AgentSchedulePatchInfo>,
 }
 impl AgentSchedulesPatchBody {
     /// A value with every optional field unset.
@@ -4122,7 +4335,7 @@ impl AgentSkillCreateRequest {
     /// 技能rules
     ///
     /// (request body field `rules`)
-    pub fn rules(mut self, value: Vec<AgentSkillRule>) -> Self {
+    pub fn rules(mut self, value: Vec<AgentSkillCreateRule>) -> Self {
         self.body.rules = Some(value);
         self
     }
@@ -4217,7 +4430,7 @@ pub struct AgentSkillCreateBody {
     pub name: Option<String>,
     /// 技能rules
     #[serde(rename = "rules", default, skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<AgentSkillRule>>,
+    pub rules: Option<Vec<AgentSkillCreateRule>>,
     /// 客服 ids
     ///
     /// Example: `["ou_ea21d7f018e1155d960e40d33191f966"]`
@@ -4772,7 +4985,7 @@ impl AgentSkillPatchRequest {
     /// 更新技能
     ///
     /// (request body field `agent_skill`)
-    pub fn agent_skill(mut self, value: AgentSkill) -> Self {
+    pub fn agent_skill(mut self, value: AgentSkillPatchInfo) -> Self {
         self.body.agent_skill = Some(value);
         self
     }
@@ -4854,7 +5067,7 @@ impl AgentSkillPatchResponse {
 pub struct AgentSkillPatchBody {
     /// 更新技能
     #[serde(rename = "agent_skill", default, skip_serializing_if = "Option::is_none")]
-    pub agent_skill: Option<AgentSkill>,
+    pub agent_skill: Option<AgentSkillPatchInfo>,
 }
 impl AgentSkillPatchBody {
     /// A value with every optional field unset.
@@ -8471,7 +8684,7 @@ impl NotificationApi<'_> {
     }
     /// 更新推送
     ///
-    /// 更新推送信息，只有在草稿状态下才可以调用此接口进行更新。
+    /// 更新推送信息，只有在草稿状态下才可以调用此接口进行更新。请求体的所有字段均为可选（页面必填列均为“否”）：只发送要修改的字段，例如只改推送时间时只发送 `send_at`。
     ///
     /// `PATCH /open-apis/helpdesk/v1/notifications/:notification_id`
     ///
@@ -8483,33 +8696,13 @@ impl NotificationApi<'_> {
     /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/patch)
     ///
     /// `notification_id`: push任务唯一id
-    ///
-    /// `job_name` (body): 必填，任务名称 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
-    ///
-    /// `push_content` (body): 必填，推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string) 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
-    ///
-    /// `push_type` (body): 必填， 0（定时推送：push_scope不能等于3） 1（新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空） 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
-    ///
-    /// `push_scope_type` (body): 必填， 推送范围（服务台私信） 0：组织内全部成员（user_list和department_list必须为空） 1：不推送任何成员（user_list和department_list必须为空，chat_list不可为空） 2：推送到部分成员（user_list或department_list不能为空） 3：入职新人 以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
     #[allow(clippy::too_many_arguments)]
-    pub fn patch(
-        &self,
-        notification_id: impl Into<String>,
-        job_name: impl Into<String>,
-        push_content: crate::JsonString,
-        push_type: PushType,
-        push_scope_type: PushScopeType,
-    ) -> NotificationPatchRequest {
+    pub fn patch(&self, notification_id: impl Into<String>) -> NotificationPatchRequest {
         NotificationPatchRequest {
             client: self.client.clone(),
             notification_id: notification_id.into(),
             user_id_type: None,
-            body: NotificationPatchBody::new(
-                job_name,
-                push_content,
-                push_type,
-                push_scope_type,
-            ),
+            body: NotificationPatchBody::new(),
             options: Default::default(),
         }
     }
@@ -9919,6 +10112,15 @@ impl NotificationPatchRequest {
         self.body.id = Some(value.into());
         self
     }
+    /// 任务名称（创建推送时必填；更新时可省略，只发送要修改的字段）
+    ///
+    /// Example: `"测试推送任务"`
+    ///
+    /// (request body field `job_name`)
+    pub fn job_name(mut self, value: impl Into<String>) -> Self {
+        self.body.job_name = Some(value.into());
+        self
+    }
     /// 非必填，创建成功后返回
     ///
     /// Example: `0`
@@ -9994,6 +10196,33 @@ impl NotificationPatchRequest {
     /// (request body field `send_at`)
     pub fn send_at(mut self, value: crate::TimestampMs) -> Self {
         self.body.send_at = Some(value);
+        self
+    }
+    /// 推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string)（创建推送时必填；更新时可省略）
+    ///
+    /// Example: `"{   \"config\": {     \"wide_screen_mode\": true   },   \"elements\": [     {       \"tag\": \"div\",       \"text\": {         \"tag\": \"lark_md\",         \"content\": \"[飞书](https://www.feishu.cn)整合即时沟通、日历、音视频会议、云文档、云盘、工作台等功能于一体，成就组织和个人，更高效、更愉悦。\"       }     }   ] }"`
+    ///
+    /// (request body field `push_content`)
+    pub fn push_content(mut self, value: crate::JsonString) -> Self {
+        self.body.push_content = Some(value);
+        self
+    }
+    /// 推送类型（创建推送时必填；更新时可省略）： 0（定时推送：push_scope不能等于3） 1（新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空）
+    ///
+    /// Example: `0`
+    ///
+    /// (request body field `push_type`)
+    pub fn push_type(mut self, value: PushType) -> Self {
+        self.body.push_type = Some(value);
+        self
+    }
+    /// 推送范围（服务台私信）（创建推送时必填；更新时可省略）： 0：组织内全部成员（user_list和department_list必须为空） 1：不推送任何成员（user_list和department_list必须为空，chat_list不可为空） 2：推送到部分成员（user_list或department_list不能为空） 3：入职新人 以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list
+    ///
+    /// Example: `0`
+    ///
+    /// (request body field `push_scope_type`)
+    pub fn push_scope_type(mut self, value: PushScopeType) -> Self {
+        self.body.push_scope_type = Some(value);
         self
     }
     /// 非必填， 新人入职范围类型（push_type为1时生效） 0：组织内所有新人 1：组织内特定的部门（new_staff_scope_department_list 字段不能为空）
@@ -10129,11 +10358,11 @@ pub struct NotificationPatchBody {
     /// Example: `"6981801914270744596"`
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// 必填，任务名称 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+    /// 任务名称（创建推送时必填；更新时可省略，只发送要修改的字段）
     ///
     /// Example: `"测试推送任务"`
-    #[serde(rename = "job_name")]
-    pub job_name: String,
+    #[serde(rename = "job_name", default, skip_serializing_if = "Option::is_none")]
+    pub job_name: Option<String>,
     /// 非必填，创建成功后返回
     ///
     /// Example: `0`
@@ -10187,21 +10416,25 @@ pub struct NotificationPatchBody {
     /// Example: `"1626332244719"`
     #[serde(rename = "send_at", default, skip_serializing_if = "Option::is_none")]
     pub send_at: Option<crate::TimestampMs>,
-    /// 必填，推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string) 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+    /// 推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string)（创建推送时必填；更新时可省略）
     ///
     /// Example: `"{   \"config\": {     \"wide_screen_mode\": true   },   \"elements\": [     {       \"tag\": \"div\",       \"text\": {         \"tag\": \"lark_md\",         \"content\": \"[飞书](https://www.feishu.cn)整合即时沟通、日历、音视频会议、云文档、云盘、工作台等功能于一体，成就组织和个人，更高效、更愉悦。\"       }     }   ] }"`
-    #[serde(rename = "push_content")]
-    pub push_content: crate::JsonString,
-    /// 必填， 0（定时推送：push_scope不能等于3） 1（新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空） 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+    #[serde(rename = "push_content", default, skip_serializing_if = "Option::is_none")]
+    pub push_content: Option<crate::JsonString>,
+    /// 推送类型（创建推送时必填；更新时可省略）： 0（定时推送：push_scope不能等于3） 1（新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空）
     ///
     /// Example: `0`
-    #[serde(rename = "push_type")]
-    pub push_type: PushType,
-    /// 必填， 推送范围（服务台私信） 0：组织内全部成员（user_list和department_list必须为空） 1：不推送任何成员（user_list和department_list必须为空，chat_list不可为空） 2：推送到部分成员（user_list或department_list不能为空） 3：入职新人 以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+    #[serde(rename = "push_type", default, skip_serializing_if = "Option::is_none")]
+    pub push_type: Option<PushType>,
+    /// 推送范围（服务台私信）（创建推送时必填；更新时可省略）： 0：组织内全部成员（user_list和department_list必须为空） 1：不推送任何成员（user_list和department_list必须为空，chat_list不可为空） 2：推送到部分成员（user_list或department_list不能为空） 3：入职新人 以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list
     ///
     /// Example: `0`
-    #[serde(rename = "push_scope_type")]
-    pub push_scope_type: PushScopeType,
+    #[serde(
+        rename = "push_scope_type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub push_scope_type: Option<PushScopeType>,
     /// 非必填， 新人入职范围类型（push_type为1时生效） 0：组织内所有新人 1：组织内特定的部门（new_staff_scope_department_list 字段不能为空）
     ///
     /// Example: `0`
@@ -10238,17 +10471,12 @@ pub struct NotificationPatchBody {
     pub ext: Option<crate::JsonString>,
 }
 impl NotificationPatchBody {
-    /// A value from its required fields; optional fields are unset (assign them directly).
+    /// A value with every optional field unset.
     #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-    pub fn new(
-        job_name: impl Into<String>,
-        push_content: crate::JsonString,
-        push_type: PushType,
-        push_scope_type: PushScopeType,
-    ) -> Self {
+    pub fn new() -> Self {
         Self {
             id: None,
-            job_name: job_name.into(),
+            job_name: None,
             status: None,
             create_user: None,
             created_at: None,
@@ -10258,9 +10486,9 @@ impl NotificationPatchBody {
             sent_user_count: None,
             read_user_count: None,
             send_at: None,
-            push_content,
-            push_type,
-            push_scope_type,
+            push_content: None,
+            push_type: None,
+            push_scope_type: None,
             new_staff_scope_type: None,
             new_staff_scope_department_list: None,
             user_list: None,
@@ -12310,12 +12538,12 @@ pub struct TicketUpdateRequest {
     options: crate::RequestOptions,
 }
 impl TicketUpdateRequest {
-    /// 工单新status，status对应具体的含义如下：1: 待响应, 2: 处理中, 3: 排队中, 4: 待定, 5: 待用户响应, 50: 机器人关闭工单, 51: 人工关闭工单 (1 在本页写作“待响应”，其他页写作“已创建”)
+    /// 工单新status，status对应具体的含义如下：1: 待响应, 2: 处理中, 3: 排队中, 4: 待定, 5: 待用户响应, 50: 机器人关闭工单, 51: 人工关闭工单
     ///
     /// Example: `1`
     ///
     /// (request body field `status`)
-    pub fn status(mut self, value: TicketStatus) -> Self {
+    pub fn status(mut self, value: TicketUpdateStatus) -> Self {
         self.body.status = Some(value);
         self
     }
@@ -12443,11 +12671,11 @@ impl TicketUpdateResponse {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TicketUpdateBody {
-    /// 工单新status，status对应具体的含义如下：1: 待响应, 2: 处理中, 3: 排队中, 4: 待定, 5: 待用户响应, 50: 机器人关闭工单, 51: 人工关闭工单 (1 在本页写作“待响应”，其他页写作“已创建”)
+    /// 工单新status，status对应具体的含义如下：1: 待响应, 2: 处理中, 3: 排队中, 4: 待定, 5: 待用户响应, 50: 机器人关闭工单, 51: 人工关闭工单
     ///
     /// Example: `1`
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<TicketStatus>,
+    pub status: Option<TicketUpdateStatus>,
     /// 新标签名
     ///
     /// Example: `["abc"]`
