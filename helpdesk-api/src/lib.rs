@@ -57,7 +57,7 @@ pub use tokens::{
     BoxFuture, DEFAULT_REFRESH_MARGIN, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME, TENANT_TOKEN_PATH,
     TokenError, TokenErrorKind, TokenProvider,
 };
-pub use values::{JsonString, TimestampMs, UnknownValue};
+pub use values::{JsonString, TimestampMs, TimestampSecs, UnknownValue};
 
 /// The reqwest this crate is built with: its `Proxy` and `Client` are what
 /// [`ClientBuilder::proxy`] and [`ClientBuilder::http_client`] take, so an

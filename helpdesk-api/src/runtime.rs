@@ -177,7 +177,7 @@ macro_rules! display_query {
         }
     )*};
 }
-display_query!(i32, i64, f64, crate::TimestampMs);
+display_query!(i32, i64, f64, crate::TimestampMs, crate::TimestampSecs);
 
 impl<T: QueryValue + ?Sized> QueryValue for &T {
     fn write_query(&self, out: &mut String) {

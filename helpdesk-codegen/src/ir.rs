@@ -91,6 +91,8 @@ pub enum RustTy {
     Bool,
     /// `crate::TimestampMs`.
     TimestampMs,
+    /// `crate::TimestampSecs`.
+    TimestampSecs,
     /// `crate::JsonString`.
     JsonString,
     /// `serde_json::Value`.
@@ -270,6 +272,7 @@ fn rust_ty(te: &TypeExpr) -> RustTy {
             Scalar::Float => RustTy::F64,
             Scalar::Bool => RustTy::Bool,
             Scalar::TimestampMs => RustTy::TimestampMs,
+            Scalar::TimestampSecs => RustTy::TimestampSecs,
             Scalar::JsonString => RustTy::JsonString,
             Scalar::Json => RustTy::Json,
         },

@@ -1069,21 +1069,27 @@ pub struct Faq {
         skip_serializing_if = "Option::is_none"
     )]
     pub answer_richtext: Option<Vec<Richtext>>,
-    /// 创建时间（毫秒时间戳，JSON 数字）
+    /// 创建时间（秒级 Unix 时间戳，JSON 数字）
+    ///
+    /// Example: `1596379008`
     #[serde(rename = "create_time", default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<i64>,
-    /// 修改时间（毫秒时间戳，JSON 数字）
+    pub create_time: Option<crate::TimestampSecs>,
+    /// 修改时间（秒级 Unix 时间戳，JSON 数字）
+    ///
+    /// Example: `1596379008`
     #[serde(rename = "update_time", default, skip_serializing_if = "Option::is_none")]
-    pub update_time: Option<i64>,
+    pub update_time: Option<crate::TimestampSecs>,
     /// 分类
     #[serde(rename = "categories", default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<Category>>,
     /// 相似问题列表
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// 失效时间（毫秒时间戳，JSON 数字）
+    /// 失效时间（秒级 Unix 时间戳，JSON 数字）
+    ///
+    /// Example: `1596379008`
     #[serde(rename = "expire_time", default, skip_serializing_if = "Option::is_none")]
-    pub expire_time: Option<i64>,
+    pub expire_time: Option<crate::TimestampSecs>,
     /// 更新用户
     #[serde(rename = "update_user", default, skip_serializing_if = "Option::is_none")]
     pub update_user: Option<TicketUser>,
