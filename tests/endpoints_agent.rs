@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Auth, Wire, assert_round_trip, assert_wire, setup, tenant, user};
+use common::{Auth, Wire, assert_round_trip, assert_wire, ok_reply, setup, tenant, user};
 use helpdesk_api::{agent, agent_schedule, agent_schedules, agent_skill, types};
 use serde_json::json;
 
@@ -213,7 +213,7 @@ async fn agent_schedules_get() {
 #[tokio::test]
 async fn agent_schedules_patch() {
     let (mock, client) = setup().await;
-    let mut info = types::AgentScheduleUpdateInfo::new();
+    let mut info = types::AgentSchedulePatchInfo::new();
     info.schedule = Some(vec![all_day()]);
     info.agent_skill_ids = Some(vec!["test-skill-id".into()]);
     let reply = client
@@ -230,7 +230,6 @@ async fn agent_schedules_patch() {
             method: "PATCH",
             path: "/open-apis/helpdesk/v1/agents/ou_ea651a5c09e2d01af8acd34059f5359b/schedules",
             query: &[],
-            // agent_id was not set: absent
             body: Some(json!({"agent_schedule": {
                 "schedule": [{"start_time": "00:00", "end_time": "24:00", "weekday": 9}],
                 "agent_skill_ids": ["test-skill-id"],
@@ -244,8 +243,8 @@ async fn agent_schedules_patch() {
 
 // ------------------------------------------------------------ agent_skill.*
 
-fn department_rule() -> types::AgentSkillRule {
-    let mut rule = types::AgentSkillRule::new();
+fn department_rule() -> types::AgentSkillCreateRule {
+    let mut rule = types::AgentSkillCreateRule::new();
     rule.id = Some("12".into());
     rule.selected_operator = Some(types::AgentSkillOperator::ArrayAnyIn);
     rule.operand = Some(json!({"selected_departments": [{"id": "部门ID", "name": "IT"}]}));
@@ -398,14 +397,14 @@ async fn agent_skill_list() {
 #[tokio::test]
 async fn agent_skill_patch() {
     let (mock, client) = setup().await;
-    let mut rule = types::AgentSkillRule::new();
+    let mut rule = types::AgentSkillPatchRule::new();
     rule.id = Some("test-skill-id".into());
     rule.selected_operator = Some(types::AgentSkillOperator::ArrayAnyIn);
     rule.operator_options = Some(vec![
         types::AgentSkillOperator::ArrayNoneIn,
         types::AgentSkillOperator::ArrayAnyIn,
     ]);
-    let mut skill = types::AgentSkill::new();
+    let mut skill = types::AgentSkillPatchInfo::new();
     skill.name = Some("skill-name".into());
     skill.rules = Some(vec![rule]);
     skill.agent_ids = Some(vec!["ou_ea21d7f018e1155d960e40d33191f966".into()]);
@@ -473,4 +472,140 @@ async fn agent_skill_rule_list() {
         Some(json!({"selected_departments": [{"id": "部门ID", "name": "IT"}]}))
     );
     assert_round_trip(&mock, "agent_skill_rule.list", &reply);
+}
+
+// ------------------------------------------------- Weekday 10 / 11 (issue 14)
+
+/// The schedule pages list "9 - Everday, 10 - Weekday, 11 - Weekend": a reply
+/// with 10 and 11 decodes to the named variants, not to `Unknown`.
+#[tokio::test]
+async fn weekday_10_and_11_decode_to_named_variants() {
+    let (mock, client) = setup().await;
+    mock.on("agent_schedules.get").reply(ok_reply(json!({
+        "agent_schedule": {"schedule": [
+            {"start_time": "09:00", "end_time": "18:00", "weekday": 10},
+            {"start_time": "10:00", "end_time": "16:00", "weekday": 11},
+        ]}
+    })));
+    let reply = client
+        .agent_schedules()
+        .get(AGENT_ID)
+        .send_with(tenant())
+        .await
+        .unwrap();
+    let days = reply
+        .agent_schedule
+        .and_then(|s| s.schedule)
+        .expect("schedule");
+    assert_eq!(days[0].weekday, Some(types::Weekday::Weekdays));
+    assert_eq!(days[1].weekday, Some(types::Weekday::Weekend));
+    assert_eq!(types::Weekday::Weekdays.value(), 10);
+    assert_eq!(types::Weekday::Weekend.value(), 11);
+}
+
+/// …and a request with them sends 10 and 11.
+#[tokio::test]
+async fn weekday_10_and_11_are_sent_as_10_and_11() {
+    let (mock, client) = setup().await;
+    let day = |weekday| {
+        let mut s = types::WeekdaySchedule::new();
+        s.start_time = Some("09:00".into());
+        s.end_time = Some("18:00".into());
+        s.weekday = Some(weekday);
+        s
+    };
+    let mut info = types::AgentSchedulePatchInfo::new();
+    info.schedule = Some(vec![
+        day(types::Weekday::Weekdays),
+        day(types::Weekday::Weekend),
+    ]);
+    client
+        .agent_schedules()
+        .patch(AGENT_ID)
+        .agent_schedule(info)
+        .send_with(user())
+        .await
+        .unwrap();
+    assert_wire(
+        &mock,
+        "agent_schedules.patch",
+        Wire {
+            method: "PATCH",
+            path: "/open-apis/helpdesk/v1/agents/ou_ea651a5c09e2d01af8acd34059f5359b/schedules",
+            query: &[],
+            body: Some(json!({"agent_schedule": {"schedule": [
+                {"start_time": "09:00", "end_time": "18:00", "weekday": 10},
+                {"start_time": "09:00", "end_time": "18:00", "weekday": 11},
+            ]}})),
+            auth: Auth::User,
+        },
+    );
+}
+
+// ------------------------- request bodies carry only their page's fields
+
+/// The keys of a JSON object, sorted.
+fn keys(v: &serde_json::Value) -> Vec<&str> {
+    let mut k: Vec<&str> = v
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    k.sort_unstable();
+    k
+}
+
+/// agent_skill.patch page, 请求体: `agent_skill` {name, rules[] {id,
+/// selected_operator, operator_options, operand}, agent_ids}. No id,
+/// is_default, agents, rules[].category or rules[].display_name.
+#[test]
+fn agent_skill_patch_body_has_exactly_the_page_fields() {
+    let mut rule = types::AgentSkillPatchRule::new();
+    rule.id = Some("r".into());
+    rule.selected_operator = Some(types::AgentSkillOperator::ArrayAnyIn);
+    rule.operator_options = Some(vec![types::AgentSkillOperator::ArrayNoneIn]);
+    rule.operand = Some(json!({}));
+    let mut skill = types::AgentSkillPatchInfo::new();
+    skill.name = Some("n".into());
+    skill.rules = Some(vec![rule]);
+    skill.agent_ids = Some(vec!["a".into()]);
+    let v = serde_json::to_value(&skill).unwrap();
+    assert_eq!(keys(&v), ["agent_ids", "name", "rules"]);
+    assert_eq!(
+        keys(&v["rules"][0]),
+        ["id", "operand", "operator_options", "selected_operator"]
+    );
+}
+
+/// agent_skill.create page, 请求体 `rules[]`: {id, selected_operator,
+/// operand, category}. No operator_options or display_name.
+#[test]
+fn agent_skill_create_rule_has_exactly_the_page_fields() {
+    let mut rule = department_rule();
+    rule.category = Some(types::AgentSkillRuleCategory::UserInfo);
+    let v = serde_json::to_value(&rule).unwrap();
+    assert_eq!(keys(&v), ["category", "id", "operand", "selected_operator"]);
+}
+
+/// agent_schedules.patch page, 请求体 `agent_schedule`: {schedule,
+/// agent_skill_ids}; the agent is the path parameter (agent_schedule.create
+/// keeps `agent_id` in each item).
+#[test]
+fn agent_schedules_patch_info_has_exactly_the_page_fields() {
+    let mut info = types::AgentSchedulePatchInfo::new();
+    info.schedule = Some(vec![all_day()]);
+    info.agent_skill_ids = Some(vec!["s".into()]);
+    let v = serde_json::to_value(&info).unwrap();
+    assert_eq!(keys(&v), ["agent_skill_ids", "schedule"]);
+    assert_eq!(
+        keys(&v["schedule"][0]),
+        ["end_time", "start_time", "weekday"]
+    );
+    let mut create = types::AgentScheduleUpdateInfo::new();
+    create.agent_id = Some("a".into());
+    create.schedule = Some(vec![all_day()]);
+    create.agent_skill_ids = Some(vec!["s".into()]);
+    let v = serde_json::to_value(&create).unwrap();
+    assert_eq!(keys(&v), ["agent_id", "agent_skill_ids", "schedule"]);
 }

@@ -8,9 +8,10 @@ use common::{
     Auth, GIVEN_TENANT, PNG, Wire, assert_request, assert_round_trip, assert_wire, collect, next,
     ok_reply, setup, tenant, user,
 };
-use helpdesk_api::{Error, JsonString, ReplyErrorKind, category, faq, types};
+use helpdesk_api::{Error, JsonString, ReplyErrorKind, TimestampSecs, category, faq, types};
 use helpdesk_mock::Reply;
 use serde_json::json;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const FAQ_ID: &str = "6936004780707807231";
 const CATEGORY_ID: &str = "6948728206392295444";
@@ -24,11 +25,21 @@ fn assert_example_faq(faq: &helpdesk_api::types::Faq) {
     assert_eq!(faq.helpdesk_id.as_deref(), Some("6936004780707807251"));
     assert_eq!(faq.question.as_deref(), Some("问题"));
     assert_eq!(faq.answer.as_deref(), Some("答案"));
+    // the pages' examples carry 10-digit seconds: 1596379008 is
+    // 2020-08-02T14:36:48Z, not a date in January 1970
     assert_eq!(
         (faq.create_time, faq.update_time),
-        (Some(1596379008), Some(1596379008))
+        (
+            Some(TimestampSecs(1596379008)),
+            Some(TimestampSecs(1596379008))
+        )
     );
-    assert_eq!(faq.expire_time, Some(1596379008));
+    let expire = faq.expire_time.expect("expire_time");
+    assert_eq!(expire.secs(), 1596379008);
+    assert_eq!(
+        expire.to_system_time(),
+        UNIX_EPOCH + Duration::from_secs(1_596_379_008)
+    );
     let rich = &faq.answer_richtext.as_ref().expect("answer_richtext")[0];
     assert_eq!(
         (rich.content.as_deref(), rich.r#type.as_deref()),
@@ -426,7 +437,11 @@ async fn faq_search() {
     assert_eq!(items.len(), 2);
     assert_eq!(items[0].question.as_deref(), Some("盒餐发放位置查询"));
     assert_eq!(items[1].faq_id.as_deref(), Some("6986214054826147841"));
-    assert_eq!(items[1].update_time, Some(1630063323));
+    assert_eq!(items[1].update_time, Some(TimestampSecs(1630063323)));
+    assert_eq!(
+        items[0].create_time.map(SystemTime::from),
+        Some(UNIX_EPOCH + Duration::from_secs(1_626_604_715))
+    );
     assert_eq!(
         items[1].categories.as_ref().expect("categories")[1]
             .name

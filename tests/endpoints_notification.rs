@@ -137,13 +137,11 @@ async fn notification_patch() {
     chat.name = Some("测试群聊".into());
     let reply = client
         .notification()
-        .patch(notification::PatchArgs {
-            notification_id: "6985032626234982420".into(),
-            job_name: "测试推送任务".into(),
-            push_content: JsonString::new(CARD),
-            push_type: types::PushType::NewStaff,
-            push_scope_type: types::PushScopeType::NewStaff,
-        })
+        .patch("6985032626234982420")
+        .job_name("测试推送任务")
+        .push_content(JsonString::new(CARD))
+        .push_type(types::PushType::NewStaff)
+        .push_scope_type(types::PushScopeType::NewStaff)
         .user_id_type(types::UserIdType::UnionId)
         .new_staff_scope_type(types::NewStaffScopeType::Departments)
         .chat_list(vec![chat])
@@ -170,6 +168,33 @@ async fn notification_patch() {
     );
     assert_eq!(reply, notification::PatchResponse::new());
     assert_round_trip(&mock, "notification.patch", &reply);
+}
+
+/// notification.patch page: every body field's 必填 column is 否, and a PATCH
+/// is a partial update: moving only the send time sends `send_at` alone (as
+/// the official Python SDK does), without job_name / push_content /
+/// push_type / push_scope_type.
+#[tokio::test]
+async fn notification_patch_send_at_alone() {
+    let (mock, client) = setup().await;
+    client
+        .notification()
+        .patch("6985032626234982420")
+        .send_at(TimestampMs(1626332244719))
+        .send_with(user())
+        .await
+        .unwrap();
+    assert_wire(
+        &mock,
+        "notification.patch",
+        Wire {
+            method: "PATCH",
+            path: "/open-apis/helpdesk/v1/notifications/6985032626234982420",
+            query: &[],
+            body: Some(json!({"send_at": "1626332244719"})),
+            auth: Auth::User,
+        },
+    );
 }
 
 #[tokio::test]

@@ -314,7 +314,7 @@ async fn ticket_answer_user_query() {
     faq.score = Some(0.9);
     let reply = client
         .ticket()
-        .answer_user_query(helpdesk_api::ticket::AnswerUserQueryArgs {
+        .answer_user_query(ticket::AnswerUserQueryArgs {
             ticket_id: "6945345902185807891".into(),
             event_id: "abcd".into(),
         })
@@ -392,7 +392,7 @@ async fn ticket_ticket_image() {
     );
     let download = client
         .ticket()
-        .ticket_image(helpdesk_api::ticket::TicketImageArgs {
+        .ticket_image(ticket::TicketImageArgs {
             ticket_id: "6948728206392295444".into(),
             msg_id: "6949088236610273307".into(),
         })
@@ -431,7 +431,7 @@ async fn ticket_ticket_image_json_error_decodes_to_its_variant() {
     mock.on("ticket.ticket_image").reply_error(154404);
     let err = client
         .ticket()
-        .ticket_image(helpdesk_api::ticket::TicketImageArgs {
+        .ticket_image(ticket::TicketImageArgs {
             ticket_id: "6948728206392295444".into(),
             msg_id: "6949088236610273307".into(),
         })
@@ -458,7 +458,7 @@ async fn ticket_update() {
     let reply = client
         .ticket()
         .update("6945345902185807891")
-        .status(types::TicketStatus::Processing)
+        .status(types::TicketUpdateStatus::Processing)
         .comment("good")
         .customized_fields(vec![field])
         .solved(types::TicketSolved::Solved)
@@ -483,6 +483,49 @@ async fn ticket_update() {
     );
     assert_eq!(reply, ticket::UpdateResponse::new());
     assert_round_trip(&mock, "ticket.update", &reply);
+}
+
+/// ticket.update page: "status对应具体的含义如下：1: 待响应, 2: 处理中, 3: 排队中,
+/// 4: 待定, 5: 待用户响应, 50: 机器人关闭工单, 51: 人工关闭工单". The request
+/// status has exactly these values (not 52, which only replies carry), and 1
+/// is 待响应.
+#[tokio::test]
+async fn ticket_update_status_has_exactly_the_page_values() {
+    let named: Vec<i64> = (0..=1000)
+        .filter(|v| {
+            !matches!(
+                types::TicketUpdateStatus::from_value(*v),
+                types::TicketUpdateStatus::Unknown(_)
+            )
+        })
+        .collect();
+    assert_eq!(named, [1, 2, 3, 4, 5, 50, 51]);
+    assert!(matches!(
+        types::TicketUpdateStatus::from_value(52),
+        types::TicketUpdateStatus::Unknown(_)
+    ));
+    assert_eq!(
+        types::TicketUpdateStatus::from_value(1),
+        types::TicketUpdateStatus::AwaitingResponse
+    );
+    // replies keep the full status set, 52 included
+    assert_eq!(
+        types::TicketStatus::from_value(52),
+        types::TicketStatus::ClosedByUser
+    );
+
+    let (mock, client) = setup().await;
+    client
+        .ticket()
+        .update("6945345902185807891")
+        .status(types::TicketUpdateStatus::AwaitingResponse)
+        .send_with(user())
+        .await
+        .unwrap();
+    assert_eq!(
+        mock.requests_for("ticket.update")[0].json(),
+        Some(json!({"status": 1}))
+    );
 }
 
 #[tokio::test]
@@ -542,7 +585,7 @@ async fn ticket_specific_error_codes_decode_to_their_named_variants() {
     mock.on("ticket_message.create").reply_error(154401);
     match client
         .ticket_message()
-        .create(helpdesk_api::ticket_message::CreateArgs {
+        .create(ticket_message::CreateArgs {
             ticket_id: "6948728206392295444".into(),
             msg_type: types::TicketMessageType::Text,
             content: JsonString::new(r#"{"text":"hi"}"#),
@@ -566,7 +609,7 @@ async fn ticket_message_create() {
     let (mock, client) = setup().await;
     let reply = client
         .ticket_message()
-        .create(helpdesk_api::ticket_message::CreateArgs {
+        .create(ticket_message::CreateArgs {
             ticket_id: "6948728206392295444".into(),
             msg_type: types::TicketMessageType::Post,
             content: JsonString::new(POST),
@@ -733,7 +776,7 @@ async fn ticket_customized_field_create() {
     let (mock, client) = setup().await;
     let reply = client
         .ticket_customized_field()
-        .create(helpdesk_api::ticket_customized_field::CreateArgs {
+        .create(ticket_customized_field::CreateArgs {
             key_name: "test dropdown".into(),
             display_name: "test dropdown".into(),
             position: "3".into(),

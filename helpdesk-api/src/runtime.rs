@@ -86,7 +86,13 @@ macro_rules! display_query {
         }
     )*};
 }
-display_query!(i32, i64, f64, crate::values::TimestampMs);
+display_query!(
+    i32,
+    i64,
+    f64,
+    crate::values::TimestampMs,
+    crate::values::TimestampSecs
+);
 
 impl<T: QueryValue + ?Sized> QueryValue for &T {
     fn write_query(&self, out: &mut String) {

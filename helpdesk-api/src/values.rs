@@ -60,6 +60,62 @@ impl<'de> Deserialize<'de> for TimestampMs {
     }
 }
 
+/// Seconds since the Unix epoch, sent by the API as a JSON number
+/// (`1596379008`, e.g. a FAQ's `create_time`). Decoding also accepts a
+/// decimal string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimestampSecs(pub i64);
+
+impl TimestampSecs {
+    /// Seconds since the Unix epoch.
+    pub fn secs(self) -> i64 {
+        self.0
+    }
+
+    /// The instant as a [`SystemTime`] (times before 1970 included).
+    pub fn to_system_time(self) -> SystemTime {
+        let d = Duration::from_secs(self.0.unsigned_abs());
+        if self.0 >= 0 {
+            UNIX_EPOCH + d
+        } else {
+            UNIX_EPOCH - d
+        }
+    }
+
+    /// The timestamp of a [`SystemTime`], truncated to seconds
+    /// (saturating at the bounds of `i64`).
+    pub fn from_system_time(t: SystemTime) -> Self {
+        match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => TimestampSecs(i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+            Err(e) => TimestampSecs(-i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX)),
+        }
+    }
+}
+
+impl From<TimestampSecs> for SystemTime {
+    fn from(t: TimestampSecs) -> SystemTime {
+        t.to_system_time()
+    }
+}
+
+impl fmt::Display for TimestampSecs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl Serialize for TimestampSecs {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for TimestampSecs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(I64Visitor).map(TimestampSecs)
+    }
+}
+
 /// A JSON document carried inside a JSON string (e.g. `push_content`, a
 /// message card, or `ext`). Keeps the raw text; parse it on demand.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -194,5 +250,29 @@ pub mod serde_i64_string {
             struct W(#[serde(with = "super")] i64);
             Option::<W>::deserialize(d).map(|o| o.map(|w| w.0))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamp_secs_is_a_json_number_of_seconds() {
+        let t: TimestampSecs = serde_json::from_str("1596379008").unwrap();
+        assert_eq!(t.secs(), 1_596_379_008);
+        assert_eq!(
+            t.to_system_time(),
+            UNIX_EPOCH + Duration::from_secs(1_596_379_008)
+        );
+        assert_eq!(serde_json::to_string(&t).unwrap(), "1596379008");
+        // a decimal string is accepted on input too
+        let s: TimestampSecs = serde_json::from_str("\"1596379008\"").unwrap();
+        assert_eq!(s, t);
+        assert_eq!(TimestampSecs::from_system_time(t.to_system_time()), t);
+        let before = TimestampSecs(-5);
+        assert_eq!(before.to_system_time(), UNIX_EPOCH - Duration::from_secs(5));
+        assert_eq!(TimestampSecs::from_system_time(before.into()), before);
+        assert!(serde_json::from_str::<TimestampSecs>("1.5").is_err());
     }
 }

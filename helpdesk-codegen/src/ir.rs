@@ -94,6 +94,8 @@ pub enum RustTy {
     Bool,
     /// `crate::TimestampMs`.
     TimestampMs,
+    /// `crate::TimestampSecs`.
+    TimestampSecs,
     /// `crate::JsonString`.
     JsonString,
     /// `serde_json::Value`.
@@ -279,6 +281,7 @@ fn rust_ty(te: &TypeExpr) -> RustTy {
             Scalar::Float => RustTy::F64,
             Scalar::Bool => RustTy::Bool,
             Scalar::TimestampMs => RustTy::TimestampMs,
+            Scalar::TimestampSecs => RustTy::TimestampSecs,
             Scalar::JsonString => RustTy::JsonString,
             Scalar::Json => RustTy::Json,
         },

@@ -19,6 +19,8 @@ pub enum Scalar {
     Bool,
     /// Milliseconds since the Unix epoch, sent as a decimal string.
     TimestampMs,
+    /// Seconds since the Unix epoch, sent as a JSON number.
+    TimestampSecs,
     /// A JSON document carried inside a string.
     JsonString,
     /// Any JSON value.
@@ -27,7 +29,7 @@ pub enum Scalar {
 
 impl Scalar {
     /// All scalars with their spec spelling.
-    pub const ALL: [(&'static str, Scalar); 9] = [
+    pub const ALL: [(&'static str, Scalar); 10] = [
         ("string", Scalar::String),
         ("int", Scalar::Int),
         ("int64", Scalar::Int64),
@@ -35,6 +37,7 @@ impl Scalar {
         ("float", Scalar::Float),
         ("bool", Scalar::Bool),
         ("timestamp_ms", Scalar::TimestampMs),
+        ("timestamp_s", Scalar::TimestampSecs),
         ("json_string", Scalar::JsonString),
         ("json", Scalar::Json),
     ];

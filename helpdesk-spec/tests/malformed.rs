@@ -289,6 +289,24 @@ fn timestamp_example_that_is_not_a_number() {
     );
 }
 
+/// `timestamp_s` (FAQ times) is a JSON integer of seconds: the pages'
+/// examples (`1596379008`) pass, a decimal string does not.
+#[test]
+fn second_timestamp_example_must_be_a_json_integer() {
+    // the repository spec (FAQ examples included) checks clean
+    assert!(check_files(&base()).is_ok());
+    let mut f = base();
+    edit_json(&mut f, "endpoints/faq.get.json", |v| {
+        v["example_response"]["data"]["faq"]["create_time"] = Value::from("1596379008")
+    });
+    assert_error(
+        &f,
+        "endpoints/faq.get.json",
+        "/example_response/data/faq/create_time",
+        "expected an integer",
+    );
+}
+
 #[test]
 fn auth_without_tokens() {
     let mut f = base();
@@ -507,18 +525,18 @@ fn an_sdk_endpoint_left_out_is_recorded_in_service_json_naming_it() {
     });
     assert_error(&f, EP, "/sdk_deviations/0/covers", "belong in service.json");
     let mut f = base();
+    let mut at = 0;
     edit_json(&mut f, "service.json", |v| {
-        v["sdk_deviations"]
-            .as_array_mut()
-            .unwrap()
-            .push(serde_json::json!({
-                "topic": "t", "sdks": "s", "spec": "p", "why": "w", "covers": ["event"]
-            }));
+        let list = v["sdk_deviations"].as_array_mut().unwrap();
+        at = list.len();
+        list.push(serde_json::json!({
+            "topic": "t", "sdks": "s", "spec": "p", "why": "w", "covers": ["event"]
+        }));
     });
     assert_error(
         &f,
         "service.json",
-        "/sdk_deviations/2/sdk_items",
+        &format!("/sdk_deviations/{at}/sdk_items"),
         "name the SDK endpoints",
     );
 }

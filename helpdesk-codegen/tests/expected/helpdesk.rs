@@ -51,7 +51,7 @@ pub mod types {
             self
         }
     }
-    /// 新建/更新的客服工作日程（agent_id 仅在创建客服工作日程时使用；更新接口的 agent_id 在路径里）
+    /// 新建的客服工作日程（agent_schedule.create 的 agent_schedules 项）
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct AgentScheduleUpdateInfo {
@@ -87,6 +87,49 @@ pub mod types {
         pub fn with_agent_id(mut self, value: impl Into<String>) -> Self {
             self.agent_id = Some(value.into());
             self
+        }
+        /// Sets `schedule`.
+        pub fn with_schedule(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<types::WeekdaySchedule>>,
+        ) -> Self {
+            self.schedule = Some(value.into_iter().map(Into::into).collect());
+            self
+        }
+        /// Sets `agent_skill_ids`.
+        pub fn with_agent_skill_ids(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<String>>,
+        ) -> Self {
+            self.agent_skill_ids = Some(value.into_iter().map(Into::into).collect());
+            self
+        }
+    }
+    /// 更新的客服工作日程（agent_schedules.patch；客服 id 在路径里）
+    #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct AgentSchedulePatchInfo {
+        /// 工作日程列表
+        #[serde(rename = "schedule", default, skip_serializing_if = "Option::is_none")]
+        pub schedule: Option<Vec<types::WeekdaySchedule>>,
+        /// 客服技能 ids
+        ///
+        /// Example: `["test-skill-id"]`
+        #[serde(
+            rename = "agent_skill_ids",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub agent_skill_ids: Option<Vec<String>>,
+    }
+    impl AgentSchedulePatchInfo {
+        /// A value with every optional field unset (set them with the `with_…` methods).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {
+                schedule: None,
+                agent_skill_ids: None,
+            }
         }
         /// Sets `schedule`.
         pub fn with_schedule(
@@ -246,7 +289,7 @@ pub mod types {
         pub display_name: Option<String>,
     }
     impl AgentSkillRule {
-        /// A value with every optional field unset (set them with the `with_…` methods).
+        /// A value with every optional field unset.
         #[allow(clippy::too_many_arguments)]
         pub fn new() -> Self {
             Self {
@@ -256,6 +299,157 @@ pub mod types {
                 category: None,
                 operator_options: None,
                 display_name: None,
+            }
+        }
+    }
+    /// 客服
+    #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct Agent {
+        /// user id
+        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// user avatar url
+        #[serde(rename = "avatar_url", default, skip_serializing_if = "Option::is_none")]
+        pub avatar_url: Option<String>,
+        /// user name
+        #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+    }
+    impl Agent {
+        /// A value with every optional field unset.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {
+                id: None,
+                avatar_url: None,
+                name: None,
+            }
+        }
+    }
+    /// 客服技能
+    #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct AgentSkill {
+        /// 技能id
+        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// 技能名
+        #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+        /// 技能rules
+        #[serde(rename = "rules", default, skip_serializing_if = "Option::is_none")]
+        pub rules: Option<Vec<types::AgentSkillRule>>,
+        /// 具有此技能的客服ids
+        #[serde(rename = "agent_ids", default, skip_serializing_if = "Option::is_none")]
+        pub agent_ids: Option<Vec<String>>,
+        /// 默认技能
+        #[serde(rename = "is_default", default, skip_serializing_if = "Option::is_none")]
+        pub is_default: Option<bool>,
+        /// 客服 info
+        #[serde(rename = "agents", default, skip_serializing_if = "Option::is_none")]
+        pub agents: Option<Vec<types::Agent>>,
+    }
+    impl AgentSkill {
+        /// A value with every optional field unset.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {
+                id: None,
+                name: None,
+                rules: None,
+                agent_ids: None,
+                is_default: None,
+                agents: None,
+            }
+        }
+    }
+    /// 更新的客服技能（agent_skill.patch 的 agent_skill）
+    #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct AgentSkillPatchInfo {
+        /// 技能名
+        ///
+        /// Example: `"skill-name"`
+        #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
+        /// 技能rules
+        #[serde(rename = "rules", default, skip_serializing_if = "Option::is_none")]
+        pub rules: Option<Vec<types::AgentSkillPatchRule>>,
+        /// 具有此技能的客服ids
+        ///
+        /// Example: `["ou_ea21d7f018e1155d960e40d33191f966"]`
+        #[serde(rename = "agent_ids", default, skip_serializing_if = "Option::is_none")]
+        pub agent_ids: Option<Vec<String>>,
+    }
+    impl AgentSkillPatchInfo {
+        /// A value with every optional field unset (set them with the `with_…` methods).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {
+                name: None,
+                rules: None,
+                agent_ids: None,
+            }
+        }
+        /// Sets `name`.
+        pub fn with_name(mut self, value: impl Into<String>) -> Self {
+            self.name = Some(value.into());
+            self
+        }
+        /// Sets `rules`.
+        pub fn with_rules(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<types::AgentSkillPatchRule>>,
+        ) -> Self {
+            self.rules = Some(value.into_iter().map(Into::into).collect());
+            self
+        }
+        /// Sets `agent_ids`.
+        pub fn with_agent_ids(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<String>>,
+        ) -> Self {
+            self.agent_ids = Some(value.into_iter().map(Into::into).collect());
+            self
+        }
+    }
+    /// 新建客服技能时的技能 rule（agent_skill.create 的 rules 项）
+    #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct AgentSkillCreateRule {
+        /// rule id, 参考[获取客服技能rules](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill_rule/list) 用于获取rules options
+        ///
+        /// Example: `"test-skill-id"`
+        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// 运算符比较, 参考[客服技能运算符选项](https://open.larkoffice.com/document/ukTMukTMukTM/ucDOyYjL3gjM24yN4IjN/operator-options)
+        ///
+        /// Example: `8`
+        #[serde(
+            rename = "selected_operator",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub selected_operator: Option<types::AgentSkillOperator>,
+        /// rule 操作数的值。页面字段表写作 string，但 agent_skill_rule.list 页说明“该参数类型为泛型，会指向多类型”，各页示例均为 JSON 对象（如 {"selected_departments":[{"id":"部门ID","name":"IT"}]}），字段示例则是同一内容的转义字符串；故此处为任意 JSON。
+        #[serde(rename = "operand", default, skip_serializing_if = "Option::is_none")]
+        pub operand: Option<serde_json::Value>,
+        /// rule 类型，1-知识库，2-工单信息，3-用户飞书信息
+        ///
+        /// Example: `3`
+        #[serde(rename = "category", default, skip_serializing_if = "Option::is_none")]
+        pub category: Option<types::AgentSkillRuleCategory>,
+    }
+    impl AgentSkillCreateRule {
+        /// A value with every optional field unset (set them with the `with_…` methods).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {
+                id: None,
+                selected_operator: None,
+                operand: None,
+                category: None,
             }
         }
         /// Sets `id`.
@@ -284,6 +478,62 @@ pub mod types {
             self.category = Some(value.into());
             self
         }
+    }
+    /// 更新客服技能时的技能 rule（agent_skill.patch 的 agent_skill.rules 项）
+    #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct AgentSkillPatchRule {
+        /// rule id, 参考[获取客服技能rules](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill_rule/list) 用于获取rules options
+        ///
+        /// Example: `"test-skill-id"`
+        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// 运算符比较, 参考[客服技能运算符选项](https://open.larkoffice.com/document/ukTMukTMukTM/ucDOyYjL3gjM24yN4IjN/operator-options)
+        ///
+        /// Example: `8`
+        #[serde(
+            rename = "selected_operator",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub selected_operator: Option<types::AgentSkillOperator>,
+        /// rule操作数value，[客服技能及运算符](https://open.larkoffice.com/document/ukTMukTMukTM/ucDOyYjL3gjM24yN4IjN/operator-options)
+        ///
+        /// Example: `[7,8]`
+        #[serde(
+            rename = "operator_options",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub operator_options: Option<Vec<types::AgentSkillOperator>>,
+        /// rule 操作数的值。页面字段表写作 string，但 agent_skill_rule.list 页说明“该参数类型为泛型，会指向多类型”，各页示例均为 JSON 对象（如 {"selected_departments":[{"id":"部门ID","name":"IT"}]}），字段示例则是同一内容的转义字符串；故此处为任意 JSON。
+        #[serde(rename = "operand", default, skip_serializing_if = "Option::is_none")]
+        pub operand: Option<serde_json::Value>,
+    }
+    impl AgentSkillPatchRule {
+        /// A value with every optional field unset (set them with the `with_…` methods).
+        #[allow(clippy::too_many_arguments)]
+        pub fn new() -> Self {
+            Self {
+                id: None,
+                selected_operator: None,
+                operator_options: None,
+                operand: None,
+            }
+        }
+        /// Sets `id`.
+        pub fn with_id(mut self, value: impl Into<String>) -> Self {
+            self.id = Some(value.into());
+            self
+        }
+        /// Sets `selected_operator`.
+        pub fn with_selected_operator(
+            mut self,
+            value: impl Into<types::AgentSkillOperator>,
+        ) -> Self {
+            self.selected_operator = Some(value.into());
+            self
+        }
         /// Sets `operator_options`.
         pub fn with_operator_options(
             mut self,
@@ -292,125 +542,9 @@ pub mod types {
             self.operator_options = Some(value.into_iter().map(Into::into).collect());
             self
         }
-        /// Sets `display_name`.
-        pub fn with_display_name(mut self, value: impl Into<String>) -> Self {
-            self.display_name = Some(value.into());
-            self
-        }
-    }
-    /// 客服
-    #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Agent {
-        /// user id
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-        pub id: Option<String>,
-        /// user avatar url
-        #[serde(rename = "avatar_url", default, skip_serializing_if = "Option::is_none")]
-        pub avatar_url: Option<String>,
-        /// user name
-        #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-        pub name: Option<String>,
-    }
-    impl Agent {
-        /// A value with every optional field unset (set them with the `with_…` methods).
-        #[allow(clippy::too_many_arguments)]
-        pub fn new() -> Self {
-            Self {
-                id: None,
-                avatar_url: None,
-                name: None,
-            }
-        }
-        /// Sets `id`.
-        pub fn with_id(mut self, value: impl Into<String>) -> Self {
-            self.id = Some(value.into());
-            self
-        }
-        /// Sets `avatar_url`.
-        pub fn with_avatar_url(mut self, value: impl Into<String>) -> Self {
-            self.avatar_url = Some(value.into());
-            self
-        }
-        /// Sets `name`.
-        pub fn with_name(mut self, value: impl Into<String>) -> Self {
-            self.name = Some(value.into());
-            self
-        }
-    }
-    /// 客服技能
-    #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct AgentSkill {
-        /// 技能id
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-        pub id: Option<String>,
-        /// 技能名
-        #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-        pub name: Option<String>,
-        /// 技能rules
-        #[serde(rename = "rules", default, skip_serializing_if = "Option::is_none")]
-        pub rules: Option<Vec<types::AgentSkillRule>>,
-        /// 具有此技能的客服ids
-        #[serde(rename = "agent_ids", default, skip_serializing_if = "Option::is_none")]
-        pub agent_ids: Option<Vec<String>>,
-        /// 默认技能
-        #[serde(rename = "is_default", default, skip_serializing_if = "Option::is_none")]
-        pub is_default: Option<bool>,
-        /// 客服 info
-        #[serde(rename = "agents", default, skip_serializing_if = "Option::is_none")]
-        pub agents: Option<Vec<types::Agent>>,
-    }
-    impl AgentSkill {
-        /// A value with every optional field unset (set them with the `with_…` methods).
-        #[allow(clippy::too_many_arguments)]
-        pub fn new() -> Self {
-            Self {
-                id: None,
-                name: None,
-                rules: None,
-                agent_ids: None,
-                is_default: None,
-                agents: None,
-            }
-        }
-        /// Sets `id`.
-        pub fn with_id(mut self, value: impl Into<String>) -> Self {
-            self.id = Some(value.into());
-            self
-        }
-        /// Sets `name`.
-        pub fn with_name(mut self, value: impl Into<String>) -> Self {
-            self.name = Some(value.into());
-            self
-        }
-        /// Sets `rules`.
-        pub fn with_rules(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<types::AgentSkillRule>>,
-        ) -> Self {
-            self.rules = Some(value.into_iter().map(Into::into).collect());
-            self
-        }
-        /// Sets `agent_ids`.
-        pub fn with_agent_ids(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<String>>,
-        ) -> Self {
-            self.agent_ids = Some(value.into_iter().map(Into::into).collect());
-            self
-        }
-        /// Sets `is_default`.
-        pub fn with_is_default(mut self, value: bool) -> Self {
-            self.is_default = Some(value);
-            self
-        }
-        /// Sets `agents`.
-        pub fn with_agents(
-            mut self,
-            value: impl IntoIterator<Item = impl Into<types::Agent>>,
-        ) -> Self {
-            self.agents = Some(value.into_iter().map(Into::into).collect());
+        /// Sets `operand`.
+        pub fn with_operand(mut self, value: impl Into<serde_json::Value>) -> Self {
+            self.operand = Some(value.into());
             self
         }
     }
@@ -536,6 +670,10 @@ pub mod types {
         Sunday,
         /// `9`: Everyday
         Everyday,
+        /// `10`: Weekday
+        Weekdays,
+        /// `11`: Weekend
+        Weekend,
         /// A value this version of the spec does not list, kept as received.
         ///
         /// Match on the documented variants and treat this one as "other": a later
@@ -554,6 +692,8 @@ pub mod types {
                 Self::Saturday => 6,
                 Self::Sunday => 7,
                 Self::Everyday => 9,
+                Self::Weekdays => 10,
+                Self::Weekend => 11,
                 Self::Unknown(v) => v.as_i64().unwrap_or_default(),
             }
         }
@@ -568,6 +708,8 @@ pub mod types {
                 6 => Self::Saturday,
                 7 => Self::Sunday,
                 9 => Self::Everyday,
+                10 => Self::Weekdays,
+                11 => Self::Weekend,
                 other => Self::Unknown(crate::UnknownValue::int(other)),
             }
         }
@@ -1177,33 +1319,39 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub answer_richtext: Option<Vec<types::Richtext>>,
-        /// 创建时间（毫秒时间戳，JSON 数字）
+        /// 创建时间（秒级 Unix 时间戳，JSON 数字）
+        ///
+        /// Example: `1596379008`
         #[serde(
             rename = "create_time",
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub create_time: Option<i64>,
-        /// 修改时间（毫秒时间戳，JSON 数字）
+        pub create_time: Option<crate::TimestampSecs>,
+        /// 修改时间（秒级 Unix 时间戳，JSON 数字）
+        ///
+        /// Example: `1596379008`
         #[serde(
             rename = "update_time",
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub update_time: Option<i64>,
+        pub update_time: Option<crate::TimestampSecs>,
         /// 分类
         #[serde(rename = "categories", default, skip_serializing_if = "Option::is_none")]
         pub categories: Option<Vec<types::Category>>,
         /// 相似问题列表
         #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<String>>,
-        /// 失效时间（毫秒时间戳，JSON 数字）
+        /// 失效时间（秒级 Unix 时间戳，JSON 数字）
+        ///
+        /// Example: `1596379008`
         #[serde(
             rename = "expire_time",
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub expire_time: Option<i64>,
+        pub expire_time: Option<crate::TimestampSecs>,
         /// 更新用户
         #[serde(
             rename = "update_user",
@@ -2453,6 +2601,73 @@ pub mod types {
         }
     }
     impl crate::runtime::QueryValue for TicketStatus {
+        fn write_query(&self, out: &mut String) {
+            self.value().write_query(out)
+        }
+    }
+    /// 工单新status（ticket.update）
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum TicketUpdateStatus {
+        /// `1`: 待响应
+        AwaitingResponse,
+        /// `2`: 处理中
+        Processing,
+        /// `3`: 排队中
+        Queuing,
+        /// `4`: 待定
+        Pending,
+        /// `5`: 待用户响应
+        WaitingForUser,
+        /// `50`: 机器人关闭工单
+        ClosedByBot,
+        /// `51`: 人工关闭工单
+        ClosedByAgent,
+        /// A value this version of the spec does not list, kept as received.
+        ///
+        /// Match on the documented variants and treat this one as "other": a later
+        /// version may give the value its own variant.
+        Unknown(crate::UnknownValue),
+    }
+    impl TicketUpdateStatus {
+        /// The integer sent on the wire.
+        pub fn value(&self) -> i64 {
+            match self {
+                Self::AwaitingResponse => 1,
+                Self::Processing => 2,
+                Self::Queuing => 3,
+                Self::Pending => 4,
+                Self::WaitingForUser => 5,
+                Self::ClosedByBot => 50,
+                Self::ClosedByAgent => 51,
+                Self::Unknown(v) => v.as_i64().unwrap_or_default(),
+            }
+        }
+        /// The variant for a wire value; unknown values are kept.
+        pub fn from_value(value: i64) -> Self {
+            match value {
+                1 => Self::AwaitingResponse,
+                2 => Self::Processing,
+                3 => Self::Queuing,
+                4 => Self::Pending,
+                5 => Self::WaitingForUser,
+                50 => Self::ClosedByBot,
+                51 => Self::ClosedByAgent,
+                other => Self::Unknown(crate::UnknownValue::int(other)),
+            }
+        }
+    }
+    impl serde::Serialize for TicketUpdateStatus {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_i64(self.value())
+        }
+    }
+    impl<'de> serde::Deserialize<'de> for TicketUpdateStatus {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            <i64 as serde::Deserialize>::deserialize(d).map(Self::from_value)
+        }
+    }
+    impl crate::runtime::QueryValue for TicketUpdateStatus {
         fn write_query(&self, out: &mut String) {
             self.value().write_query(out)
         }
@@ -4588,7 +4803,7 @@ pub mod agent_schedules {
         /// (request body field `agent_schedule`)
         pub fn agent_schedule(
             mut self,
-            value: impl Into<types::AgentScheduleUpdateInfo>,
+            value: impl Into<types::AgentSchedulePatchInfo>,
         ) -> Self {
             self.body.agent_schedule = Some(value.into());
             self
@@ -4674,7 +4889,7 @@ pub mod agent_schedules {
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub agent_schedule: Option<types::AgentScheduleUpdateInfo>,
+        pub agent_schedule: Option<types::AgentSchedulePatchInfo>,
     }
     impl PatchBody {
         /// A value with every optional field unset (set them with the `with_…` methods).
@@ -4685,7 +4900,7 @@ pub mod agent_schedules {
         /// Sets `agent_schedule`.
         pub fn with_agent_schedule(
             mut self,
-            value: impl Into<types::AgentScheduleUpdateInfo>,
+            value: impl Into<types::AgentSchedulePatchInfo>,
         ) -> Self {
             self.agent_schedule = Some(value.into());
             self
@@ -4930,7 +5145,7 @@ pub mod agent_skill {
         /// (request body field `rules`)
         pub fn rules(
             mut self,
-            value: impl IntoIterator<Item = impl Into<types::AgentSkillRule>>,
+            value: impl IntoIterator<Item = impl Into<types::AgentSkillCreateRule>>,
         ) -> Self {
             self.body.rules = Some(value.into_iter().map(Into::into).collect());
             self
@@ -5035,7 +5250,7 @@ pub mod agent_skill {
         pub name: Option<String>,
         /// 技能rules
         #[serde(rename = "rules", default, skip_serializing_if = "Option::is_none")]
-        pub rules: Option<Vec<types::AgentSkillRule>>,
+        pub rules: Option<Vec<types::AgentSkillCreateRule>>,
         /// 客服 ids
         ///
         /// Example: `["ou_ea21d7f018e1155d960e40d33191f966"]`
@@ -5060,7 +5275,7 @@ pub mod agent_skill {
         /// Sets `rules`.
         pub fn with_rules(
             mut self,
-            value: impl IntoIterator<Item = impl Into<types::AgentSkillRule>>,
+            value: impl IntoIterator<Item = impl Into<types::AgentSkillCreateRule>>,
         ) -> Self {
             self.rules = Some(value.into_iter().map(Into::into).collect());
             self
@@ -5685,7 +5900,10 @@ pub mod agent_skill {
         /// 更新技能
         ///
         /// (request body field `agent_skill`)
-        pub fn agent_skill(mut self, value: impl Into<types::AgentSkill>) -> Self {
+        pub fn agent_skill(
+            mut self,
+            value: impl Into<types::AgentSkillPatchInfo>,
+        ) -> Self {
             self.body.agent_skill = Some(value.into());
             self
         }
@@ -5773,7 +5991,7 @@ pub mod agent_skill {
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub agent_skill: Option<types::AgentSkill>,
+        pub agent_skill: Option<types::AgentSkillPatchInfo>,
     }
     impl PatchBody {
         /// A value with every optional field unset (set them with the `with_…` methods).
@@ -5782,7 +6000,10 @@ pub mod agent_skill {
             Self { agent_skill: None }
         }
         /// Sets `agent_skill`.
-        pub fn with_agent_skill(mut self, value: impl Into<types::AgentSkill>) -> Self {
+        pub fn with_agent_skill(
+            mut self,
+            value: impl Into<types::AgentSkillPatchInfo>,
+        ) -> Self {
             self.agent_skill = Some(value.into());
             self
         }
@@ -9841,7 +10062,7 @@ pub mod notification {
         }
         /// 更新推送
         ///
-        /// 更新推送信息，只有在草稿状态下才可以调用此接口进行更新。
+        /// 更新推送信息，只有在草稿状态下才可以调用此接口进行更新。请求体的所有字段均为可选（页面必填列均为“否”）：只发送要修改的字段，例如只改推送时间时只发送 `send_at`。
         ///
         /// `PATCH /open-apis/helpdesk/v1/notifications/:notification_id`
         ///
@@ -9853,25 +10074,12 @@ pub mod notification {
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/patch)
         ///
         /// `notification_id`: push任务唯一id
-        ///
-        /// `job_name`: 必填，任务名称 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
-        ///
-        /// `push_content`: 必填，推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string) 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
-        ///
-        /// `push_type`: 必填， 0（定时推送：push_scope不能等于3） 1（新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空） 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
-        ///
-        /// `push_scope_type`: 必填， 推送范围（服务台私信） 0：组织内全部成员（user_list和department_list必须为空） 1：不推送任何成员（user_list和department_list必须为空，chat_list不可为空） 2：推送到部分成员（user_list或department_list不能为空） 3：入职新人 以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
-        pub fn patch(&self, args: PatchArgs) -> PatchRequest {
+        pub fn patch(&self, notification_id: impl Into<String>) -> PatchRequest {
             PatchRequest {
                 client: self.client.clone(),
-                notification_id: args.notification_id,
+                notification_id: notification_id.into(),
                 user_id_type: None,
-                body: PatchBody::new(
-                    args.job_name,
-                    args.push_content,
-                    args.push_type,
-                    args.push_scope_type,
-                ),
+                body: PatchBody::new(),
                 options: Default::default(),
             }
         }
@@ -11593,30 +11801,6 @@ pub mod notification {
             },
         ],
     };
-    /// The required values of `notification.patch`, by name: two IDs cannot be swapped, and a missing one does not compile.
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct PatchArgs {
-        /// push任务唯一id
-        ///
-        /// Example: `"6985032626234982420"`
-        pub notification_id: String,
-        /// 必填，任务名称 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
-        ///
-        /// Example: `"测试推送任务"` (request body field `job_name`)
-        pub job_name: String,
-        /// 必填，推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string) 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
-        ///
-        /// Example: `"{   \"config\": {     \"wide_screen_mode\": true   },   \"elements\": [     {       \"tag\": \"div\",       \"text\": {         \"tag\": \"lark_md\",         \"content\": \"[飞书](https://www.feishu.cn)整合即时沟通、日历、音视频会议、云文档、云盘、工作台等功能于一体，成就组织和个人，更高效、更愉悦。\"       }     }   ] }"` (request body field `push_content`)
-        pub push_content: crate::JsonString,
-        /// 必填， 0（定时推送：push_scope不能等于3） 1（新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空） 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
-        ///
-        /// Example: `0` (request body field `push_type`)
-        pub push_type: types::PushType,
-        /// 必填， 推送范围（服务台私信） 0：组织内全部成员（user_list和department_list必须为空） 1：不推送任何成员（user_list和department_list必须为空，chat_list不可为空） 2：推送到部分成员（user_list或department_list不能为空） 3：入职新人 以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
-        ///
-        /// Example: `0` (request body field `push_scope_type`)
-        pub push_scope_type: types::PushScopeType,
-    }
     /// Request builder for `notification.patch`: 更新推送. Created by [`crate::Client::notification`]`().patch(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
@@ -11644,6 +11828,15 @@ pub mod notification {
         /// (request body field `id`)
         pub fn id(mut self, value: impl Into<String>) -> Self {
             self.body.id = Some(value.into());
+            self
+        }
+        /// 任务名称（创建推送时必填；更新时可省略，只发送要修改的字段）
+        ///
+        /// Example: `"测试推送任务"`
+        ///
+        /// (request body field `job_name`)
+        pub fn job_name(mut self, value: impl Into<String>) -> Self {
+            self.body.job_name = Some(value.into());
             self
         }
         /// 非必填，创建成功后返回
@@ -11721,6 +11914,36 @@ pub mod notification {
         /// (request body field `send_at`)
         pub fn send_at(mut self, value: impl Into<crate::TimestampMs>) -> Self {
             self.body.send_at = Some(value.into());
+            self
+        }
+        /// 推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string)（创建推送时必填；更新时可省略）
+        ///
+        /// Example: `"{   \"config\": {     \"wide_screen_mode\": true   },   \"elements\": [     {       \"tag\": \"div\",       \"text\": {         \"tag\": \"lark_md\",         \"content\": \"[飞书](https://www.feishu.cn)整合即时沟通、日历、音视频会议、云文档、云盘、工作台等功能于一体，成就组织和个人，更高效、更愉悦。\"       }     }   ] }"`
+        ///
+        /// (request body field `push_content`)
+        pub fn push_content(mut self, value: impl Into<crate::JsonString>) -> Self {
+            self.body.push_content = Some(value.into());
+            self
+        }
+        /// 推送类型（创建推送时必填；更新时可省略）： 0（定时推送：push_scope不能等于3） 1（新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空）
+        ///
+        /// Example: `0`
+        ///
+        /// (request body field `push_type`)
+        pub fn push_type(mut self, value: impl Into<types::PushType>) -> Self {
+            self.body.push_type = Some(value.into());
+            self
+        }
+        /// 推送范围（服务台私信）（创建推送时必填；更新时可省略）： 0：组织内全部成员（user_list和department_list必须为空） 1：不推送任何成员（user_list和department_list必须为空，chat_list不可为空） 2：推送到部分成员（user_list或department_list不能为空） 3：入职新人 以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list
+        ///
+        /// Example: `0`
+        ///
+        /// (request body field `push_scope_type`)
+        pub fn push_scope_type(
+            mut self,
+            value: impl Into<types::PushScopeType>,
+        ) -> Self {
+            self.body.push_scope_type = Some(value.into());
             self
         }
         /// 非必填， 新人入职范围类型（push_type为1时生效） 0：组织内所有新人 1：组织内特定的部门（new_staff_scope_department_list 字段不能为空）
@@ -11866,7 +12089,7 @@ pub mod notification {
         }
     }
     /// The JSON request body of `notification.patch`.
-    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct PatchBody {
         /// 非必填，创建成功后返回
@@ -11874,11 +12097,11 @@ pub mod notification {
         /// Example: `"6981801914270744596"`
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
-        /// 必填，任务名称 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+        /// 任务名称（创建推送时必填；更新时可省略，只发送要修改的字段）
         ///
         /// Example: `"测试推送任务"`
-        #[serde(rename = "job_name")]
-        pub job_name: String,
+        #[serde(rename = "job_name", default, skip_serializing_if = "Option::is_none")]
+        pub job_name: Option<String>,
         /// 非必填，创建成功后返回
         ///
         /// Example: `0`
@@ -11940,21 +12163,29 @@ pub mod notification {
         /// Example: `"1626332244719"`
         #[serde(rename = "send_at", default, skip_serializing_if = "Option::is_none")]
         pub send_at: Option<crate::TimestampMs>,
-        /// 必填，推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string) 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+        /// 推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string)（创建推送时必填；更新时可省略）
         ///
         /// Example: `"{   \"config\": {     \"wide_screen_mode\": true   },   \"elements\": [     {       \"tag\": \"div\",       \"text\": {         \"tag\": \"lark_md\",         \"content\": \"[飞书](https://www.feishu.cn)整合即时沟通、日历、音视频会议、云文档、云盘、工作台等功能于一体，成就组织和个人，更高效、更愉悦。\"       }     }   ] }"`
-        #[serde(rename = "push_content")]
-        pub push_content: crate::JsonString,
-        /// 必填， 0（定时推送：push_scope不能等于3） 1（新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空） 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+        #[serde(
+            rename = "push_content",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub push_content: Option<crate::JsonString>,
+        /// 推送类型（创建推送时必填；更新时可省略）： 0（定时推送：push_scope不能等于3） 1（新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空）
         ///
         /// Example: `0`
-        #[serde(rename = "push_type")]
-        pub push_type: types::PushType,
-        /// 必填， 推送范围（服务台私信） 0：组织内全部成员（user_list和department_list必须为空） 1：不推送任何成员（user_list和department_list必须为空，chat_list不可为空） 2：推送到部分成员（user_list或department_list不能为空） 3：入职新人 以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list 注：页面必填列为“否”，但描述写明“必填”；按描述标为 required，与 Notification 类型一致。
+        #[serde(rename = "push_type", default, skip_serializing_if = "Option::is_none")]
+        pub push_type: Option<types::PushType>,
+        /// 推送范围（服务台私信）（创建推送时必填；更新时可省略）： 0：组织内全部成员（user_list和department_list必须为空） 1：不推送任何成员（user_list和department_list必须为空，chat_list不可为空） 2：推送到部分成员（user_list或department_list不能为空） 3：入职新人 以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list
         ///
         /// Example: `0`
-        #[serde(rename = "push_scope_type")]
-        pub push_scope_type: types::PushScopeType,
+        #[serde(
+            rename = "push_scope_type",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub push_scope_type: Option<types::PushScopeType>,
         /// 非必填， 新人入职范围类型（push_type为1时生效） 0：组织内所有新人 1：组织内特定的部门（new_staff_scope_department_list 字段不能为空）
         ///
         /// Example: `0`
@@ -11991,17 +12222,12 @@ pub mod notification {
         pub ext: Option<crate::JsonString>,
     }
     impl PatchBody {
-        /// A value from its required fields; set optional ones with the `with_…` methods.
+        /// A value with every optional field unset (set them with the `with_…` methods).
         #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            job_name: impl Into<String>,
-            push_content: crate::JsonString,
-            push_type: types::PushType,
-            push_scope_type: types::PushScopeType,
-        ) -> Self {
+        pub fn new() -> Self {
             Self {
                 id: None,
-                job_name: job_name.into(),
+                job_name: None,
                 status: None,
                 create_user: None,
                 created_at: None,
@@ -12011,9 +12237,9 @@ pub mod notification {
                 sent_user_count: None,
                 read_user_count: None,
                 send_at: None,
-                push_content,
-                push_type,
-                push_scope_type,
+                push_content: None,
+                push_type: None,
+                push_scope_type: None,
                 new_staff_scope_type: None,
                 new_staff_scope_department_list: None,
                 user_list: None,
@@ -12025,6 +12251,11 @@ pub mod notification {
         /// Sets `id`.
         pub fn with_id(mut self, value: impl Into<String>) -> Self {
             self.id = Some(value.into());
+            self
+        }
+        /// Sets `job_name`.
+        pub fn with_job_name(mut self, value: impl Into<String>) -> Self {
+            self.job_name = Some(value.into());
             self
         }
         /// Sets `status`.
@@ -12076,6 +12307,24 @@ pub mod notification {
         /// Sets `send_at`.
         pub fn with_send_at(mut self, value: impl Into<crate::TimestampMs>) -> Self {
             self.send_at = Some(value.into());
+            self
+        }
+        /// Sets `push_content`.
+        pub fn with_push_content(mut self, value: impl Into<crate::JsonString>) -> Self {
+            self.push_content = Some(value.into());
+            self
+        }
+        /// Sets `push_type`.
+        pub fn with_push_type(mut self, value: impl Into<types::PushType>) -> Self {
+            self.push_type = Some(value.into());
+            self
+        }
+        /// Sets `push_scope_type`.
+        pub fn with_push_scope_type(
+            mut self,
+            value: impl Into<types::PushScopeType>,
+        ) -> Self {
+            self.push_scope_type = Some(value.into());
             self
         }
         /// Sets `new_staff_scope_type`.
@@ -14442,12 +14691,12 @@ pub mod ticket {
         options: crate::RequestOptions,
     }
     impl UpdateRequest {
-        /// 工单新status，status对应具体的含义如下：1: 待响应, 2: 处理中, 3: 排队中, 4: 待定, 5: 待用户响应, 50: 机器人关闭工单, 51: 人工关闭工单 (1 在本页写作“待响应”，其他页写作“已创建”)
+        /// 工单新status，status对应具体的含义如下：1: 待响应, 2: 处理中, 3: 排队中, 4: 待定, 5: 待用户响应, 50: 机器人关闭工单, 51: 人工关闭工单
         ///
         /// Example: `1`
         ///
         /// (request body field `status`)
-        pub fn status(mut self, value: impl Into<types::TicketStatus>) -> Self {
+        pub fn status(mut self, value: impl Into<types::TicketUpdateStatus>) -> Self {
             self.body.status = Some(value.into());
             self
         }
@@ -14585,11 +14834,11 @@ pub mod ticket {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct UpdateBody {
-        /// 工单新status，status对应具体的含义如下：1: 待响应, 2: 处理中, 3: 排队中, 4: 待定, 5: 待用户响应, 50: 机器人关闭工单, 51: 人工关闭工单 (1 在本页写作“待响应”，其他页写作“已创建”)
+        /// 工单新status，status对应具体的含义如下：1: 待响应, 2: 处理中, 3: 排队中, 4: 待定, 5: 待用户响应, 50: 机器人关闭工单, 51: 人工关闭工单
         ///
         /// Example: `1`
         #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: Option<types::TicketStatus>,
+        pub status: Option<types::TicketUpdateStatus>,
         /// 新标签名
         ///
         /// Example: `["abc"]`
@@ -14642,7 +14891,10 @@ pub mod ticket {
             }
         }
         /// Sets `status`.
-        pub fn with_status(mut self, value: impl Into<types::TicketStatus>) -> Self {
+        pub fn with_status(
+            mut self,
+            value: impl Into<types::TicketUpdateStatus>,
+        ) -> Self {
             self.status = Some(value.into());
             self
         }
