@@ -1,7 +1,7 @@
 //! The required values of an endpoint: positional constructor arguments,
 //! or, when there are two or more, the named fields of an `…Args` struct.
 
-use super::spell::{arg_ty, body_member, doc, ident, param_arg_ty, param_store_ty, ty_tokens};
+use super::spell::{body_member, doc, ident, param_store_ty, setter_param_of, ty_tokens};
 use crate::ir::{EndpointIr, FieldIr, ParamIr, RustTy};
 use helpdesk_spec::names;
 use proc_macro2::TokenStream;
@@ -11,12 +11,20 @@ use quote::quote;
 /// `…Args` struct).
 pub(super) struct Required {
     pub(super) ident: String,
-    /// Type as the argument (`impl Into<String>`, ...).
-    pub(super) arg: TokenStream,
+    /// The value's type (a list parameter as a `Vec`).
+    pub(super) ty: RustTy,
     /// Type as stored (an `…Args` field).
     pub(super) store: TokenStream,
     pub(super) doc: String,
-    pub(super) into: bool,
+}
+
+impl Required {
+    /// The positional argument's type and the expression converting it,
+    /// by the setters' rule (`impl Into<String>`, lists `impl IntoIterator`).
+    pub(super) fn positional(&self) -> (TokenStream, TokenStream) {
+        let n = ident(&self.ident);
+        setter_param_of(&self.ty, &quote!(#n))
+    }
 }
 
 pub(super) fn required_values(e: &EndpointIr) -> Vec<Required> {
@@ -26,14 +34,13 @@ pub(super) fn required_values(e: &EndpointIr) -> Vec<Required> {
         .chain(e.query_params.iter().filter(|q| q.required))
         .map(|p: &ParamIr| Required {
             ident: p.ident.clone(),
-            arg: if p.list {
-                param_store_ty(p)
+            ty: if p.list {
+                RustTy::Vec(Box::new(p.ty.clone()))
             } else {
-                param_arg_ty(p)
+                p.ty.clone()
             },
             store: param_store_ty(p),
             doc: p.doc.clone(),
-            into: p.ty == RustTy::String && !p.list,
         });
     let body = e
         .body
@@ -42,10 +49,9 @@ pub(super) fn required_values(e: &EndpointIr) -> Vec<Required> {
         .filter(|f| !f.optional)
         .map(|f: &FieldIr| Required {
             ident: body_member(e, f),
-            arg: arg_ty(&f.ty),
+            ty: f.ty.clone(),
             store: ty_tokens(&f.ty),
             doc: format!("{} (request body field `{}`)", f.doc, f.wire),
-            into: false,
         });
     params.chain(body).collect()
 }

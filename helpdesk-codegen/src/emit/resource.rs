@@ -128,10 +128,10 @@ fn gen_constructor(e: &EndpointIr) -> TokenStream {
     let d = doc(&d);
     let value = |r: &Required| {
         let n = ident(&r.ident);
-        match (named, r.into) {
-            (true, _) => quote!(args.#n),
-            (false, true) => quote!(#n.into()),
-            (false, false) => quote!(#n),
+        if named {
+            quote!(args.#n)
+        } else {
+            r.positional().1
         }
     };
     let inits = required[..n_params].iter().map(|r| {
@@ -149,7 +149,11 @@ fn gen_constructor(e: &EndpointIr) -> TokenStream {
     });
     let body_init = e.body.as_ref().map(|_| {
         let body = ident(&names::body_type(&e.stem));
-        let values = required[n_params..].iter().map(value);
+        // `…Body::new` converts its own arguments: hand them over as given.
+        let values = required[n_params..].iter().map(|r| {
+            let n = ident(&r.ident);
+            if named { quote!(args.#n) } else { quote!(#n) }
+        });
         quote!(body: #body::new(#(#values),*),)
     });
     let params = if named {
@@ -158,7 +162,7 @@ fn gen_constructor(e: &EndpointIr) -> TokenStream {
     } else {
         let ps = required.iter().map(|r| {
             let n = ident(&r.ident);
-            let t = &r.arg;
+            let t = r.positional().0;
             quote!(#n: #t)
         });
         quote!(#(#ps),*)

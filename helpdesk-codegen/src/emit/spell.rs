@@ -58,14 +58,6 @@ pub(super) fn ty_tokens(t: &RustTy) -> TokenStream {
     }
 }
 
-/// Argument type for a value of `t`: strings accept anything `Into<String>`.
-pub(super) fn arg_ty(t: &RustTy) -> TokenStream {
-    match t {
-        RustTy::String => quote!(impl Into<String>),
-        other => ty_tokens(other),
-    }
-}
-
 /// The runtime type of an access-token kind.
 pub(super) fn token_type(k: TokenKind) -> TokenStream {
     match k {
@@ -83,14 +75,6 @@ pub(super) fn token_param(e: &EndpointIr, extra_bounds: TokenStream) -> (TokenSt
     } else {
         let tr = ident(&names::token_trait(&e.stem));
         (quote!(<T: #tr #extra_bounds>), quote!(T))
-    }
-}
-
-/// Type of a parameter as a constructor or setter argument.
-pub(super) fn param_arg_ty(p: &ParamIr) -> TokenStream {
-    match &p.ty {
-        RustTy::String => quote!(impl Into<String>),
-        other => ty_tokens(other),
     }
 }
 
@@ -116,6 +100,11 @@ pub(super) fn body_member(e: &EndpointIr, f: &FieldIr) -> String {
 /// lists `impl IntoIterator<Item = impl Into<T>>` (so `["a", "b"]` and a
 /// `Vec<String>` both do); numbers and booleans their own type.
 pub(super) fn setter_param(t: &RustTy) -> (TokenStream, TokenStream) {
+    setter_param_of(t, &quote!(value))
+}
+
+/// [`setter_param`] for an argument named other than `value`.
+pub(super) fn setter_param_of(t: &RustTy, value: &TokenStream) -> (TokenStream, TokenStream) {
     // Numbers and booleans are taken as they are: `impl Into<i64>` would
     // make a literal like `1616920429000` an overflowing `i32`.
     let plain = |t: &RustTy| {
@@ -129,20 +118,20 @@ pub(super) fn setter_param(t: &RustTy) -> (TokenStream, TokenStream) {
             let inner = ty_tokens(inner);
             (
                 quote!(impl IntoIterator<Item = #inner>),
-                quote!(value.into_iter().collect()),
+                quote!(#value.into_iter().collect()),
             )
         }
-        other if plain(other) => (ty_tokens(other), quote!(value)),
+        other if plain(other) => (ty_tokens(other), quote!(#value)),
         RustTy::Vec(inner) => {
             let inner = ty_tokens(inner);
             (
                 quote!(impl IntoIterator<Item = impl Into<#inner>>),
-                quote!(value.into_iter().map(Into::into).collect()),
+                quote!(#value.into_iter().map(Into::into).collect()),
             )
         }
         other => {
             let t = ty_tokens(other);
-            (quote!(impl Into<#t>), quote!(value.into()))
+            (quote!(impl Into<#t>), quote!(#value.into()))
         }
     }
 }

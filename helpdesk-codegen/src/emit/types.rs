@@ -1,6 +1,6 @@
 //! Named types: structs, open enums, event payloads and the `Event` enum.
 
-use super::spell::{arg_ty, doc, ident, setter_param, ty_tokens};
+use super::spell::{doc, ident, setter_param, setter_param_of, ty_tokens};
 use crate::ir::{EnumIr, EventIr, FieldIr, RustTy, StructIr, WireValue};
 use helpdesk_spec::names;
 use helpdesk_spec::spec::EnumRepr;
@@ -106,17 +106,16 @@ pub(super) fn gen_struct(s: &StructIr) -> TokenStream {
     let required: Vec<&FieldIr> = s.fields.iter().filter(|f| !f.optional).collect();
     let args = required.iter().map(|f| {
         let n = ident(&f.ident);
-        let t = arg_ty(&f.ty);
+        let t = setter_param_of(&f.ty, &quote!(#n)).0;
         quote!(#n: #t)
     });
     let inits = s.fields.iter().map(|f| {
         let n = ident(&f.ident);
         if f.optional {
             quote!(#n: None)
-        } else if f.ty == RustTy::String {
-            quote!(#n: #n.into())
         } else {
-            quote!(#n)
+            let v = setter_param_of(&f.ty, &quote!(#n)).1;
+            quote!(#n: #v)
         }
     });
     let new_doc = doc(match (required.is_empty(), s.request_side) {

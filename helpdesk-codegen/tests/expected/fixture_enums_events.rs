@@ -117,8 +117,11 @@ pub mod types {
     impl FxPaint {
         /// A value from its required fields; optional fields are unset.
         #[allow(clippy::too_many_arguments)]
-        pub fn new(colour: types::FxColour) -> Self {
-            Self { colour, shape: None }
+        pub fn new(colour: impl Into<types::FxColour>) -> Self {
+            Self {
+                colour: colour.into(),
+                shape: None,
+            }
         }
     }
 }
@@ -144,10 +147,10 @@ pub mod fx_paint {
         /// - Scopes (any of): `helpdesk:all`
         ///
         /// `colour`: Which colour.
-        pub fn get(&self, colour: types::FxColour) -> GetRequest {
+        pub fn get(&self, colour: impl Into<types::FxColour>) -> GetRequest {
             GetRequest {
                 client: self.client.clone(),
-                colour: colour,
+                colour: colour.into(),
                 shapes: Vec::new(),
                 options: Default::default(),
             }

@@ -129,7 +129,7 @@ pub mod fx_tree {
         /// - Scopes (any of): `helpdesk:all`
         ///
         /// `root`: The tree. (request body field `root`)
-        pub fn create(&self, root: types::FxNode) -> CreateRequest {
+        pub fn create(&self, root: impl Into<types::FxNode>) -> CreateRequest {
             CreateRequest {
                 client: self.client.clone(),
                 body: CreateBody::new(root),
@@ -250,8 +250,8 @@ pub mod fx_tree {
     impl CreateBody {
         /// A value from its required fields; set optional ones with the `with_…` methods.
         #[allow(clippy::too_many_arguments)]
-        pub fn new(root: types::FxNode) -> Self {
-            Self { root }
+        pub fn new(root: impl Into<types::FxNode>) -> Self {
+            Self { root: root.into() }
         }
     }
     /// Errors documented for `fx_tree.create`, one variant per code, plus `Unhandled` for any other code.

@@ -1642,9 +1642,9 @@ pub mod types {
         #[allow(clippy::too_many_arguments)]
         pub fn new(
             job_name: impl Into<String>,
-            push_content: crate::JsonString,
-            push_type: types::PushType,
-            push_scope_type: types::PushScopeType,
+            push_content: impl Into<crate::JsonString>,
+            push_type: impl Into<types::PushType>,
+            push_scope_type: impl Into<types::PushScopeType>,
         ) -> Self {
             Self {
                 id: None,
@@ -1658,9 +1658,9 @@ pub mod types {
                 sent_user_count: None,
                 read_user_count: None,
                 send_at: None,
-                push_content,
-                push_type,
-                push_scope_type,
+                push_content: push_content.into(),
+                push_type: push_type.into(),
+                push_scope_type: push_scope_type.into(),
                 new_staff_scope_type: None,
                 new_staff_scope_department_list: None,
                 user_list: None,
@@ -3982,10 +3982,13 @@ pub mod agent_schedule {
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_schedule/list)
         ///
         /// `status`: 筛选条件 - 1：online客服 - 2：offline(手动)客服 - 3：off duty(下班)客服 - 4：移除客服 在 GET 请求中传入多个值的格式为 `status=1&status=2`。
-        pub fn list(&self, status: Vec<types::AgentScheduleStatus>) -> ListRequest {
+        pub fn list(
+            &self,
+            status: impl IntoIterator<Item = impl Into<types::AgentScheduleStatus>>,
+        ) -> ListRequest {
             ListRequest {
                 client: self.client.clone(),
-                status: status,
+                status: status.into_iter().map(Into::into).collect(),
                 options: Default::default(),
             }
         }
@@ -6533,13 +6536,13 @@ pub mod bot_message {
         /// A value from its required fields; set optional ones with the `with_…` methods.
         #[allow(clippy::too_many_arguments)]
         pub fn new(
-            msg_type: types::BotMessageType,
-            content: crate::JsonString,
+            msg_type: impl Into<types::BotMessageType>,
+            content: impl Into<crate::JsonString>,
             receiver_id: impl Into<String>,
         ) -> Self {
             Self {
-                msg_type,
-                content,
+                msg_type: msg_type.into(),
+                content: content.into(),
                 receiver_id: receiver_id.into(),
                 receive_type: None,
             }
@@ -7904,7 +7907,10 @@ pub mod event {
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/event/subscribe)
         ///
         /// `events`: Events to subscribe to.
-        pub fn subscribe(&self, events: Vec<types::HelpdeskEvent>) -> SubscribeRequest {
+        pub fn subscribe(
+            &self,
+            events: impl IntoIterator<Item = impl Into<types::HelpdeskEvent>>,
+        ) -> SubscribeRequest {
             SubscribeRequest {
                 client: self.client.clone(),
                 body: SubscribeBody::new(events),
@@ -7929,7 +7935,7 @@ pub mod event {
         /// `events`: Events to unsubscribe from.
         pub fn unsubscribe(
             &self,
-            events: Vec<types::HelpdeskEvent>,
+            events: impl IntoIterator<Item = impl Into<types::HelpdeskEvent>>,
         ) -> UnsubscribeRequest {
             UnsubscribeRequest {
                 client: self.client.clone(),
@@ -8046,8 +8052,12 @@ pub mod event {
     impl SubscribeBody {
         /// A value from its required fields; set optional ones with the `with_…` methods.
         #[allow(clippy::too_many_arguments)]
-        pub fn new(events: Vec<types::HelpdeskEvent>) -> Self {
-            Self { events }
+        pub fn new(
+            events: impl IntoIterator<Item = impl Into<types::HelpdeskEvent>>,
+        ) -> Self {
+            Self {
+                events: events.into_iter().map(Into::into).collect(),
+            }
         }
     }
     /// Errors documented for `event.subscribe`, one variant per code, plus `Unhandled` for any other code.
@@ -8230,8 +8240,12 @@ pub mod event {
     impl UnsubscribeBody {
         /// A value from its required fields; set optional ones with the `with_…` methods.
         #[allow(clippy::too_many_arguments)]
-        pub fn new(events: Vec<types::HelpdeskEvent>) -> Self {
-            Self { events }
+        pub fn new(
+            events: impl IntoIterator<Item = impl Into<types::HelpdeskEvent>>,
+        ) -> Self {
+            Self {
+                events: events.into_iter().map(Into::into).collect(),
+            }
         }
     }
     /// Errors documented for `event.unsubscribe`, one variant per code, plus `Unhandled` for any other code.
@@ -10458,7 +10472,7 @@ pub mod notification {
         /// A value from its required fields; set optional ones with the `with_…` methods.
         #[allow(clippy::too_many_arguments)]
         pub fn new(is_recall: bool) -> Self {
-            Self { is_recall }
+            Self { is_recall: is_recall }
         }
     }
     /// Errors documented for `notification.cancel_send`, one variant per code, plus `Unhandled` for any other code.
@@ -11073,9 +11087,9 @@ pub mod notification {
         #[allow(clippy::too_many_arguments)]
         pub fn new(
             job_name: impl Into<String>,
-            push_content: crate::JsonString,
-            push_type: types::PushType,
-            push_scope_type: types::PushScopeType,
+            push_content: impl Into<crate::JsonString>,
+            push_type: impl Into<types::PushType>,
+            push_scope_type: impl Into<types::PushScopeType>,
         ) -> Self {
             Self {
                 id: None,
@@ -11089,9 +11103,9 @@ pub mod notification {
                 sent_user_count: None,
                 read_user_count: None,
                 send_at: None,
-                push_content,
-                push_type,
-                push_scope_type,
+                push_content: push_content.into(),
+                push_type: push_type.into(),
+                push_scope_type: push_scope_type.into(),
                 new_staff_scope_type: None,
                 new_staff_scope_department_list: None,
                 user_list: None,
@@ -11440,8 +11454,8 @@ pub mod notification {
     impl ExecuteSendBody {
         /// A value from its required fields; set optional ones with the `with_…` methods.
         #[allow(clippy::too_many_arguments)]
-        pub fn new(send_at: crate::TimestampMs) -> Self {
-            Self { send_at }
+        pub fn new(send_at: impl Into<crate::TimestampMs>) -> Self {
+            Self { send_at: send_at.into() }
         }
     }
     /// Errors documented for `notification.execute_send`, one variant per code, plus `Unhandled` for any other code.
@@ -15459,8 +15473,8 @@ pub mod ticket_customized_field {
                 position: position.into(),
                 field_type: field_type.into(),
                 description: description.into(),
-                visible,
-                required,
+                visible: visible,
+                required: required,
                 dropdown_options: None,
                 dropdown_allow_multiple: None,
             }
@@ -16950,10 +16964,13 @@ pub mod ticket_message {
         /// A value from its required fields; set optional ones with the `with_…` methods.
         #[allow(clippy::too_many_arguments)]
         pub fn new(
-            msg_type: types::TicketMessageType,
-            content: crate::JsonString,
+            msg_type: impl Into<types::TicketMessageType>,
+            content: impl Into<crate::JsonString>,
         ) -> Self {
-            Self { msg_type, content }
+            Self {
+                msg_type: msg_type.into(),
+                content: content.into(),
+            }
         }
     }
     /// Errors documented for `ticket_message.create`, one variant per code, plus `Unhandled` for any other code.
