@@ -5,20 +5,28 @@
 pub mod types {
     #[allow(unused_imports)]
     use super::types;
+    /// Working hours on one day.
+    ///
     /// 某一天的工作时间段
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct WeekdaySchedule {
+        /// Start time, formatted `HH:MM` from 00:00 to 23:59.
+        ///
         /// 开始时间, format 00:00 - 23:59
         ///
         /// Example: `"00:00"`
         #[serde(rename = "start_time", default, skip_serializing_if = "Option::is_none")]
         pub start_time: Option<String>,
+        /// End time, formatted `HH:MM` from 00:00 to 23:59.
+        ///
         /// 结束时间, format 00:00 - 23:59
         ///
         /// Example: `"24:00"`
         #[serde(rename = "end_time", default, skip_serializing_if = "Option::is_none")]
         pub end_time: Option<String>,
+        /// Day of the week: 1 Monday, 2 Tuesday, 3 Wednesday, 4 Thursday, 5 Friday, 6 Saturday, 7 Sunday, 9 every day, 10 weekdays, 11 weekend.
+        ///
         /// 星期几, 1 - Monday, 2 - Tuesday, 3 - Wednesday, 4 - Thursday, 5 - Friday, 6 - Saturday, 7 - Sunday, 9 - Everyday, 10 - Weekday, 11 - Weekend
         ///
         /// Example: `9`
@@ -51,18 +59,26 @@ pub mod types {
             self
         }
     }
+    /// A new agent schedule (an item of `agent_schedules` in agent_schedule.create).
+    ///
     /// 新建的客服工作日程（agent_schedule.create 的 agent_schedules 项）
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct AgentScheduleUpdateInfo {
+        /// Agent ID. [Open a ticket in the helpdesk as an ordinary user and take `guest.id` from the ticket details](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/get).
+        ///
         /// 客服id [可以以普通用户身份在服务台发起工单，从工单详情里面获取用户guest.id](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/get)
         ///
         /// Example: `"agent-id"`
         #[serde(rename = "agent_id", default, skip_serializing_if = "Option::is_none")]
         pub agent_id: Option<String>,
+        /// Working hours, one entry per day.
+        ///
         /// 工作日程列表
         #[serde(rename = "schedule", default, skip_serializing_if = "Option::is_none")]
         pub schedule: Option<Vec<types::WeekdaySchedule>>,
+        /// IDs of the agent's skills.
+        ///
         /// 客服技能 ids
         ///
         /// Example: `["test-skill-id"]`
@@ -105,13 +121,19 @@ pub mod types {
             self
         }
     }
+    /// The updated agent schedule (agent_schedules.patch; the agent ID is in the path).
+    ///
     /// 更新的客服工作日程（agent_schedules.patch；客服 id 在路径里）
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct AgentSchedulePatchInfo {
+        /// Working hours, one entry per day.
+        ///
         /// 工作日程列表
         #[serde(rename = "schedule", default, skip_serializing_if = "Option::is_none")]
         pub schedule: Option<Vec<types::WeekdaySchedule>>,
+        /// IDs of the agent's skills.
+        ///
         /// 客服技能 ids
         ///
         /// Example: `["test-skill-id"]`
@@ -148,25 +170,39 @@ pub mod types {
             self
         }
     }
+    /// Agent information.
+    ///
     /// 客服信息
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct AgentUser {
+        /// Agent ID.
+        ///
         /// 客服 id
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Avatar URL.
+        ///
         /// avatar url
         #[serde(rename = "avatar_url", default, skip_serializing_if = "Option::is_none")]
         pub avatar_url: Option<String>,
+        /// Agent name.
+        ///
         /// 客服名字
         #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
+        /// Email address.
+        ///
         /// email
         #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
+        /// Department.
+        ///
         /// 部门
         #[serde(rename = "department", default, skip_serializing_if = "Option::is_none")]
         pub department: Option<String>,
+        /// Company name.
+        ///
         /// 公司名
         #[serde(
             rename = "company_name",
@@ -189,16 +225,24 @@ pub mod types {
             }
         }
     }
+    /// An agent skill (short form).
+    ///
     /// 客服技能（简要）
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct AgentSkillLessInfo {
+        /// Agent skill ID.
+        ///
         /// 客服技能 id
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Agent skill name.
+        ///
         /// 客服技能名
         #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
+        /// Whether this is the default skill.
+        ///
         /// 是默认技能
         #[serde(rename = "is_default", default, skip_serializing_if = "Option::is_none")]
         pub is_default: Option<bool>,
@@ -214,19 +258,29 @@ pub mod types {
             }
         }
     }
+    /// An agent's work schedule.
+    ///
     /// 客服工作日程
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct AgentSchedule {
+        /// Agent status: 1 online; 2 offline (set by hand); 3 off duty (automatically, outside working hours).
+        ///
         /// 客服状态, 1 - online客服, 2 - offline(手动)客服, 3 - off duty(下班)自动处于非服务时间段
         #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
         pub status: Option<types::AgentScheduleStatus>,
+        /// The agent.
+        ///
         /// 客服信息
         #[serde(rename = "agent", default, skip_serializing_if = "Option::is_none")]
         pub agent: Option<types::AgentUser>,
+        /// Working hours, one entry per day.
+        ///
         /// 工作日程列表
         #[serde(rename = "schedule", default, skip_serializing_if = "Option::is_none")]
         pub schedule: Option<Vec<types::WeekdaySchedule>>,
+        /// The agent's skills.
+        ///
         /// 客服技能
         #[serde(
             rename = "agent_skills",
@@ -247,15 +301,21 @@ pub mod types {
             }
         }
     }
+    /// A rule of an agent skill.
+    ///
     /// 客服技能 rule
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct AgentSkillRule {
+        /// Rule ID; see [List agent skill rules](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill_rule/list) to get the rule options.
+        ///
         /// rule id, 参考[获取客服技能rules](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill_rule/list) 用于获取rules options
         ///
         /// Example: `"test-skill-id"`
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Comparison operator; see [agent skill operator options](https://open.larkoffice.com/document/ukTMukTMukTM/ucDOyYjL3gjM24yN4IjN/operator-options).
+        ///
         /// 运算符比较, 参考[客服技能运算符选项](https://open.larkoffice.com/document/ukTMukTMukTM/ucDOyYjL3gjM24yN4IjN/operator-options)
         ///
         /// Example: `8`
@@ -265,14 +325,20 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub selected_operator: Option<types::AgentSkillOperator>,
-        /// rule 操作数的值。页面字段表写作 string，但 agent_skill_rule.list 页说明“该参数类型为泛型，会指向多类型”，各页示例均为 JSON 对象（如 {"selected_departments":[{"id":"部门ID","name":"IT"}]}），字段示例则是同一内容的转义字符串；故此处为任意 JSON。
+        /// Value of the rule's operand, as JSON (for example `{"selected_departments":[{"id":"<department ID>","name":"IT"}]}`).
+        ///
+        /// rule 操作数的值。
         #[serde(rename = "operand", default, skip_serializing_if = "Option::is_none")]
         pub operand: Option<serde_json::Value>,
+        /// Rule type: 1 FAQ, 2 ticket information, 3 the user's Feishu profile.
+        ///
         /// rule 类型，1-知识库，2-工单信息，3-用户飞书信息
         ///
         /// Example: `3`
         #[serde(rename = "category", default, skip_serializing_if = "Option::is_none")]
         pub category: Option<types::AgentSkillRuleCategory>,
+        /// Operand values of the rule; see [agent skills and operators](https://open.larkoffice.com/document/ukTMukTMukTM/ucDOyYjL3gjM24yN4IjN/operator-options).
+        ///
         /// rule操作数value，[客服技能及运算符](https://open.larkoffice.com/document/ukTMukTMukTM/ucDOyYjL3gjM24yN4IjN/operator-options)
         #[serde(
             rename = "operator_options",
@@ -280,6 +346,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub operator_options: Option<Vec<types::AgentSkillOperator>>,
+        /// Rule name.
+        ///
         /// rule 名
         #[serde(
             rename = "display_name",
@@ -302,16 +370,24 @@ pub mod types {
             }
         }
     }
+    /// An agent.
+    ///
     /// 客服
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct Agent {
+        /// User ID.
+        ///
         /// user id
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// URL of the user's avatar.
+        ///
         /// user avatar url
         #[serde(rename = "avatar_url", default, skip_serializing_if = "Option::is_none")]
         pub avatar_url: Option<String>,
+        /// User name.
+        ///
         /// user name
         #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
@@ -327,25 +403,39 @@ pub mod types {
             }
         }
     }
+    /// An agent skill.
+    ///
     /// 客服技能
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct AgentSkill {
+        /// Skill ID.
+        ///
         /// 技能id
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Skill name.
+        ///
         /// 技能名
         #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
+        /// Rules of the skill.
+        ///
         /// 技能rules
         #[serde(rename = "rules", default, skip_serializing_if = "Option::is_none")]
         pub rules: Option<Vec<types::AgentSkillRule>>,
+        /// IDs of the agents who have this skill.
+        ///
         /// 具有此技能的客服ids
         #[serde(rename = "agent_ids", default, skip_serializing_if = "Option::is_none")]
         pub agent_ids: Option<Vec<String>>,
+        /// Whether this is the default skill.
+        ///
         /// 默认技能
         #[serde(rename = "is_default", default, skip_serializing_if = "Option::is_none")]
         pub is_default: Option<bool>,
+        /// The agents who have this skill.
+        ///
         /// 客服 info
         #[serde(rename = "agents", default, skip_serializing_if = "Option::is_none")]
         pub agents: Option<Vec<types::Agent>>,
@@ -364,18 +454,26 @@ pub mod types {
             }
         }
     }
+    /// The updated agent skill (`agent_skill` in agent_skill.patch).
+    ///
     /// 更新的客服技能（agent_skill.patch 的 agent_skill）
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct AgentSkillPatchInfo {
+        /// Skill name.
+        ///
         /// 技能名
         ///
         /// Example: `"skill-name"`
         #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
+        /// Rules of the skill.
+        ///
         /// 技能rules
         #[serde(rename = "rules", default, skip_serializing_if = "Option::is_none")]
         pub rules: Option<Vec<types::AgentSkillPatchRule>>,
+        /// IDs of the agents who have this skill.
+        ///
         /// 具有此技能的客服ids
         ///
         /// Example: `["ou_ea21d7f018e1155d960e40d33191f966"]`
@@ -414,15 +512,21 @@ pub mod types {
             self
         }
     }
+    /// A skill rule when creating an agent skill (an item of `rules` in agent_skill.create).
+    ///
     /// 新建客服技能时的技能 rule（agent_skill.create 的 rules 项）
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct AgentSkillCreateRule {
+        /// Rule ID; see [List agent skill rules](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill_rule/list) to get the rule options.
+        ///
         /// rule id, 参考[获取客服技能rules](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill_rule/list) 用于获取rules options
         ///
         /// Example: `"test-skill-id"`
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Comparison operator; see [agent skill operator options](https://open.larkoffice.com/document/ukTMukTMukTM/ucDOyYjL3gjM24yN4IjN/operator-options).
+        ///
         /// 运算符比较, 参考[客服技能运算符选项](https://open.larkoffice.com/document/ukTMukTMukTM/ucDOyYjL3gjM24yN4IjN/operator-options)
         ///
         /// Example: `8`
@@ -432,9 +536,13 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub selected_operator: Option<types::AgentSkillOperator>,
-        /// rule 操作数的值。页面字段表写作 string，但 agent_skill_rule.list 页说明“该参数类型为泛型，会指向多类型”，各页示例均为 JSON 对象（如 {"selected_departments":[{"id":"部门ID","name":"IT"}]}），字段示例则是同一内容的转义字符串；故此处为任意 JSON。
+        /// Value of the rule's operand, as JSON (for example `{"selected_departments":[{"id":"<department ID>","name":"IT"}]}`).
+        ///
+        /// rule 操作数的值。
         #[serde(rename = "operand", default, skip_serializing_if = "Option::is_none")]
         pub operand: Option<serde_json::Value>,
+        /// Rule type: 1 FAQ, 2 ticket information, 3 the user's Feishu profile.
+        ///
         /// rule 类型，1-知识库，2-工单信息，3-用户飞书信息
         ///
         /// Example: `3`
@@ -479,15 +587,21 @@ pub mod types {
             self
         }
     }
+    /// A skill rule when updating an agent skill (an item of `agent_skill.rules` in agent_skill.patch).
+    ///
     /// 更新客服技能时的技能 rule（agent_skill.patch 的 agent_skill.rules 项）
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct AgentSkillPatchRule {
+        /// Rule ID; see [List agent skill rules](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill_rule/list) to get the rule options.
+        ///
         /// rule id, 参考[获取客服技能rules](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill_rule/list) 用于获取rules options
         ///
         /// Example: `"test-skill-id"`
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Comparison operator; see [agent skill operator options](https://open.larkoffice.com/document/ukTMukTMukTM/ucDOyYjL3gjM24yN4IjN/operator-options).
+        ///
         /// 运算符比较, 参考[客服技能运算符选项](https://open.larkoffice.com/document/ukTMukTMukTM/ucDOyYjL3gjM24yN4IjN/operator-options)
         ///
         /// Example: `8`
@@ -497,6 +611,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub selected_operator: Option<types::AgentSkillOperator>,
+        /// Operand values of the rule; see [agent skills and operators](https://open.larkoffice.com/document/ukTMukTMukTM/ucDOyYjL3gjM24yN4IjN/operator-options).
+        ///
         /// rule操作数value，[客服技能及运算符](https://open.larkoffice.com/document/ukTMukTMukTM/ucDOyYjL3gjM24yN4IjN/operator-options)
         ///
         /// Example: `[7,8]`
@@ -506,7 +622,9 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub operator_options: Option<Vec<types::AgentSkillOperator>>,
-        /// rule 操作数的值。页面字段表写作 string，但 agent_skill_rule.list 页说明“该参数类型为泛型，会指向多类型”，各页示例均为 JSON 对象（如 {"selected_departments":[{"id":"部门ID","name":"IT"}]}），字段示例则是同一内容的转义字符串；故此处为任意 JSON。
+        /// Value of the rule's operand, as JSON (for example `{"selected_departments":[{"id":"<department ID>","name":"IT"}]}`).
+        ///
+        /// rule 操作数的值。
         #[serde(rename = "operand", default, skip_serializing_if = "Option::is_none")]
         pub operand: Option<serde_json::Value>,
     }
@@ -548,13 +666,19 @@ pub mod types {
             self
         }
     }
+    /// Agent status (when updating agent information).
+    ///
     /// 客服状态（更新客服信息）
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum AgentStatus {
-        /// `1`: 在线
+        /// `1`: Online.
+        ///
+        /// 在线
         Online,
-        /// `2`: 离线
+        /// `2`: Offline.
+        ///
+        /// 离线
         Offline,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -595,17 +719,27 @@ pub mod types {
             self.value().write_query(out)
         }
     }
+    /// Agent status (in agent schedules).
+    ///
     /// 客服状态（客服工作日程）
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum AgentScheduleStatus {
-        /// `1`: online客服
+        /// `1`: Online agent.
+        ///
+        /// online客服
         Online,
-        /// `2`: offline(手动)客服
+        /// `2`: Offline agent (set by hand).
+        ///
+        /// offline(手动)客服
         Offline,
-        /// `3`: off duty(下班)客服，自动处于非服务时间段
+        /// `3`: Off-duty agent: automatically outside working hours.
+        ///
+        /// off duty(下班)客服，自动处于非服务时间段
         OffDuty,
-        /// `4`: 移除客服（仅作查询条件）
+        /// `4`: Removed agent (only as a query filter).
+        ///
+        /// 移除客服（仅作查询条件）
         Removed,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -650,29 +784,51 @@ pub mod types {
             self.value().write_query(out)
         }
     }
+    /// Day of the week.
+    ///
     /// 星期几
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum Weekday {
-        /// `1`: Monday
+        /// `1`: Monday.
+        ///
+        /// Monday
         Monday,
-        /// `2`: Tuesday
+        /// `2`: Tuesday.
+        ///
+        /// Tuesday
         Tuesday,
-        /// `3`: Wednesday
+        /// `3`: Wednesday.
+        ///
+        /// Wednesday
         Wednesday,
-        /// `4`: Thursday
+        /// `4`: Thursday.
+        ///
+        /// Thursday
         Thursday,
-        /// `5`: Friday
+        /// `5`: Friday.
+        ///
+        /// Friday
         Friday,
-        /// `6`: Saturday
+        /// `6`: Saturday.
+        ///
+        /// Saturday
         Saturday,
-        /// `7`: Sunday
+        /// `7`: Sunday.
+        ///
+        /// Sunday
         Sunday,
-        /// `9`: Everyday
+        /// `9`: Every day.
+        ///
+        /// Everyday
         Everyday,
-        /// `10`: Weekday
+        /// `10`: Weekdays.
+        ///
+        /// Weekday
         Weekdays,
-        /// `11`: Weekend
+        /// `11`: Weekend.
+        ///
+        /// Weekend
         Weekend,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -729,15 +885,23 @@ pub mod types {
             self.value().write_query(out)
         }
     }
+    /// Rule type.
+    ///
     /// rule 类型
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum AgentSkillRuleCategory {
-        /// `1`: 知识库
+        /// `1`: FAQ.
+        ///
+        /// 知识库
         Faq,
-        /// `2`: 工单信息
+        /// `2`: Ticket information.
+        ///
+        /// 工单信息
         TicketInfo,
-        /// `3`: 用户飞书信息
+        /// `3`: The user's Feishu profile.
+        ///
+        /// 用户飞书信息
         UserInfo,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -780,21 +944,35 @@ pub mod types {
             self.value().write_query(out)
         }
     }
+    /// Agent skill operator (see the "agent skills and operators" page).
+    ///
     /// 客服技能运算符（见“客服技能及运算符”说明页）
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum AgentSkillOperator {
-        /// `2`: 大于等于 (>=)
+        /// `2`: Greater than or equal to (>=).
+        ///
+        /// 大于等于 (>=)
         GreaterOrEqual,
-        /// `3`: 小于等于 (<=)
+        /// `3`: Less than or equal to (<=).
+        ///
+        /// 小于等于 (<=)
         LessOrEqual,
-        /// `5`: 是右侧任一：文本是右侧数组的成员时为 true（用于手动输入内容的技能，如“城市”）
+        /// `5`: Is any of the right-hand values: true when the text is a member of the right-hand array (for skills whose content is typed in by hand, such as "city").
+        ///
+        /// 是右侧任一：文本是右侧数组的成员时为 true（用于手动输入内容的技能，如“城市”）
         TextIn,
-        /// `6`: 不是右侧任一：与 5 相反
+        /// `6`: Is none of the right-hand values: the opposite of 5.
+        ///
+        /// 不是右侧任一：与 5 相反
         TextNotIn,
-        /// `7`: 不是右侧任一：数组里任一元素都不是右侧数组的成员时为 true（用于下拉列表技能）
+        /// `7`: Is none of the right-hand values: true when no element of the array is a member of the right-hand array (for drop-down list skills).
+        ///
+        /// 不是右侧任一：数组里任一元素都不是右侧数组的成员时为 true（用于下拉列表技能）
         ArrayNoneIn,
-        /// `8`: 是右侧任一：数组里某一元素是右侧数组的成员时为 true（用于下拉列表技能）
+        /// `8`: Is any of the right-hand values: true when some element of the array is a member of the right-hand array (for drop-down list skills).
+        ///
+        /// 是右侧任一：数组里某一元素是右侧数组的成员时为 true（用于下拉列表技能）
         ArrayAnyIn,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -1181,10 +1359,14 @@ pub mod types {
             out.push_str(self.as_str())
         }
     }
+    /// FAQ content when creating an FAQ (`answer_richtext` is a JSON array serialized to a string).
+    ///
     /// 创建知识库时的知识库内容（answer_richtext 为 JSON 数组序列化后的字符串）
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct FaqCreateInfo {
+        /// FAQ category ID.
+        ///
         /// 知识库分类ID
         ///
         /// Example: `"6836004780707807251"`
@@ -1194,16 +1376,22 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub category_id: Option<String>,
+        /// Question.
+        ///
         /// 问题
         ///
         /// Example: `"问题"`
         #[serde(rename = "question")]
         pub question: String,
+        /// Answer.
+        ///
         /// 答案
         ///
         /// Example: `"答案"`
         #[serde(rename = "answer", default, skip_serializing_if = "Option::is_none")]
         pub answer: Option<String>,
+        /// Rich-text answer; at least one of `answer` and `answer_richtext` is required. A JSON array (the rich-text array serialized to a string); for the rich-text structure see the "rich text" page. Note: the example value on the doc page is not escaped; escape it when you use it.
+        ///
         /// 富文本答案和答案必须有一个必填。Json Array格式（富文本数组序列化后的字符串），富文本结构请见“富文本”说明页。 注意：页面示例值未转义，使用时请注意转义。
         ///
         /// Example: `"[{\"content\":\"答案\",\"type\":\"text\"},{\"content\":\"这只是一个测试，医保问题\",\"type\":\"text\"}]"`
@@ -1213,6 +1401,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub answer_richtext: Option<crate::JsonString>,
+        /// Similar questions.
+        ///
         /// 相似问题
         ///
         /// Example: `["问","题"]`
@@ -1258,13 +1448,19 @@ pub mod types {
             self
         }
     }
+    /// A rich-text fragment; see the "rich text" page.
+    ///
     /// 富文本片段，见“富文本”说明页
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct Richtext {
+        /// Content.
+        ///
         /// 内容
         #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
         pub content: Option<String>,
+        /// Type.
+        ///
         /// 类型
         #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
         pub r#type: Option<String>,
@@ -1289,16 +1485,24 @@ pub mod types {
             self
         }
     }
+    /// FAQ details.
+    ///
     /// 知识库详情
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct Faq {
+        /// FAQ ID.
+        ///
         /// 知识库ID
         #[serde(rename = "faq_id", default, skip_serializing_if = "Option::is_none")]
         pub faq_id: Option<String>,
+        /// Legacy FAQ ID; use `faq_id` instead.
+        ///
         /// 知识库旧版ID，请使用faq_id
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Helpdesk ID.
+        ///
         /// 服务台ID
         #[serde(
             rename = "helpdesk_id",
@@ -1306,12 +1510,18 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub helpdesk_id: Option<String>,
+        /// Question.
+        ///
         /// 问题
         #[serde(rename = "question", default, skip_serializing_if = "Option::is_none")]
         pub question: Option<String>,
+        /// Answer.
+        ///
         /// 答案
         #[serde(rename = "answer", default, skip_serializing_if = "Option::is_none")]
         pub answer: Option<String>,
+        /// Rich-text answer.
+        ///
         /// 富文本答案
         #[serde(
             rename = "answer_richtext",
@@ -1319,6 +1529,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub answer_richtext: Option<Vec<types::Richtext>>,
+        /// Creation time (Unix timestamp in seconds, as a JSON number).
+        ///
         /// 创建时间（秒级 Unix 时间戳，JSON 数字）
         ///
         /// Example: `1596379008`
@@ -1328,6 +1540,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub create_time: Option<crate::TimestampSecs>,
+        /// Last update time (Unix timestamp in seconds, as a JSON number).
+        ///
         /// 修改时间（秒级 Unix 时间戳，JSON 数字）
         ///
         /// Example: `1596379008`
@@ -1337,12 +1551,18 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub update_time: Option<crate::TimestampSecs>,
+        /// Categories.
+        ///
         /// 分类
         #[serde(rename = "categories", default, skip_serializing_if = "Option::is_none")]
         pub categories: Option<Vec<types::Category>>,
+        /// Similar questions.
+        ///
         /// 相似问题列表
         #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<String>>,
+        /// Expiry time (Unix timestamp in seconds, as a JSON number).
+        ///
         /// 失效时间（秒级 Unix 时间戳，JSON 数字）
         ///
         /// Example: `1596379008`
@@ -1352,6 +1572,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub expire_time: Option<crate::TimestampSecs>,
+        /// User who last updated it.
+        ///
         /// 更新用户
         #[serde(
             rename = "update_user",
@@ -1359,6 +1581,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub update_user: Option<types::TicketUser>,
+        /// User who created it.
+        ///
         /// 创建用户
         #[serde(
             rename = "create_user",
@@ -1388,10 +1612,14 @@ pub mod types {
             }
         }
     }
+    /// FAQ content when updating an FAQ (`answer_richtext` is an array of rich-text fragments).
+    ///
     /// 修改知识库时的知识库内容（answer_richtext 为富文本数组）
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct FaqUpdateInfo {
+        /// FAQ category ID.
+        ///
         /// 知识库分类ID
         ///
         /// Example: `"6836004780707807251"`
@@ -1401,16 +1629,22 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub category_id: Option<String>,
+        /// Question.
+        ///
         /// 问题
         ///
         /// Example: `"问题"`
         #[serde(rename = "question")]
         pub question: String,
+        /// Answer.
+        ///
         /// 答案
         ///
         /// Example: `"答案"`
         #[serde(rename = "answer", default, skip_serializing_if = "Option::is_none")]
         pub answer: Option<String>,
+        /// Rich-text answer; at least one of `answer` and `answer_richtext` is required. An array of rich-text fragments; for the structure see the "rich text" page.
+        ///
         /// 富文本答案和答案必须有一个必填。富文本数组，结构请见“富文本”说明页。
         #[serde(
             rename = "answer_richtext",
@@ -1418,6 +1652,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub answer_richtext: Option<Vec<types::Richtext>>,
+        /// Similar questions.
+        ///
         /// 相似问题
         ///
         /// Example: `["测试","问题"]`
@@ -1463,15 +1699,23 @@ pub mod types {
             self
         }
     }
+    /// FAQ status (as a query filter).
+    ///
     /// 知识库状态（查询条件）
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum FaqStatus {
-        /// `"1"`: 在线
+        /// `"1"`: Online.
+        ///
+        /// 在线
         Online,
-        /// `"0"`: 删除，可恢复
+        /// `"0"`: Deleted; can be restored.
+        ///
+        /// 删除，可恢复
         DeletedRecoverable,
-        /// `"2"`: 删除，不可恢复
+        /// `"2"`: Deleted permanently; cannot be restored.
+        ///
+        /// 删除，不可恢复
         DeletedPermanently,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -1514,25 +1758,35 @@ pub mod types {
             out.push_str(self.as_str())
         }
     }
+    /// Details of the push task.
+    ///
     /// push任务详情
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct Notification {
+        /// Optional. Returned once created.
+        ///
         /// 非必填，创建成功后返回
         ///
         /// Example: `"6981801914270744596"`
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Required. Name of the push task.
+        ///
         /// 必填，任务名称
         ///
         /// Example: `"测试推送任务"`
         #[serde(rename = "job_name")]
         pub job_name: String,
-        /// 非必填，创建成功后返回。The doc gives no meaning for the values, so this stays a plain integer.
+        /// Optional. Returned once created.
+        ///
+        /// 非必填，创建成功后返回
         ///
         /// Example: `0`
         #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
         pub status: Option<i32>,
+        /// Optional. Creator.
+        ///
         /// 非必填，创建人
         #[serde(
             rename = "create_user",
@@ -1540,11 +1794,15 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub create_user: Option<types::NotificationUser>,
+        /// Optional. Creation time (Unix timestamp in milliseconds).
+        ///
         /// 非必填，创建时间（毫秒时间戳）
         ///
         /// Example: `"1626332244719"`
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
         pub created_at: Option<crate::TimestampMs>,
+        /// Optional. User who last updated it.
+        ///
         /// 非必填，更新用户
         #[serde(
             rename = "update_user",
@@ -1552,11 +1810,15 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub update_user: Option<types::NotificationUser>,
+        /// Optional. Last update time (Unix timestamp in milliseconds).
+        ///
         /// 非必填，更新时间（毫秒时间戳）
         ///
         /// Example: `"1626332244719"`
         #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
         pub updated_at: Option<crate::TimestampMs>,
+        /// Optional. Total number of target users.
+        ///
         /// 非必填，目标推送用户总数
         ///
         /// Example: `1`
@@ -1566,6 +1828,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub target_user_count: Option<i32>,
+        /// Optional. Number of users the push has been sent to.
+        ///
         /// 非必填，已推送用户总数
         ///
         /// Example: `1`
@@ -1575,6 +1839,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub sent_user_count: Option<i32>,
+        /// Optional. Number of users who have read it.
+        ///
         /// 非必填，已读用户总数
         ///
         /// Example: `1`
@@ -1584,24 +1850,34 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub read_user_count: Option<i32>,
+        /// Optional. Time the push task is triggered (Unix timestamp in milliseconds).
+        ///
         /// 非必填，推送任务触发时间（毫秒时间戳）
         ///
         /// Example: `"1626332244719"`
         #[serde(rename = "send_at", default, skip_serializing_if = "Option::is_none")]
         pub send_at: Option<crate::TimestampMs>,
+        /// Required. Push content: a message card JSON carried in a string; see https://open.feishu.cn/tool/cardbuilder?from=howtoguide
+        ///
         /// 必填，推送内容：a message card JSON carried in a string, 详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide
         #[serde(rename = "push_content")]
         pub push_content: crate::JsonString,
+        /// Required. Push type.
+        ///
         /// 必填，推送类型
         ///
         /// Example: `0`
         #[serde(rename = "push_type")]
         pub push_type: types::PushType,
+        /// Required. Push scope (private messages from the helpdesk). In all four cases `chat_list` is independent; it must be set only when the scope is 1.
+        ///
         /// 必填，推送范围（服务台私信）。以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list
         ///
         /// Example: `0`
         #[serde(rename = "push_scope_type")]
         pub push_scope_type: types::PushScopeType,
+        /// Optional. Scope of new employees (takes effect when `push_type` is 1).
+        ///
         /// 非必填，新人入职范围类型（push_type为1时生效）
         ///
         /// Example: `0`
@@ -1611,6 +1887,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub new_staff_scope_type: Option<types::NewStaffScopeType>,
+        /// Optional. Departments whose new employees receive the push.
+        ///
         /// 非必填，新人入职生效部门列表
         #[serde(
             rename = "new_staff_scope_department_list",
@@ -1618,9 +1896,13 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub new_staff_scope_department_list: Option<Vec<types::NotificationDepartment>>,
+        /// Optional. Members the push is sent to.
+        ///
         /// 非必填，push推送到成员列表
         #[serde(rename = "user_list", default, skip_serializing_if = "Option::is_none")]
         pub user_list: Option<Vec<types::NotificationUser>>,
+        /// Optional. Departments the push is sent to.
+        ///
         /// 非必填，push推送到的部门信息列表
         #[serde(
             rename = "department_list",
@@ -1628,9 +1910,13 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub department_list: Option<Vec<types::NotificationDepartment>>,
+        /// Optional. Chats (groups) the push is sent to.
+        ///
         /// 非必填，push推送到的会话列表(群)
         #[serde(rename = "chat_list", default, skip_serializing_if = "Option::is_none")]
         pub chat_list: Option<Vec<types::NotificationChat>>,
+        /// Optional. Reserved extension field (a JSON string).
+        ///
         /// 非必填，预留扩展字段 (a JSON string)
         ///
         /// Example: `"{}"`
@@ -1670,20 +1956,28 @@ pub mod types {
             }
         }
     }
+    /// A user related to a push.
+    ///
     /// 推送相关的用户
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct NotificationUser {
+        /// Optional. User ID.
+        ///
         /// 非必填，用户id
         ///
         /// Example: `"ou_7277fd1262bfafc363d5b2a1f9c2ac90"`
         #[serde(rename = "user_id", default, skip_serializing_if = "Option::is_none")]
         pub user_id: Option<String>,
+        /// Optional. Avatar URL.
+        ///
         /// 非必填，头像地址
         ///
         /// Example: `"http://*.com/*.png"`
         #[serde(rename = "avatar_url", default, skip_serializing_if = "Option::is_none")]
         pub avatar_url: Option<String>,
+        /// Optional. User name.
+        ///
         /// 非必填，用户名称
         ///
         /// Example: `"test"`
@@ -1716,11 +2010,15 @@ pub mod types {
             self
         }
     }
+    /// A department related to a push.
+    ///
     /// 推送相关的部门
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct NotificationDepartment {
-        /// 部门ID. Optional here although the notification.get reply table gives no 非必填 marker: the create/patch request tables mark it 否 (optional), and one type serves both.
+        /// Department ID.
+        ///
+        /// 部门ID
         ///
         /// Example: `"od_7277fd1262bfafc363d5b2a1f9c2ac90"`
         #[serde(
@@ -1729,6 +2027,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub department_id: Option<String>,
+        /// Optional. Department name.
+        ///
         /// 非必填，部门名称
         ///
         /// Example: `"测试部门"`
@@ -1755,15 +2055,21 @@ pub mod types {
             self
         }
     }
+    /// A chat (group) the push is sent to.
+    ///
     /// 推送到的会话（群）
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct NotificationChat {
+        /// Optional. Chat ID.
+        ///
         /// 非必填，会话ID
         ///
         /// Example: `"oc_7277fd1262bfafc363d5b2a1f9c2ac90"`
         #[serde(rename = "chat_id", default, skip_serializing_if = "Option::is_none")]
         pub chat_id: Option<String>,
+        /// Optional. Chat name.
+        ///
         /// 非必填，会话名称
         ///
         /// Example: `"测试群聊"`
@@ -1787,13 +2093,19 @@ pub mod types {
             self
         }
     }
+    /// Push type.
+    ///
     /// 推送类型
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum PushType {
-        /// `0`: 定时推送：push_scope不能等于3
+        /// `0`: Scheduled push: `push_scope_type` must not be 3.
+        ///
+        /// 定时推送：push_scope不能等于3
         Scheduled,
-        /// `1`: 新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空
+        /// `1`: New-employee onboarding push: `push_scope_type` must be 1 or 3, and `new_staff_scope_type` must be set.
+        ///
+        /// 新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空
         NewStaff,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -1834,17 +2146,27 @@ pub mod types {
             self.value().write_query(out)
         }
     }
+    /// Push scope (private messages from the helpdesk).
+    ///
     /// 推送范围（服务台私信）
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum PushScopeType {
-        /// `0`: 组织内全部成员（user_list和department_list必须为空）
+        /// `0`: All members of the organization (`user_list` and `department_list` must be empty).
+        ///
+        /// 组织内全部成员（user_list和department_list必须为空）
         AllMembers,
-        /// `1`: 不推送任何成员（user_list和department_list必须为空，chat_list不可为空）
+        /// `1`: No members (`user_list` and `department_list` must be empty; `chat_list` must not be empty).
+        ///
+        /// 不推送任何成员（user_list和department_list必须为空，chat_list不可为空）
         NoMembers,
-        /// `2`: 推送到部分成员（user_list或department_list不能为空）
+        /// `2`: Some members (`user_list` or `department_list` must not be empty).
+        ///
+        /// 推送到部分成员（user_list或department_list不能为空）
         SomeMembers,
-        /// `3`: 入职新人
+        /// `3`: New employees.
+        ///
+        /// 入职新人
         NewStaff,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -1889,13 +2211,19 @@ pub mod types {
             self.value().write_query(out)
         }
     }
+    /// Scope of new employees (takes effect when `push_type` is 1).
+    ///
     /// 新人入职范围类型（push_type为1时生效）
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum NewStaffScopeType {
-        /// `0`: 组织内所有新人
+        /// `0`: All new employees in the organization.
+        ///
+        /// 组织内所有新人
         AllNewStaff,
-        /// `1`: 组织内特定的部门（new_staff_scope_department_list 字段不能为空）
+        /// `1`: Specific departments of the organization (`new_staff_scope_department_list` must not be empty).
+        ///
+        /// 组织内特定的部门（new_staff_scope_department_list 字段不能为空）
         Departments,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -1936,15 +2264,21 @@ pub mod types {
             self.value().write_query(out)
         }
     }
+    /// An FAQ match result.
+    ///
     /// faq 匹配结果
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct UserQueryFaqInfo {
+        /// ID of the FAQ, unique within the helpdesk.
+        ///
         /// faq服务台内唯一标识
         ///
         /// Example: `"12345"`
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Match score of the FAQ.
+        ///
         /// faq匹配得分
         ///
         /// Example: `0.9`
@@ -1968,28 +2302,44 @@ pub mod types {
             self
         }
     }
+    /// A user related to a ticket (the ticket's creator, an agent, a collaborator, the user who closed it, the creator or updater of an FAQ, and so on).
+    ///
     /// 工单相关用户（工单创建用户、客服、协作者、关单用户、知识库创建/更新用户等）
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct TicketUser {
+        /// User ID.
+        ///
         /// 用户ID
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// URL of the user's avatar.
+        ///
         /// 用户头像url
         #[serde(rename = "avatar_url", default, skip_serializing_if = "Option::is_none")]
         pub avatar_url: Option<String>,
+        /// User name.
+        ///
         /// 用户名
         #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
+        /// User's email address.
+        ///
         /// 用户邮箱
         #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
+        /// Name of the user's department.
+        ///
         /// 所在部门名称
         #[serde(rename = "department", default, skip_serializing_if = "Option::is_none")]
         pub department: Option<String>,
+        /// City.
+        ///
         /// 城市
         #[serde(rename = "city", default, skip_serializing_if = "Option::is_none")]
         pub city: Option<String>,
+        /// Country code; see http://www.mamicode.com/info-detail-2186501.html
+        ///
         /// 国家代号(CountryCode)，参考：http://www.mamicode.com/info-detail-2186501.html
         #[serde(rename = "country", default, skip_serializing_if = "Option::is_none")]
         pub country: Option<String>,
@@ -2009,16 +2359,24 @@ pub mod types {
             }
         }
     }
+    /// Text in several languages.
+    ///
     /// 多语言文本
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct I18n {
+        /// Chinese text.
+        ///
         /// 中文描述
         #[serde(rename = "zh_cn", default, skip_serializing_if = "Option::is_none")]
         pub zh_cn: Option<String>,
+        /// English text.
+        ///
         /// 英文描述
         #[serde(rename = "en_us", default, skip_serializing_if = "Option::is_none")]
         pub en_us: Option<String>,
+        /// Japanese text.
+        ///
         /// 日文描述
         #[serde(rename = "ja_jp", default, skip_serializing_if = "Option::is_none")]
         pub ja_jp: Option<String>,
@@ -2034,19 +2392,29 @@ pub mod types {
             }
         }
     }
+    /// A ticket customized field and its value.
+    ///
     /// 工单自定义字段及其值
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CustomizedFieldDisplayItem {
+        /// Customized field ID.
+        ///
         /// 自定义字段ID
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Value of the customized field.
+        ///
         /// 自定义字段值
         #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
         pub value: Option<String>,
+        /// Key name.
+        ///
         /// 键名
         #[serde(rename = "key_name", default, skip_serializing_if = "Option::is_none")]
         pub key_name: Option<String>,
+        /// Display name.
+        ///
         /// 展示名称
         #[serde(
             rename = "display_name",
@@ -2054,12 +2422,18 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub display_name: Option<String>,
+        /// Display position.
+        ///
         /// 展示位置
         #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
         pub position: Option<i32>,
+        /// Whether the field is required.
+        ///
         /// 是否必填
         #[serde(rename = "required", default, skip_serializing_if = "Option::is_none")]
         pub required: Option<bool>,
+        /// Whether the field can be edited.
+        ///
         /// 是否可修改
         #[serde(rename = "editable", default, skip_serializing_if = "Option::is_none")]
         pub editable: Option<bool>,
@@ -2079,13 +2453,19 @@ pub mod types {
             }
         }
     }
+    /// A ticket tag.
+    ///
     /// 工单标签
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct TicketTag {
+        /// Tag ID.
+        ///
         /// 标签 ID
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Tag name.
+        ///
         /// 标签
         #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
@@ -2097,13 +2477,19 @@ pub mod types {
             Self { id: None, name: None }
         }
     }
+    /// Ticket details (`ticket` in Get a ticket; `ticket` in the ticket message event).
+    ///
     /// 工单详情（查询指定工单详情的 ticket；工单消息事件中的 ticket）
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct Ticket {
+        /// Ticket ID. [Take it from the ticket list](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/list) or [get it by subscribing to the ticket created event](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/created).
+        ///
         /// 工单ID [可以从工单列表里面取](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/list) [也可以订阅工单创建事件获取](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/created)
         #[serde(rename = "ticket_id", default, skip_serializing_if = "Option::is_none")]
         pub ticket_id: Option<String>,
+        /// Helpdesk ID.
+        ///
         /// 服务台ID
         #[serde(
             rename = "helpdesk_id",
@@ -2111,12 +2497,18 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub helpdesk_id: Option<String>,
+        /// User who created the ticket.
+        ///
         /// 工单创建用户
         #[serde(rename = "guest", default, skip_serializing_if = "Option::is_none")]
         pub guest: Option<types::TicketUser>,
-        /// 备注。注意：页面字段表与示例写作单个对象，实际接口返回列表（见 sdk_deviations）。
+        /// Comments.
+        ///
+        /// 备注
         #[serde(rename = "comments", default, skip_serializing_if = "Option::is_none")]
         pub comments: Option<Vec<types::TicketComment>>,
+        /// Ticket stage: 1 bot, 2 human agent.
+        ///
         /// 工单阶段：1. 机器人 2. 人工
         #[serde(
             rename = "ticket_type",
@@ -2124,21 +2516,33 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub ticket_type: Option<types::TicketStage>,
+        /// Ticket status: 1 created; 2 in progress; 3 queued; 4 pending; 5 waiting for the user to reply; 50 closed by the bot; 51 closed by an agent; 52 closed by the user.
+        ///
         /// 工单状态，1：已创建 2: 处理中 3: 排队中 4：待定 5：待用户响应 50: 被机器人关闭 51: 被客服关闭 52: 用户自己关闭
         #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
         pub status: Option<types::TicketStatus>,
+        /// Ticket rating: 1 dissatisfied, 2 neutral, 3 satisfied.
+        ///
         /// 工单评分，1：不满意，2:一般，3:满意
         #[serde(rename = "score", default, skip_serializing_if = "Option::is_none")]
         pub score: Option<types::TicketScore>,
+        /// Ticket creation time (Unix timestamp in milliseconds, as a JSON number).
+        ///
         /// 工单创建时间（毫秒时间戳，JSON 数字）
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
         pub created_at: Option<i64>,
+        /// Ticket update time (Unix timestamp in milliseconds, as a JSON number); -1 when not set.
+        ///
         /// 工单更新时间（毫秒时间戳，JSON 数字），没有值时为-1
         #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
         pub updated_at: Option<i64>,
+        /// Ticket close time (Unix timestamp in milliseconds, as a JSON number).
+        ///
         /// 工单结束时间（毫秒时间戳，JSON 数字）
         #[serde(rename = "closed_at", default, skip_serializing_if = "Option::is_none")]
         pub closed_at: Option<i64>,
+        /// Reason for dissatisfaction.
+        ///
         /// 不满意原因
         #[serde(
             rename = "dissatisfaction_reason",
@@ -2146,18 +2550,28 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub dissatisfaction_reason: Option<types::I18n>,
+        /// Agents of the ticket.
+        ///
         /// 工单客服
         #[serde(rename = "agents", default, skip_serializing_if = "Option::is_none")]
         pub agents: Option<Vec<types::TicketUser>>,
+        /// Ticket channel: 9 Open API; 2 QR code; 14 share; 13 search; any other number: other channels.
+        ///
         /// 工单渠道，描述： 9：Open API 2：二维码 14：分享 13：搜索 其他数字：其他渠道
         #[serde(rename = "channel", default, skip_serializing_if = "Option::is_none")]
         pub channel: Option<i32>,
+        /// Whether the ticket was solved: 1 not solved, 2 solved.
+        ///
         /// 工单是否解决 1:没解决 2:已解决
         #[serde(rename = "solve", default, skip_serializing_if = "Option::is_none")]
         pub solve: Option<types::TicketSolved>,
+        /// ID of the user who closed the ticket.
+        ///
         /// 关单用户ID
         #[serde(rename = "closed_by", default, skip_serializing_if = "Option::is_none")]
         pub closed_by: Option<types::TicketUser>,
+        /// Collaborators on the ticket.
+        ///
         /// 工单协作者
         #[serde(
             rename = "collaborators",
@@ -2165,6 +2579,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub collaborators: Option<Vec<types::TicketUser>>,
+        /// Customized fields; not set when there are no values. For a drop-down field, the value corresponds to `children.display_name` in the ticket field; see [List all ticket customized fields](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_customized_field/list-ticket-customized-fields).
+        ///
         /// 自定义字段列表，没有值时不设置   下拉菜单的value对应工单字段里面的children.display_name [获取全部工单自定义字段](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_customized_field/list-ticket-customized-fields)
         #[serde(
             rename = "customized_fields",
@@ -2172,6 +2588,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub customized_fields: Option<Vec<types::CustomizedFieldDisplayItem>>,
+        /// Agent service duration: time from the agent joining to the agent's last reply, in minutes.
+        ///
         /// 客服服务时长，客服最后一次回复时间距离客服进入时间间隔，单位分钟
         #[serde(
             rename = "agent_service_duration",
@@ -2179,6 +2597,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub agent_service_duration: Option<f64>,
+        /// Time from the agent joining to the agent's first reply, in seconds.
+        ///
         /// 客服首次回复时间距离客服进入时间的间隔(秒)
         #[serde(
             rename = "agent_first_response_duration",
@@ -2186,6 +2606,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub agent_first_response_duration: Option<i32>,
+        /// Bot service time: time from ticket creation to the agent joining, in seconds.
+        ///
         /// 机器人服务时间：客服进入时间距离工单创建时间的间隔，单位秒
         #[serde(
             rename = "bot_service_duration",
@@ -2193,6 +2615,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub bot_service_duration: Option<i32>,
+        /// Agent resolution time: time from the first agent joining to the ticket being closed, in seconds.
+        ///
         /// 客服解决时长，从首位客服接入服务到工单关闭的用时，单位秒
         #[serde(
             rename = "agent_resolution_time",
@@ -2200,6 +2624,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub agent_resolution_time: Option<i32>,
+        /// Actual processing time of the ticket: resolution time minus the time the ticket was pending (after its status was set to pending), in seconds.
+        ///
         /// 工单实际处理时长，处理时长=解决时长-工单待定时长（将工单状态修改为待定后的时间），单位秒
         #[serde(
             rename = "actual_processing_time",
@@ -2207,6 +2633,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub actual_processing_time: Option<i32>,
+        /// Time the agent joined, in milliseconds.
+        ///
         /// 客服进入时间，单位毫秒
         #[serde(
             rename = "agent_entry_time",
@@ -2214,6 +2642,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub agent_entry_time: Option<i64>,
+        /// Time of the agent's first reply, in milliseconds.
+        ///
         /// 客服首次回复时间，单位毫秒
         #[serde(
             rename = "agent_first_response_time",
@@ -2221,6 +2651,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub agent_first_response_time: Option<i64>,
+        /// Time of the agent's last reply, in milliseconds.
+        ///
         /// 客服最后回复时间，单位毫秒
         #[serde(
             rename = "agent_last_response_time",
@@ -2228,6 +2660,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub agent_last_response_time: Option<i64>,
+        /// Agent in charge of the ticket.
+        ///
         /// 主责客服
         #[serde(
             rename = "agent_owner",
@@ -2235,6 +2669,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub agent_owner: Option<types::TicketUser>,
+        /// Ticket tags (returned only when the ticket has tags).
+        ///
         /// 工单标签（仅工单含有工单标签会返回）
         #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<types::TicketTag>>,
@@ -2274,19 +2710,29 @@ pub mod types {
             }
         }
     }
+    /// A ticket comment.
+    ///
     /// 工单备注
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct TicketComment {
+        /// Comment text.
+        ///
         /// 备注
         #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
         pub content: Option<String>,
+        /// Comment time, in milliseconds.
+        ///
         /// 备注时间，单位毫秒
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
         pub created_at: Option<i64>,
+        /// Comment ID.
+        ///
         /// 备注ID
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<i32>,
+        /// Avatar of the commenter.
+        ///
         /// 备注人头像
         #[serde(
             rename = "user_avatar_url",
@@ -2294,9 +2740,13 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub user_avatar_url: Option<String>,
+        /// Name of the commenter.
+        ///
         /// 备注人姓名
         #[serde(rename = "user_name", default, skip_serializing_if = "Option::is_none")]
         pub user_name: Option<String>,
+        /// ID of the commenter.
+        ///
         /// 备注人ID
         #[serde(rename = "user_id", default, skip_serializing_if = "Option::is_none")]
         pub user_id: Option<i64>,
@@ -2315,13 +2765,19 @@ pub mod types {
             }
         }
     }
+    /// A ticket (an item of the list returned by List all tickets; `comments` is a single object and `dissatisfaction_reason` is a list).
+    ///
     /// 工单（查询全部工单详情返回的列表项；comments 为单个对象，dissatisfaction_reason 为列表）
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct TicketListItem {
+        /// Ticket ID. [Take it from the ticket list](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/list) or [get it by subscribing to the ticket created event](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/created).
+        ///
         /// 工单ID [可以从工单列表里面取](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/list) [也可以订阅工单创建事件获取](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/events/created)
         #[serde(rename = "ticket_id", default, skip_serializing_if = "Option::is_none")]
         pub ticket_id: Option<String>,
+        /// Helpdesk ID.
+        ///
         /// 服务台ID
         #[serde(
             rename = "helpdesk_id",
@@ -2329,12 +2785,18 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub helpdesk_id: Option<String>,
+        /// User who created the ticket.
+        ///
         /// 工单创建用户
         #[serde(rename = "guest", default, skip_serializing_if = "Option::is_none")]
         pub guest: Option<types::TicketUser>,
+        /// Comment.
+        ///
         /// 备注
         #[serde(rename = "comments", default, skip_serializing_if = "Option::is_none")]
         pub comments: Option<types::TicketComment>,
+        /// Ticket stage: 1 bot, 2 human agent.
+        ///
         /// 工单阶段：1. 机器人 2. 人工
         #[serde(
             rename = "ticket_type",
@@ -2342,40 +2804,62 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub ticket_type: Option<types::TicketStage>,
+        /// Ticket status: 1 created; 2 in progress; 3 queued; 4 pending; 5 waiting for the user to reply; 50 closed by the bot; 51 closed by an agent; 52 closed by the user.
+        ///
         /// 工单状态，1：已创建 2: 处理中 3: 排队中 4：待定 5：待用户响应 50: 被机器人关闭 51: 被客服关闭 52: 用户自己关闭
         #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
         pub status: Option<types::TicketStatus>,
+        /// Ticket rating: 1 dissatisfied, 2 neutral, 3 satisfied.
+        ///
         /// 工单评分，1：不满意，2:一般，3:满意
         #[serde(rename = "score", default, skip_serializing_if = "Option::is_none")]
         pub score: Option<types::TicketScore>,
+        /// Ticket creation time (Unix timestamp in milliseconds, as a JSON number).
+        ///
         /// 工单创建时间（毫秒时间戳，JSON 数字）
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
         pub created_at: Option<i64>,
+        /// Ticket update time (Unix timestamp in milliseconds, as a JSON number); -1 when not set.
+        ///
         /// 工单更新时间（毫秒时间戳，JSON 数字），没有值时为-1
         #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
         pub updated_at: Option<i64>,
+        /// Ticket close time (Unix timestamp in milliseconds, as a JSON number).
+        ///
         /// 工单结束时间（毫秒时间戳，JSON 数字）
         #[serde(rename = "closed_at", default, skip_serializing_if = "Option::is_none")]
         pub closed_at: Option<i64>,
-        /// 不满意原因。注意：页面写作单个 i18n 对象，实际接口返回 i18n 对象的列表（见 sdk_deviations）。
+        /// Reasons for dissatisfaction.
+        ///
+        /// 不满意原因
         #[serde(
             rename = "dissatisfaction_reason",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         pub dissatisfaction_reason: Option<Vec<types::I18n>>,
+        /// Agents of the ticket.
+        ///
         /// 工单客服
         #[serde(rename = "agents", default, skip_serializing_if = "Option::is_none")]
         pub agents: Option<Vec<types::TicketUser>>,
+        /// Ticket channel: 9 Open API; 2 QR code; 14 share; 13 search; any other number: other channels.
+        ///
         /// 工单渠道，描述： 9：Open API 2：二维码 14：分享 13：搜索 其他数字：其他渠道
         #[serde(rename = "channel", default, skip_serializing_if = "Option::is_none")]
         pub channel: Option<i32>,
+        /// Whether the ticket was solved: 1 not solved, 2 solved.
+        ///
         /// 工单是否解决 1:没解决 2:已解决
         #[serde(rename = "solve", default, skip_serializing_if = "Option::is_none")]
         pub solve: Option<types::TicketSolved>,
+        /// ID of the user who closed the ticket.
+        ///
         /// 关单用户ID
         #[serde(rename = "closed_by", default, skip_serializing_if = "Option::is_none")]
         pub closed_by: Option<types::TicketUser>,
+        /// Collaborators on the ticket.
+        ///
         /// 工单协作者
         #[serde(
             rename = "collaborators",
@@ -2383,6 +2867,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub collaborators: Option<Vec<types::TicketUser>>,
+        /// Customized fields; not set when there are no values. For a drop-down field, the value corresponds to `children.display_name` in the ticket field; see [List all ticket customized fields](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_customized_field/list-ticket-customized-fields).
+        ///
         /// 自定义字段列表，没有值时不设置   下拉菜单的value对应工单字段里面的children.display_name [获取全部工单自定义字段](https://open.larkoffice.com/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket_customized_field/list-ticket-customized-fields)
         #[serde(
             rename = "customized_fields",
@@ -2390,6 +2876,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub customized_fields: Option<Vec<types::CustomizedFieldDisplayItem>>,
+        /// Agent service duration: time from the agent joining to the agent's last reply, in minutes.
+        ///
         /// 客服服务时长，客服最后一次回复时间距离客服进入时间间隔，单位分钟
         #[serde(
             rename = "agent_service_duration",
@@ -2397,6 +2885,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub agent_service_duration: Option<f64>,
+        /// Time from the agent joining to the agent's first reply, in seconds.
+        ///
         /// 客服首次回复时间距离客服进入时间的间隔(秒)
         #[serde(
             rename = "agent_first_response_duration",
@@ -2404,6 +2894,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub agent_first_response_duration: Option<i32>,
+        /// Bot service time: time from ticket creation to the agent joining, in seconds.
+        ///
         /// 机器人服务时间：客服进入时间距离工单创建时间的间隔，单位秒
         #[serde(
             rename = "bot_service_duration",
@@ -2411,6 +2903,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub bot_service_duration: Option<i32>,
+        /// Agent resolution time: time from the agent joining to the ticket being closed, in seconds.
+        ///
         /// 客服解决时长，关单时间距离客服进入时间的间隔，单位秒
         #[serde(
             rename = "agent_resolution_time",
@@ -2418,6 +2912,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub agent_resolution_time: Option<i32>,
+        /// Actual processing time of the ticket: from the agent joining to the ticket being closed, in seconds.
+        ///
         /// 工单实际处理时间：从客服进入到关单，单位秒
         #[serde(
             rename = "actual_processing_time",
@@ -2425,6 +2921,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub actual_processing_time: Option<i32>,
+        /// Time the agent joined, in milliseconds.
+        ///
         /// 客服进入时间，单位毫秒
         #[serde(
             rename = "agent_entry_time",
@@ -2432,6 +2930,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub agent_entry_time: Option<i64>,
+        /// Time of the agent's first reply, in milliseconds.
+        ///
         /// 客服首次回复时间，单位毫秒
         #[serde(
             rename = "agent_first_response_time",
@@ -2439,6 +2939,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub agent_first_response_time: Option<i64>,
+        /// Time of the agent's last reply, in milliseconds.
+        ///
         /// 客服最后回复时间，单位毫秒
         #[serde(
             rename = "agent_last_response_time",
@@ -2446,6 +2948,8 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub agent_last_response_time: Option<i64>,
+        /// Agent in charge of the ticket.
+        ///
         /// 主责客服
         #[serde(
             rename = "agent_owner",
@@ -2488,20 +2992,28 @@ pub mod types {
             }
         }
     }
+    /// A customized field value to update.
+    ///
     /// 要更新的自定义字段值
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct TicketCustomizedFieldValue {
+        /// Customized field ID.
+        ///
         /// 自定义字段ID
         ///
         /// Example: `"123"`
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Value of the customized field.
+        ///
         /// 自定义字段值
         ///
         /// Example: `"value"`
         #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
         pub value: Option<String>,
+        /// Key name.
+        ///
         /// 键名
         ///
         /// Example: `"key"`
@@ -2534,25 +3046,43 @@ pub mod types {
             self
         }
     }
+    /// Ticket status.
+    ///
     /// 工单状态
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum TicketStatus {
-        /// `1`: 已创建（ticket.update 页面称“待响应”）
+        /// `1`: Created (called "awaiting response" on the ticket.update page).
+        ///
+        /// 已创建（ticket.update 页面称“待响应”）
         Created,
-        /// `2`: 处理中
+        /// `2`: In progress.
+        ///
+        /// 处理中
         Processing,
-        /// `3`: 排队中
+        /// `3`: Queued.
+        ///
+        /// 排队中
         Queuing,
-        /// `4`: 待定
+        /// `4`: Pending.
+        ///
+        /// 待定
         Pending,
-        /// `5`: 待用户响应
+        /// `5`: Waiting for the user to reply.
+        ///
+        /// 待用户响应
         WaitingForUser,
-        /// `50`: 被机器人关闭
+        /// `50`: Closed by the bot.
+        ///
+        /// 被机器人关闭
         ClosedByBot,
-        /// `51`: 被客服关闭（人工关闭工单）
+        /// `51`: Closed by an agent (closed by hand).
+        ///
+        /// 被客服关闭（人工关闭工单）
         ClosedByAgent,
-        /// `52`: 用户自己关闭
+        /// `52`: Closed by the user.
+        ///
+        /// 用户自己关闭
         ClosedByUser,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -2605,23 +3135,39 @@ pub mod types {
             self.value().write_query(out)
         }
     }
+    /// New ticket status (ticket.update).
+    ///
     /// 工单新status（ticket.update）
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum TicketUpdateStatus {
-        /// `1`: 待响应
+        /// `1`: Awaiting response.
+        ///
+        /// 待响应
         AwaitingResponse,
-        /// `2`: 处理中
+        /// `2`: In progress.
+        ///
+        /// 处理中
         Processing,
-        /// `3`: 排队中
+        /// `3`: Queued.
+        ///
+        /// 排队中
         Queuing,
-        /// `4`: 待定
+        /// `4`: Pending.
+        ///
+        /// 待定
         Pending,
-        /// `5`: 待用户响应
+        /// `5`: Waiting for the user to reply.
+        ///
+        /// 待用户响应
         WaitingForUser,
-        /// `50`: 机器人关闭工单
+        /// `50`: Closed by the bot.
+        ///
+        /// 机器人关闭工单
         ClosedByBot,
-        /// `51`: 人工关闭工单
+        /// `51`: Closed by an agent (closed by hand).
+        ///
+        /// 人工关闭工单
         ClosedByAgent,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -2672,15 +3218,23 @@ pub mod types {
             self.value().write_query(out)
         }
     }
+    /// Ticket rating.
+    ///
     /// 工单评分
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum TicketScore {
-        /// `1`: 不满意
+        /// `1`: Dissatisfied.
+        ///
+        /// 不满意
         Dissatisfied,
-        /// `2`: 一般
+        /// `2`: Neutral.
+        ///
+        /// 一般
         Neutral,
-        /// `3`: 满意
+        /// `3`: Satisfied.
+        ///
+        /// 满意
         Satisfied,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -2723,13 +3277,19 @@ pub mod types {
             self.value().write_query(out)
         }
     }
+    /// Ticket stage (`ticket_type`, `stage`, or the `type` query filter).
+    ///
     /// 工单阶段 (ticket_type / stage / 查询条件 type)
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum TicketStage {
-        /// `1`: 机器人
+        /// `1`: Bot.
+        ///
+        /// 机器人
         Bot,
-        /// `2`: 人工
+        /// `2`: Human agent.
+        ///
+        /// 人工
         Human,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -2770,13 +3330,19 @@ pub mod types {
             self.value().write_query(out)
         }
     }
+    /// Whether the ticket was solved.
+    ///
     /// 工单是否解决
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
     pub enum TicketSolved {
-        /// `1`: 没解决
+        /// `1`: Not solved.
+        ///
+        /// 没解决
         Unsolved,
-        /// `2`: 已解决
+        /// `2`: Solved.
+        ///
+        /// 已解决
         Solved,
         /// A value this version of the spec does not list, kept as received.
         ///
@@ -3947,7 +4513,11 @@ pub mod agent_schedule {
         pub(crate) client: &'a crate::Client,
     }
     impl Api<'_> {
-        /// 创建客服工作日程
+        /// Create agent schedules (创建客服工作日程)
+        ///
+        /// Creates work schedules for agents.
+        /// **Tip**: Notes:
+        /// 	With a user_access_token, the caller must be an admin or the owner of this helpdesk.
         ///
         /// 该接口用于创建客服日程。
         /// **Tip**: 注意事项：
@@ -3968,7 +4538,9 @@ pub mod agent_schedule {
                 options: Default::default(),
             }
         }
-        /// 查询全部客服工作日程
+        /// List all agent schedules (查询全部客服工作日程)
+        ///
+        /// Gets the work schedules of all agents.
         ///
         /// 该接口用于获取所有客服信息。
         ///
@@ -3981,7 +4553,7 @@ pub mod agent_schedule {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_schedule/list)
         ///
-        /// `status`: 筛选条件 - 1：online客服 - 2：offline(手动)客服 - 3：off duty(下班)客服 - 4：移除客服 在 GET 请求中传入多个值的格式为 `status=1&status=2`。
+        /// `status`: Filter by agent status: 1 online; 2 offline (set by hand); 3 off duty (outside working hours); 4 removed agents. To pass several values in the GET request, repeat the parameter: `status=1&status=2`.
         pub fn list(
             &self,
             status: impl IntoIterator<Item = impl Into<types::AgentScheduleStatus>>,
@@ -4002,7 +4574,7 @@ pub mod agent_schedule {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `agent_schedule.create`: 创建客服工作日程. Created by [`crate::Client::agent_schedule`]`().create(…)`; send it with `send_with`.
+    /// Request builder for `agent_schedule.create`: Create agent schedules (创建客服工作日程). Created by [`crate::Client::agent_schedule`]`().create(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct CreateRequest {
@@ -4011,6 +4583,8 @@ pub mod agent_schedule {
         options: crate::RequestOptions,
     }
     impl CreateRequest {
+        /// The new agent schedules.
+        ///
         /// 新客服日程
         ///
         /// (request body field `agent_schedules`)
@@ -4096,6 +4670,8 @@ pub mod agent_schedule {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CreateBody {
+        /// The new agent schedules.
+        ///
         /// 新客服日程
         #[serde(
             rename = "agent_schedules",
@@ -4123,15 +4699,15 @@ pub mod agent_schedule {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum CreateError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -4200,7 +4776,7 @@ pub mod agent_schedule {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `agent_schedule.list`: 查询全部客服工作日程. Created by [`crate::Client::agent_schedule`]`().list(…)`; send it with `send_with`.
+    /// Request builder for `agent_schedule.list`: List all agent schedules (查询全部客服工作日程). Created by [`crate::Client::agent_schedule`]`().list(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct ListRequest {
@@ -4275,6 +4851,8 @@ pub mod agent_schedule {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ListResponse {
+        /// Agent schedules.
+        ///
         /// 客服列表
         #[serde(
             rename = "agent_schedules",
@@ -4294,15 +4872,15 @@ pub mod agent_schedule {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum ListError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -4410,7 +4988,9 @@ pub mod agent_schedules {
                 options: Default::default(),
             }
         }
-        /// 查询指定客服工作日程
+        /// Get an agent's schedule (查询指定客服工作日程)
+        ///
+        /// Gets the work schedule of one agent.
         ///
         /// 该接口用于获取客服信息。
         ///
@@ -4423,7 +5003,7 @@ pub mod agent_schedules {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent-schedules/get)
         ///
-        /// `agent_id`: 客服 id
+        /// `agent_id`: Agent ID.
         pub fn get(&self, agent_id: impl Into<String>) -> GetRequest {
             GetRequest {
                 client: self.client.clone(),
@@ -4431,7 +5011,11 @@ pub mod agent_schedules {
                 options: Default::default(),
             }
         }
-        /// 更新客服工作日程
+        /// Update an agent's schedule (更新客服工作日程)
+        ///
+        /// Updates the work schedule of an agent.
+        /// **Tip**: Notes:
+        /// 	With a user_access_token, the caller must be an admin or the owner of this helpdesk.
         ///
         /// 该接口用于更新客服的日程。
         /// **Tip**: 注意事项：
@@ -4446,7 +5030,7 @@ pub mod agent_schedules {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent-schedules/patch)
         ///
-        /// `agent_id`: 客服 id
+        /// `agent_id`: Agent ID.
         pub fn patch(&self, agent_id: impl Into<String>) -> PatchRequest {
             PatchRequest {
                 client: self.client.clone(),
@@ -4621,7 +5205,7 @@ pub mod agent_schedules {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `agent_schedules.get`: 查询指定客服工作日程. Created by [`crate::Client::agent_schedules`]`().get(…)`; send it with `send_with`.
+    /// Request builder for `agent_schedules.get`: Get an agent's schedule (查询指定客服工作日程). Created by [`crate::Client::agent_schedules`]`().get(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct GetRequest {
@@ -4695,6 +5279,8 @@ pub mod agent_schedules {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct GetResponse {
+        /// The agent's schedule.
+        ///
         /// 客服日程
         #[serde(
             rename = "agent_schedule",
@@ -4714,15 +5300,15 @@ pub mod agent_schedules {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum GetError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -4791,7 +5377,7 @@ pub mod agent_schedules {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `agent_schedules.patch`: 更新客服工作日程. Created by [`crate::Client::agent_schedules`]`().patch(…)`; send it with `send_with`.
+    /// Request builder for `agent_schedules.patch`: Update an agent's schedule (更新客服工作日程). Created by [`crate::Client::agent_schedules`]`().patch(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct PatchRequest {
@@ -4801,6 +5387,8 @@ pub mod agent_schedules {
         options: crate::RequestOptions,
     }
     impl PatchRequest {
+        /// The new work schedule.
+        ///
         /// 工作日程列表
         ///
         /// (request body field `agent_schedule`)
@@ -4886,6 +5474,8 @@ pub mod agent_schedules {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct PatchBody {
+        /// The new work schedule.
+        ///
         /// 工作日程列表
         #[serde(
             rename = "agent_schedule",
@@ -4913,15 +5503,15 @@ pub mod agent_schedules {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum PatchError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -5000,7 +5590,11 @@ pub mod agent_skill {
         pub(crate) client: &'a crate::Client,
     }
     impl Api<'_> {
-        /// 创建客服技能
+        /// Create an agent skill (创建客服技能)
+        ///
+        /// Creates an agent skill.
+        /// **Tip**: Notes:
+        /// 	With a user_access_token, the caller must be an admin or the owner of this helpdesk.
         ///
         /// 该接口用于创建客服技能。
         /// **Tip**: 注意事项：
@@ -5091,7 +5685,11 @@ pub mod agent_skill {
                 options: Default::default(),
             }
         }
-        /// 更新客服技能
+        /// Update an agent skill (更新客服技能)
+        ///
+        /// Updates an agent skill.
+        /// **Tip**: Notes:
+        /// 	With a user_access_token, the caller must be an admin or the owner of this helpdesk.
         ///
         /// 该接口用于更新客服技能。
         /// **Tip**: 注意事项：
@@ -5106,7 +5704,7 @@ pub mod agent_skill {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/agent_skill/patch)
         ///
-        /// `agent_skill_id`: agent skill id
+        /// `agent_skill_id`: Agent skill ID.
         pub fn patch(&self, agent_skill_id: impl Into<String>) -> PatchRequest {
             PatchRequest {
                 client: self.client.clone(),
@@ -5125,7 +5723,7 @@ pub mod agent_skill {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `agent_skill.create`: 创建客服技能. Created by [`crate::Client::agent_skill`]`().create(…)`; send it with `send_with`.
+    /// Request builder for `agent_skill.create`: Create an agent skill (创建客服技能). Created by [`crate::Client::agent_skill`]`().create(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct CreateRequest {
@@ -5134,6 +5732,8 @@ pub mod agent_skill {
         options: crate::RequestOptions,
     }
     impl CreateRequest {
+        /// Skill name.
+        ///
         /// 技能名
         ///
         /// Example: `"test-skill"`
@@ -5143,6 +5743,8 @@ pub mod agent_skill {
             self.body.name = Some(value.into());
             self
         }
+        /// Rules of the skill.
+        ///
         /// 技能rules
         ///
         /// (request body field `rules`)
@@ -5153,6 +5755,8 @@ pub mod agent_skill {
             self.body.rules = Some(value.into_iter().map(Into::into).collect());
             self
         }
+        /// IDs of the agents who have the skill.
+        ///
         /// 客服 ids
         ///
         /// Example: `["ou_ea21d7f018e1155d960e40d33191f966"]`
@@ -5227,6 +5831,8 @@ pub mod agent_skill {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CreateResponse {
+        /// ID of the new agent skill.
+        ///
         /// 客服技能id
         #[serde(
             rename = "agent_skill_id",
@@ -5246,14 +5852,20 @@ pub mod agent_skill {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CreateBody {
+        /// Skill name.
+        ///
         /// 技能名
         ///
         /// Example: `"test-skill"`
         #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
+        /// Rules of the skill.
+        ///
         /// 技能rules
         #[serde(rename = "rules", default, skip_serializing_if = "Option::is_none")]
         pub rules: Option<Vec<types::AgentSkillCreateRule>>,
+        /// IDs of the agents who have the skill.
+        ///
         /// 客服 ids
         ///
         /// Example: `["ou_ea21d7f018e1155d960e40d33191f966"]`
@@ -5296,15 +5908,15 @@ pub mod agent_skill {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum CreateError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -5890,7 +6502,7 @@ pub mod agent_skill {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `agent_skill.patch`: 更新客服技能. Created by [`crate::Client::agent_skill`]`().patch(…)`; send it with `send_with`.
+    /// Request builder for `agent_skill.patch`: Update an agent skill (更新客服技能). Created by [`crate::Client::agent_skill`]`().patch(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct PatchRequest {
@@ -5900,6 +6512,8 @@ pub mod agent_skill {
         options: crate::RequestOptions,
     }
     impl PatchRequest {
+        /// The skill fields to update.
+        ///
         /// 更新技能
         ///
         /// (request body field `agent_skill`)
@@ -5988,6 +6602,8 @@ pub mod agent_skill {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct PatchBody {
+        /// The skill fields to update.
+        ///
         /// 更新技能
         #[serde(
             rename = "agent_skill",
@@ -6015,15 +6631,15 @@ pub mod agent_skill {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum PatchError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -8337,7 +8953,11 @@ pub mod faq {
         pub(crate) client: &'a crate::Client,
     }
     impl Api<'_> {
-        /// 创建知识库
+        /// Create an FAQ (创建知识库)
+        ///
+        /// Creates an FAQ in the helpdesk knowledge base.
+        /// **Tip**: Notes:
+        /// 	With a user_access_token, the caller must be an agent, an admin or the owner of this helpdesk.
         ///
         /// 该接口用于创建知识库。
         /// **Tip**: 注意事项：
@@ -8358,7 +8978,11 @@ pub mod faq {
                 options: Default::default(),
             }
         }
-        /// 删除知识库
+        /// Delete an FAQ (删除知识库)
+        ///
+        /// Deletes an FAQ.
+        /// **Tip**: Notes:
+        /// 	With a user_access_token, the caller must be an agent, an admin or the owner of this helpdesk.
         ///
         /// 该接口用于删除知识库。
         /// **Tip**: 注意事项：
@@ -8373,7 +8997,7 @@ pub mod faq {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/faq/delete)
         ///
-        /// `id`: id
+        /// `id`: FAQ ID.
         pub fn delete(&self, id: impl Into<String>) -> DeleteRequest {
             DeleteRequest {
                 client: self.client.clone(),
@@ -8381,7 +9005,9 @@ pub mod faq {
                 options: Default::default(),
             }
         }
-        /// 获取知识库图像
+        /// Get an FAQ image (获取知识库图像)
+        ///
+        /// Downloads an image used in an FAQ.
         ///
         /// 该接口用于获取知识库图像。
         ///
@@ -8394,9 +9020,9 @@ pub mod faq {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/faq/faq_image)
         ///
-        /// `id`: 知识库ID
+        /// `id`: FAQ ID.
         ///
-        /// `image_key`: 图像key
+        /// `image_key`: Image key.
         pub fn faq_image(&self, args: FaqImageArgs) -> FaqImageRequest {
             FaqImageRequest {
                 client: self.client.clone(),
@@ -8405,7 +9031,9 @@ pub mod faq {
                 options: Default::default(),
             }
         }
-        /// 获取指定知识库详情
+        /// Get an FAQ (获取指定知识库详情)
+        ///
+        /// Gets the details of one FAQ in the helpdesk knowledge base.
         ///
         /// 该接口用于获取服务台知识库详情。
         ///
@@ -8418,7 +9046,7 @@ pub mod faq {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/faq/get)
         ///
-        /// `id`: 知识库ID
+        /// `id`: FAQ ID.
         pub fn get(&self, id: impl Into<String>) -> GetRequest {
             GetRequest {
                 client: self.client.clone(),
@@ -8426,7 +9054,9 @@ pub mod faq {
                 options: Default::default(),
             }
         }
-        /// 获取全部知识库详情
+        /// List all FAQs (获取全部知识库详情)
+        ///
+        /// Gets the details of the FAQs in the helpdesk knowledge base.
         ///
         /// 该接口用于获取服务台知识库详情。
         ///
@@ -8449,7 +9079,11 @@ pub mod faq {
                 options: Default::default(),
             }
         }
-        /// 修改知识库
+        /// Update an FAQ (修改知识库)
+        ///
+        /// Updates an FAQ.
+        /// **Tip**: Notes:
+        /// 	With a user_access_token, the caller must be an agent, an admin or the owner of this helpdesk.
         ///
         /// 该接口用于修改知识库。
         /// **Tip**: 注意事项：
@@ -8464,7 +9098,7 @@ pub mod faq {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/faq/patch)
         ///
-        /// `id`: 知识库ID
+        /// `id`: FAQ ID.
         pub fn patch(&self, id: impl Into<String>) -> PatchRequest {
             PatchRequest {
                 client: self.client.clone(),
@@ -8473,7 +9107,9 @@ pub mod faq {
                 options: Default::default(),
             }
         }
-        /// 搜索知识库
+        /// Search FAQs (搜索知识库)
+        ///
+        /// Searches the FAQs in the helpdesk knowledge base.
         ///
         /// 该接口用于搜索服务台知识库。
         ///
@@ -8486,7 +9122,7 @@ pub mod faq {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/faq/search)
         ///
-        /// `query`: 搜索query ，query内容如果不是英文，包含中文空格等有两种编码策略：1. url编码 2. base64编码，同时加上base64=true参数
+        /// `query`: Search query. If it is not plain English (for example it holds Chinese characters or spaces), encode it in one of two ways: 1. URL-encode it; 2. Base64-encode it and also pass `base64=true`.
         pub fn search(&self, query: impl Into<String>) -> SearchRequest {
             SearchRequest {
                 client: self.client.clone(),
@@ -8507,7 +9143,7 @@ pub mod faq {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `faq.create`: 创建知识库. Created by [`crate::Client::faq`]`().create(…)`; send it with `send_with`.
+    /// Request builder for `faq.create`: Create an FAQ (创建知识库). Created by [`crate::Client::faq`]`().create(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct CreateRequest {
@@ -8516,6 +9152,8 @@ pub mod faq {
         options: crate::RequestOptions,
     }
     impl CreateRequest {
+        /// The FAQ to create.
+        ///
         /// 知识库详情
         ///
         /// (request body field `faq`)
@@ -8585,6 +9223,8 @@ pub mod faq {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CreateResponse {
+        /// The created FAQ.
+        ///
         /// 知识库详情
         #[serde(rename = "faq", default, skip_serializing_if = "Option::is_none")]
         pub faq: Option<types::Faq>,
@@ -8600,6 +9240,8 @@ pub mod faq {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CreateBody {
+        /// The FAQ to create.
+        ///
         /// 知识库详情
         #[serde(rename = "faq", default, skip_serializing_if = "Option::is_none")]
         pub faq: Option<types::FaqCreateInfo>,
@@ -8620,11 +9262,11 @@ pub mod faq {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum CreateError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -8688,7 +9330,7 @@ pub mod faq {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `faq.delete`: 删除知识库. Created by [`crate::Client::faq`]`().delete(…)`; send it with `send_with`.
+    /// Request builder for `faq.delete`: Delete an FAQ (删除知识库). Created by [`crate::Client::faq`]`().delete(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct DeleteRequest {
@@ -8766,11 +9408,11 @@ pub mod faq {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum DeleteError {
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -8835,16 +9477,20 @@ pub mod faq {
     /// The required values of `faq.faq_image`, by name: two IDs cannot be swapped, and a missing one does not compile.
     #[derive(Debug, Clone, PartialEq)]
     pub struct FaqImageArgs {
+        /// FAQ ID.
+        ///
         /// 知识库ID
         ///
         /// Example: `"12345"`
         pub id: String,
+        /// Image key.
+        ///
         /// 图像key
         ///
         /// Example: `"img_b07ffac0-19c1-48a3-afca-599f8ea825fj"`
         pub image_key: String,
     }
-    /// Request builder for `faq.faq_image`: 获取知识库图像. Created by [`crate::Client::faq`]`().faq_image(…)`; send it with `send_with`.
+    /// Request builder for `faq.faq_image`: Get an FAQ image (获取知识库图像). Created by [`crate::Client::faq`]`().faq_image(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct FaqImageRequest {
@@ -8920,19 +9566,19 @@ pub mod faq {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum FaqImageError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -9006,7 +9652,7 @@ pub mod faq {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `faq.get`: 获取指定知识库详情. Created by [`crate::Client::faq`]`().get(…)`; send it with `send_with`.
+    /// Request builder for `faq.get`: Get an FAQ (获取指定知识库详情). Created by [`crate::Client::faq`]`().get(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct GetRequest {
@@ -9079,6 +9725,8 @@ pub mod faq {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct GetResponse {
+        /// FAQ details.
+        ///
         /// 知识库详情
         #[serde(rename = "faq", default, skip_serializing_if = "Option::is_none")]
         pub faq: Option<types::Faq>,
@@ -9094,11 +9742,11 @@ pub mod faq {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum GetError {
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -9160,7 +9808,7 @@ pub mod faq {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `faq.list`: 获取全部知识库详情. Created by [`crate::Client::faq`]`().list(…)`; send it with `send_with`.
+    /// Request builder for `faq.list`: List all FAQs (获取全部知识库详情). Created by [`crate::Client::faq`]`().list(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct ListRequest {
@@ -9173,6 +9821,8 @@ pub mod faq {
         options: crate::RequestOptions,
     }
     impl ListRequest {
+        /// FAQ category ID.
+        ///
         /// 知识库分类ID
         ///
         /// Example: `"6856395522433908739"`
@@ -9180,6 +9830,8 @@ pub mod faq {
             self.category_id = Some(value.into());
             self
         }
+        /// Filter by FAQ status: 1 online; 0 deleted, can be restored; 2 deleted permanently.
+        ///
         /// 搜索条件: 知识库状态 1:在线 0:删除，可恢复 2：删除，不可恢复
         ///
         /// Example: `"1"`
@@ -9187,6 +9839,8 @@ pub mod faq {
             self.status = Some(value.into());
             self
         }
+        /// Filter by keyword: matched against the question title, the question keywords and user names.
+        ///
         /// 搜索条件: 关键词，匹配问题标题，问题关键字，用户姓名
         ///
         /// Example: `"点餐"`
@@ -9194,6 +9848,8 @@ pub mod faq {
             self.search = Some(value.into());
             self
         }
+        /// Page token: leave it empty on the first request to start from the beginning; when more results remain, the reply carries a new `page_token` to pass in the next request.
+        ///
         /// 分页标记，第一次请求不填，表示从头开始遍历；分页查询结果还有更多项时会同时返回新的 page_token，下次遍历可采用该 page_token 获取查询结果
         ///
         /// Example: `"6856395634652479491"`
@@ -9201,6 +9857,8 @@ pub mod faq {
             self.page_token = Some(value.into());
             self
         }
+        /// Page size; default 20, at most 100.
+        ///
         /// 分页大小，默认 20，最大值 100
         ///
         /// Default: `20`
@@ -9349,18 +10007,28 @@ pub mod faq {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct ListResponse {
+        /// Whether there are more items.
+        ///
         /// 是否还有更多项
         #[serde(rename = "has_more", default, skip_serializing_if = "Option::is_none")]
         pub has_more: Option<bool>,
+        /// Page token: returned with a new value when `has_more` is true; absent otherwise.
+        ///
         /// 分页标记，当 has_more 为 true 时，会同时返回新的 page_token，否则不返回 page_token
         #[serde(rename = "page_token", default, skip_serializing_if = "Option::is_none")]
         pub page_token: Option<String>,
+        /// Number of FAQs actually returned.
+        ///
         /// 实际返回的FAQ数量
         #[serde(rename = "page_size", default, skip_serializing_if = "Option::is_none")]
         pub page_size: Option<i32>,
+        /// Total number of FAQs.
+        ///
         /// 总数
         #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
         pub total: Option<i32>,
+        /// The FAQs.
+        ///
         /// 知识库列表
         #[serde(rename = "items", default, skip_serializing_if = "Option::is_none")]
         pub items: Option<Vec<types::Faq>>,
@@ -9382,11 +10050,11 @@ pub mod faq {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum ListError {
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -9448,7 +10116,7 @@ pub mod faq {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `faq.patch`: 修改知识库. Created by [`crate::Client::faq`]`().patch(…)`; send it with `send_with`.
+    /// Request builder for `faq.patch`: Update an FAQ (修改知识库). Created by [`crate::Client::faq`]`().patch(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct PatchRequest {
@@ -9458,6 +10126,8 @@ pub mod faq {
         options: crate::RequestOptions,
     }
     impl PatchRequest {
+        /// The new FAQ content.
+        ///
         /// 修改的知识库内容
         ///
         /// (request body field `faq`)
@@ -9539,6 +10209,8 @@ pub mod faq {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct PatchBody {
+        /// The new FAQ content.
+        ///
         /// 修改的知识库内容
         #[serde(rename = "faq", default, skip_serializing_if = "Option::is_none")]
         pub faq: Option<types::FaqUpdateInfo>,
@@ -9559,19 +10231,19 @@ pub mod faq {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum PatchError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -9645,7 +10317,7 @@ pub mod faq {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `faq.search`: 搜索知识库. Created by [`crate::Client::faq`]`().search(…)`; send it with `send_with`.
+    /// Request builder for `faq.search`: Search FAQs (搜索知识库). Created by [`crate::Client::faq`]`().search(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct SearchRequest {
@@ -9657,6 +10329,8 @@ pub mod faq {
         options: crate::RequestOptions,
     }
     impl SearchRequest {
+        /// Whether `query` is Base64-encoded: `true` means yes; leave it out for no.
+        ///
         /// 是否转换为base64,输入true表示是，不填写表示否
         ///
         /// Example: `"true"`
@@ -9664,6 +10338,8 @@ pub mod faq {
             self.base64 = Some(value.into());
             self
         }
+        /// Page token: leave it empty on the first request to start from the beginning; when more results remain, the reply carries a new `page_token` to pass in the next request.
+        ///
         /// 分页标记，第一次请求不填，表示从头开始遍历；分页查询结果还有更多项时会同时返回新的 page_token，下次遍历可采用该 page_token 获取查询结果
         ///
         /// Example: `"6936004780707807251"`
@@ -9671,6 +10347,8 @@ pub mod faq {
             self.page_token = Some(value.into());
             self
         }
+        /// Page size; default 20, at most 100.
+        ///
         /// 分页大小，默认 20，最大值 100
         ///
         /// Default: `20`
@@ -9814,19 +10492,29 @@ pub mod faq {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct SearchResponse {
+        /// Whether there are more items.
+        ///
         /// 是否还有更多项
         #[serde(rename = "has_more", default, skip_serializing_if = "Option::is_none")]
         pub has_more: Option<bool>,
+        /// Page token: returned with a new value when `has_more` is true; absent otherwise.
+        ///
         /// 分页标记，当 has_more 为 true 时，会同时返回新的 page_token，否则不返回 page_token
         #[serde(rename = "page_token", default, skip_serializing_if = "Option::is_none")]
         pub page_token: Option<String>,
+        /// The matching FAQs.
+        ///
         /// 知识库列表
         #[serde(rename = "items", default, skip_serializing_if = "Option::is_none")]
         pub items: Option<Vec<types::Faq>>,
-        /// 实际返回的FAQ数量。注：字段表未列出，但页面响应体示例中出现（与获取全部知识库详情一致），故补上。
+        /// Number of FAQs actually returned.
+        ///
+        /// 实际返回的FAQ数量。
         #[serde(rename = "page_size", default, skip_serializing_if = "Option::is_none")]
         pub page_size: Option<i32>,
-        /// 总数。注：字段表未列出，但页面响应体示例中出现（与获取全部知识库详情一致），故补上。
+        /// Total number of matching FAQs.
+        ///
+        /// 总数。
         #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
         pub total: Option<i32>,
     }
@@ -9847,15 +10535,15 @@ pub mod faq {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum SearchError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -10074,9 +10762,11 @@ pub mod notification {
                 options: Default::default(),
             }
         }
-        /// 更新推送
+        /// Update a notification (push) (更新推送)
         ///
-        /// 更新推送信息，只有在草稿状态下才可以调用此接口进行更新。请求体的所有字段均为可选（页面必填列均为“否”）：只发送要修改的字段，例如只改推送时间时只发送 `send_at`。
+        /// Updates a notification (push). It can only be updated while it is a draft. Every request body field is optional: send only the fields to change, for example only `send_at` to change the push time.
+        ///
+        /// 更新推送信息，只有在草稿状态下才可以调用此接口进行更新。请求体的所有字段均为可选：只发送要修改的字段，例如只改推送时间时只发送 `send_at`。
         ///
         /// `PATCH /open-apis/helpdesk/v1/notifications/:notification_id`
         ///
@@ -10087,7 +10777,7 @@ pub mod notification {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/notification/patch)
         ///
-        /// `notification_id`: push任务唯一id
+        /// `notification_id`: Unique ID of the push task.
         pub fn patch(&self, notification_id: impl Into<String>) -> PatchRequest {
             PatchRequest {
                 client: self.client.clone(),
@@ -11815,7 +12505,7 @@ pub mod notification {
             },
         ],
     };
-    /// Request builder for `notification.patch`: 更新推送. Created by [`crate::Client::notification`]`().patch(…)`; send it with `send_with`.
+    /// Request builder for `notification.patch`: Update a notification (push) (更新推送). Created by [`crate::Client::notification`]`().patch(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct PatchRequest {
@@ -11826,6 +12516,8 @@ pub mod notification {
         options: crate::RequestOptions,
     }
     impl PatchRequest {
+        /// Type of user ID used in the request and the reply.
+        ///
         /// 用户 ID 类型
         ///
         /// Default: `"open_id"`
@@ -11835,6 +12527,8 @@ pub mod notification {
             self.user_id_type = Some(value.into());
             self
         }
+        /// Optional. Returned once created.
+        ///
         /// 非必填，创建成功后返回
         ///
         /// Example: `"6981801914270744596"`
@@ -11844,6 +12538,8 @@ pub mod notification {
             self.body.id = Some(value.into());
             self
         }
+        /// Task name (required when creating a push; may be left out when updating: send only the fields to change).
+        ///
         /// 任务名称（创建推送时必填；更新时可省略，只发送要修改的字段）
         ///
         /// Example: `"测试推送任务"`
@@ -11853,6 +12549,8 @@ pub mod notification {
             self.body.job_name = Some(value.into());
             self
         }
+        /// Optional. Returned once created.
+        ///
         /// 非必填，创建成功后返回
         ///
         /// Example: `0`
@@ -11862,6 +12560,8 @@ pub mod notification {
             self.body.status = Some(value);
             self
         }
+        /// Optional. Creator.
+        ///
         /// 非必填，创建人
         ///
         /// (request body field `create_user`)
@@ -11869,6 +12569,8 @@ pub mod notification {
             self.body.create_user = Some(value.into());
             self
         }
+        /// Optional. Creation time (Unix timestamp in milliseconds).
+        ///
         /// 非必填，创建时间（毫秒时间戳）
         ///
         /// Example: `"1626332244719"`
@@ -11878,6 +12580,8 @@ pub mod notification {
             self.body.created_at = Some(value.into());
             self
         }
+        /// Optional. User who last updated it.
+        ///
         /// 非必填，更新用户
         ///
         /// (request body field `update_user`)
@@ -11885,6 +12589,8 @@ pub mod notification {
             self.body.update_user = Some(value.into());
             self
         }
+        /// Optional. Last update time (Unix timestamp in milliseconds).
+        ///
         /// 非必填，更新时间（毫秒时间戳）
         ///
         /// Example: `"1626332244719"`
@@ -11894,6 +12600,8 @@ pub mod notification {
             self.body.updated_at = Some(value.into());
             self
         }
+        /// Optional. Total number of target users.
+        ///
         /// 非必填，目标推送用户总数
         ///
         /// Example: `1`
@@ -11903,6 +12611,8 @@ pub mod notification {
             self.body.target_user_count = Some(value);
             self
         }
+        /// Optional. Number of users the push has been sent to.
+        ///
         /// 非必填，已推送用户总数
         ///
         /// Example: `1`
@@ -11912,6 +12622,8 @@ pub mod notification {
             self.body.sent_user_count = Some(value);
             self
         }
+        /// Optional. Number of users who have read it.
+        ///
         /// 非必填，已读用户总数
         ///
         /// Example: `1`
@@ -11921,6 +12633,8 @@ pub mod notification {
             self.body.read_user_count = Some(value);
             self
         }
+        /// Optional. Time the push task is triggered (Unix timestamp in milliseconds).
+        ///
         /// 非必填，推送任务触发时间（毫秒时间戳）
         ///
         /// Example: `"1626332244719"`
@@ -11930,6 +12644,8 @@ pub mod notification {
             self.body.send_at = Some(value.into());
             self
         }
+        /// Push content: a message card JSON carried in a string; see https://open.feishu.cn/tool/cardbuilder?from=howtoguide (required when creating a push; may be left out when updating).
+        ///
         /// 推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string)（创建推送时必填；更新时可省略）
         ///
         /// Example: `"{   \"config\": {     \"wide_screen_mode\": true   },   \"elements\": [     {       \"tag\": \"div\",       \"text\": {         \"tag\": \"lark_md\",         \"content\": \"[飞书](https://www.feishu.cn)整合即时沟通、日历、音视频会议、云文档、云盘、工作台等功能于一体，成就组织和个人，更高效、更愉悦。\"       }     }   ] }"`
@@ -11939,6 +12655,8 @@ pub mod notification {
             self.body.push_content = Some(value.into());
             self
         }
+        /// Push type (required when creating a push; may be left out when updating): 0 (scheduled push: `push_scope_type` must not be 3); 1 (new-employee onboarding push: `push_scope_type` must be 1 or 3, and `new_staff_scope_type` must be set).
+        ///
         /// 推送类型（创建推送时必填；更新时可省略）： 0（定时推送：push_scope不能等于3） 1（新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空）
         ///
         /// Example: `0`
@@ -11948,6 +12666,8 @@ pub mod notification {
             self.body.push_type = Some(value.into());
             self
         }
+        /// Push scope (private messages from the helpdesk; required when creating a push; may be left out when updating): 0 all members of the organization (`user_list` and `department_list` must be empty); 1 no members (`user_list` and `department_list` must be empty, `chat_list` must not be empty); 2 some members (`user_list` or `department_list` must not be empty); 3 new employees. In all four cases `chat_list` is independent; it must be set only when the scope is 1.
+        ///
         /// 推送范围（服务台私信）（创建推送时必填；更新时可省略）： 0：组织内全部成员（user_list和department_list必须为空） 1：不推送任何成员（user_list和department_list必须为空，chat_list不可为空） 2：推送到部分成员（user_list或department_list不能为空） 3：入职新人 以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list
         ///
         /// Example: `0`
@@ -11960,6 +12680,8 @@ pub mod notification {
             self.body.push_scope_type = Some(value.into());
             self
         }
+        /// Optional. Scope of new employees (takes effect when `push_type` is 1): 0 all new employees in the organization; 1 specific departments (`new_staff_scope_department_list` must not be empty).
+        ///
         /// 非必填， 新人入职范围类型（push_type为1时生效） 0：组织内所有新人 1：组织内特定的部门（new_staff_scope_department_list 字段不能为空）
         ///
         /// Example: `0`
@@ -11972,6 +12694,8 @@ pub mod notification {
             self.body.new_staff_scope_type = Some(value.into());
             self
         }
+        /// Optional. Departments whose new employees receive the push.
+        ///
         /// 非必填，新人入职生效部门列表
         ///
         /// (request body field `new_staff_scope_department_list`)
@@ -11984,6 +12708,8 @@ pub mod notification {
             );
             self
         }
+        /// Optional. Members the push is sent to.
+        ///
         /// 非必填，push推送到成员列表
         ///
         /// (request body field `user_list`)
@@ -11994,6 +12720,8 @@ pub mod notification {
             self.body.user_list = Some(value.into_iter().map(Into::into).collect());
             self
         }
+        /// Optional. Departments the push is sent to.
+        ///
         /// 非必填，push推送到的部门信息列表
         ///
         /// (request body field `department_list`)
@@ -12006,6 +12734,8 @@ pub mod notification {
             );
             self
         }
+        /// Optional. Chats (groups) the push is sent to.
+        ///
         /// 非必填，push推送到的会话列表(群)
         ///
         /// (request body field `chat_list`)
@@ -12016,6 +12746,8 @@ pub mod notification {
             self.body.chat_list = Some(value.into_iter().map(Into::into).collect());
             self
         }
+        /// Optional. Reserved extension field (a JSON string).
+        ///
         /// 非必填，预留扩展字段 (a JSON string)
         ///
         /// Example: `"{}"`
@@ -12106,21 +12838,29 @@ pub mod notification {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct PatchBody {
+        /// Optional. Returned once created.
+        ///
         /// 非必填，创建成功后返回
         ///
         /// Example: `"6981801914270744596"`
         #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
+        /// Task name (required when creating a push; may be left out when updating: send only the fields to change).
+        ///
         /// 任务名称（创建推送时必填；更新时可省略，只发送要修改的字段）
         ///
         /// Example: `"测试推送任务"`
         #[serde(rename = "job_name", default, skip_serializing_if = "Option::is_none")]
         pub job_name: Option<String>,
+        /// Optional. Returned once created.
+        ///
         /// 非必填，创建成功后返回
         ///
         /// Example: `0`
         #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
         pub status: Option<i32>,
+        /// Optional. Creator.
+        ///
         /// 非必填，创建人
         #[serde(
             rename = "create_user",
@@ -12128,11 +12868,15 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub create_user: Option<types::NotificationUser>,
+        /// Optional. Creation time (Unix timestamp in milliseconds).
+        ///
         /// 非必填，创建时间（毫秒时间戳）
         ///
         /// Example: `"1626332244719"`
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
         pub created_at: Option<crate::TimestampMs>,
+        /// Optional. User who last updated it.
+        ///
         /// 非必填，更新用户
         #[serde(
             rename = "update_user",
@@ -12140,11 +12884,15 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub update_user: Option<types::NotificationUser>,
+        /// Optional. Last update time (Unix timestamp in milliseconds).
+        ///
         /// 非必填，更新时间（毫秒时间戳）
         ///
         /// Example: `"1626332244719"`
         #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
         pub updated_at: Option<crate::TimestampMs>,
+        /// Optional. Total number of target users.
+        ///
         /// 非必填，目标推送用户总数
         ///
         /// Example: `1`
@@ -12154,6 +12902,8 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub target_user_count: Option<i32>,
+        /// Optional. Number of users the push has been sent to.
+        ///
         /// 非必填，已推送用户总数
         ///
         /// Example: `1`
@@ -12163,6 +12913,8 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub sent_user_count: Option<i32>,
+        /// Optional. Number of users who have read it.
+        ///
         /// 非必填，已读用户总数
         ///
         /// Example: `1`
@@ -12172,11 +12924,15 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub read_user_count: Option<i32>,
+        /// Optional. Time the push task is triggered (Unix timestamp in milliseconds).
+        ///
         /// 非必填，推送任务触发时间（毫秒时间戳）
         ///
         /// Example: `"1626332244719"`
         #[serde(rename = "send_at", default, skip_serializing_if = "Option::is_none")]
         pub send_at: Option<crate::TimestampMs>,
+        /// Push content: a message card JSON carried in a string; see https://open.feishu.cn/tool/cardbuilder?from=howtoguide (required when creating a push; may be left out when updating).
+        ///
         /// 推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string)（创建推送时必填；更新时可省略）
         ///
         /// Example: `"{   \"config\": {     \"wide_screen_mode\": true   },   \"elements\": [     {       \"tag\": \"div\",       \"text\": {         \"tag\": \"lark_md\",         \"content\": \"[飞书](https://www.feishu.cn)整合即时沟通、日历、音视频会议、云文档、云盘、工作台等功能于一体，成就组织和个人，更高效、更愉悦。\"       }     }   ] }"`
@@ -12186,11 +12942,15 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub push_content: Option<crate::JsonString>,
+        /// Push type (required when creating a push; may be left out when updating): 0 (scheduled push: `push_scope_type` must not be 3); 1 (new-employee onboarding push: `push_scope_type` must be 1 or 3, and `new_staff_scope_type` must be set).
+        ///
         /// 推送类型（创建推送时必填；更新时可省略）： 0（定时推送：push_scope不能等于3） 1（新人入职推送：push_scope必须等于1或者3；new_staff_scope_type不能为空）
         ///
         /// Example: `0`
         #[serde(rename = "push_type", default, skip_serializing_if = "Option::is_none")]
         pub push_type: Option<types::PushType>,
+        /// Push scope (private messages from the helpdesk; required when creating a push; may be left out when updating): 0 all members of the organization (`user_list` and `department_list` must be empty); 1 no members (`user_list` and `department_list` must be empty, `chat_list` must not be empty); 2 some members (`user_list` or `department_list` must not be empty); 3 new employees. In all four cases `chat_list` is independent; it must be set only when the scope is 1.
+        ///
         /// 推送范围（服务台私信）（创建推送时必填；更新时可省略）： 0：组织内全部成员（user_list和department_list必须为空） 1：不推送任何成员（user_list和department_list必须为空，chat_list不可为空） 2：推送到部分成员（user_list或department_list不能为空） 3：入职新人 以上四种状态，chat_list都相对独立，只有在推送范围为1时，必须需要设置chat_list
         ///
         /// Example: `0`
@@ -12200,6 +12960,8 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub push_scope_type: Option<types::PushScopeType>,
+        /// Optional. Scope of new employees (takes effect when `push_type` is 1): 0 all new employees in the organization; 1 specific departments (`new_staff_scope_department_list` must not be empty).
+        ///
         /// 非必填， 新人入职范围类型（push_type为1时生效） 0：组织内所有新人 1：组织内特定的部门（new_staff_scope_department_list 字段不能为空）
         ///
         /// Example: `0`
@@ -12209,6 +12971,8 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub new_staff_scope_type: Option<types::NewStaffScopeType>,
+        /// Optional. Departments whose new employees receive the push.
+        ///
         /// 非必填，新人入职生效部门列表
         #[serde(
             rename = "new_staff_scope_department_list",
@@ -12216,9 +12980,13 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub new_staff_scope_department_list: Option<Vec<types::NotificationDepartment>>,
+        /// Optional. Members the push is sent to.
+        ///
         /// 非必填，push推送到成员列表
         #[serde(rename = "user_list", default, skip_serializing_if = "Option::is_none")]
         pub user_list: Option<Vec<types::NotificationUser>>,
+        /// Optional. Departments the push is sent to.
+        ///
         /// 非必填，push推送到的部门信息列表
         #[serde(
             rename = "department_list",
@@ -12226,9 +12994,13 @@ pub mod notification {
             skip_serializing_if = "Option::is_none"
         )]
         pub department_list: Option<Vec<types::NotificationDepartment>>,
+        /// Optional. Chats (groups) the push is sent to.
+        ///
         /// 非必填，push推送到的会话列表(群)
         #[serde(rename = "chat_list", default, skip_serializing_if = "Option::is_none")]
         pub chat_list: Option<Vec<types::NotificationChat>>,
+        /// Optional. Reserved extension field (a JSON string).
+        ///
         /// 非必填，预留扩展字段 (a JSON string)
         ///
         /// Example: `"{}"`
@@ -12393,27 +13165,27 @@ pub mod notification {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum PatchError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154001` (HTTP 401): Unauthorized, please check you have the correct access
+        /// `154001` (HTTP 401): Unauthorized: check the access token and the helpdesk credentials. (Unauthorized, please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查Authorization 和 X-Lark-Helpdesk-Authorization 是否正确，应用和服务台属于同一租户
         Unauthorized(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `154005` (HTTP 405): Method Forbidden
+        /// `154005` (HTTP 405): Operation not allowed. (Method Forbidden)
         ///
         /// 排查建议 / advice: 检查是否有权限创建推送
         MethodForbidden(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
@@ -12987,7 +13759,11 @@ pub mod ticket {
                 options: Default::default(),
             }
         }
-        /// 更新工单详情
+        /// Update a ticket (更新工单详情)
+        ///
+        /// Updates the details of a helpdesk ticket. Only the data is updated; no related action is triggered: for example, setting the status to closed does not close the chat page. Only custom apps are supported. At least one ticket field to update must be given.
+        /// **Tip**: Notes:
+        /// 	With a user_access_token, the caller must have access to this ticket: an agent of the helpdesk (with access to the ticket), an admin or the owner.
         ///
         /// 该接口用于更新服务台工单详情。只会更新数据，不会触发相关操作。如修改工单状态到关单，不会关闭聊天页面。仅支持自建应用。要更新的工单字段必须至少输入一项。
         /// **Tip**: 注意事项：
@@ -13002,7 +13778,7 @@ pub mod ticket {
         ///
         /// [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/helpdesk-v1/ticket/update)
         ///
-        /// `ticket_id`: 工单ID
+        /// `ticket_id`: Ticket ID.
         pub fn update(&self, ticket_id: impl Into<String>) -> UpdateRequest {
             UpdateRequest {
                 client: self.client.clone(),
@@ -14695,7 +15471,7 @@ pub mod ticket {
         helpdesk_header: true,
         rate_limits: &[],
     };
-    /// Request builder for `ticket.update`: 更新工单详情. Created by [`crate::Client::ticket`]`().update(…)`; send it with `send_with`.
+    /// Request builder for `ticket.update`: Update a ticket (更新工单详情). Created by [`crate::Client::ticket`]`().update(…)`; send it with `send_with`.
     #[derive(Debug, Clone)]
     #[must_use = "a request does nothing until it is sent"]
     pub struct UpdateRequest {
@@ -14705,6 +15481,8 @@ pub mod ticket {
         options: crate::RequestOptions,
     }
     impl UpdateRequest {
+        /// New ticket status: 1 awaiting response; 2 in progress; 3 queued; 4 pending; 5 waiting for the user to reply; 50 closed by the bot; 51 closed by an agent.
+        ///
         /// 工单新status，status对应具体的含义如下：1: 待响应, 2: 处理中, 3: 排队中, 4: 待定, 5: 待用户响应, 50: 机器人关闭工单, 51: 人工关闭工单
         ///
         /// Example: `1`
@@ -14714,6 +15492,8 @@ pub mod ticket {
             self.body.status = Some(value.into());
             self
         }
+        /// New tag names.
+        ///
         /// 新标签名
         ///
         /// Example: `["abc"]`
@@ -14726,6 +15506,8 @@ pub mod ticket {
             self.body.tag_names = Some(value.into_iter().map(Into::into).collect());
             self
         }
+        /// New comment.
+        ///
         /// 新评论
         ///
         /// Example: `"good"`
@@ -14735,6 +15517,8 @@ pub mod ticket {
             self.body.comment = Some(value.into());
             self
         }
+        /// Customized fields.
+        ///
         /// 自定义字段
         ///
         /// (request body field `customized_fields`)
@@ -14747,6 +15531,8 @@ pub mod ticket {
             );
             self
         }
+        /// Ticket stage: 1 bot, 2 human agent.
+        ///
         /// 工单阶段 (ticket stage)：1 机器人，2 人工
         ///
         /// Example: `1`
@@ -14756,6 +15542,8 @@ pub mod ticket {
             self.body.ticket_type = Some(value.into());
             self
         }
+        /// Whether the ticket is solved: 1 not solved, 2 solved.
+        ///
         /// 工单是否解决，1: 未解决, 2: 已解决
         ///
         /// Example: `1`
@@ -14765,6 +15553,8 @@ pub mod ticket {
             self.body.solved = Some(value.into());
             self
         }
+        /// ID of the channel the ticket came from.
+        ///
         /// 工单来源渠道ID
         ///
         /// Example: `1`
@@ -14848,21 +15638,29 @@ pub mod ticket {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct UpdateBody {
+        /// New ticket status: 1 awaiting response; 2 in progress; 3 queued; 4 pending; 5 waiting for the user to reply; 50 closed by the bot; 51 closed by an agent.
+        ///
         /// 工单新status，status对应具体的含义如下：1: 待响应, 2: 处理中, 3: 排队中, 4: 待定, 5: 待用户响应, 50: 机器人关闭工单, 51: 人工关闭工单
         ///
         /// Example: `1`
         #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
         pub status: Option<types::TicketUpdateStatus>,
+        /// New tag names.
+        ///
         /// 新标签名
         ///
         /// Example: `["abc"]`
         #[serde(rename = "tag_names", default, skip_serializing_if = "Option::is_none")]
         pub tag_names: Option<Vec<String>>,
+        /// New comment.
+        ///
         /// 新评论
         ///
         /// Example: `"good"`
         #[serde(rename = "comment", default, skip_serializing_if = "Option::is_none")]
         pub comment: Option<String>,
+        /// Customized fields.
+        ///
         /// 自定义字段
         #[serde(
             rename = "customized_fields",
@@ -14870,6 +15668,8 @@ pub mod ticket {
             skip_serializing_if = "Option::is_none"
         )]
         pub customized_fields: Option<Vec<types::TicketCustomizedFieldValue>>,
+        /// Ticket stage: 1 bot, 2 human agent.
+        ///
         /// 工单阶段 (ticket stage)：1 机器人，2 人工
         ///
         /// Example: `1`
@@ -14879,11 +15679,15 @@ pub mod ticket {
             skip_serializing_if = "Option::is_none"
         )]
         pub ticket_type: Option<types::TicketStage>,
+        /// Whether the ticket is solved: 1 not solved, 2 solved.
+        ///
         /// 工单是否解决，1: 未解决, 2: 已解决
         ///
         /// Example: `1`
         #[serde(rename = "solved", default, skip_serializing_if = "Option::is_none")]
         pub solved: Option<types::TicketSolved>,
+        /// ID of the channel the ticket came from.
+        ///
         /// 工单来源渠道ID
         ///
         /// Example: `1`
@@ -14953,19 +15757,19 @@ pub mod ticket {
     #[derive(Debug)]
     #[non_exhaustive]
     pub enum UpdateError {
-        /// `154000` (HTTP 400): Bad request, please check your request body
+        /// `154000` (HTTP 400): Bad request: check the request parameters and body. (Bad request, please check your request body)
         ///
         /// 排查建议 / advice: 请求不合法，请检查参数
         BadRequest(crate::ApiError),
-        /// `154003` (HTTP 403): Please check you have the correct access
+        /// `154003` (HTTP 403): Forbidden: check that the app has been granted the required scopes. (Please check you have the correct access)
         ///
         /// 排查建议 / advice: 检查是否申请正确权限
         Forbidden(crate::ApiError),
-        /// `154004` (HTTP 404): Resource not found
+        /// `154004` (HTTP 404): Resource not found: check the ID. (Resource not found)
         ///
         /// 排查建议 / advice: 资源不存在，请检查ID值
         NotFound(crate::ApiError),
-        /// `155000` (HTTP 500): Internal error
+        /// `155000` (HTTP 500): Internal server error. (Internal error)
         ///
         /// 排查建议 / advice: 内部错误，请联系我们
         InternalError(crate::ApiError),
