@@ -630,7 +630,7 @@ impl RateLimiter for RedisRateLimiter {
 }
 
 /// The tenant access token shared through Redis, behind a process-local
-/// [`TokenCell`]; falls back to the last token seen, then to the
+/// `TokenCell`; falls back to the last token seen, then to the
 /// in-process managed token, while Redis is unreachable.
 pub struct RedisTenantToken {
     source: Arc<TokenSource>,

@@ -27,10 +27,45 @@ pub(super) fn ident(s: &str) -> Ident {
 /// output reads as `/// text`).
 pub(super) fn doc(text: &str) -> TokenStream {
     let lines = text.trim().lines().map(|l| {
-        let l = format!(" {}", l.trim_end());
+        let l = format!(" {}", link_bare_urls(l.trim_end()));
         quote!(#[doc = #l])
     });
     quote!(#(#lines)*)
+}
+
+/// Wraps bare `http(s)://` URLs in `<…>` so rustdoc makes them links (and
+/// does not warn); URLs already in a markdown link, `<…>` or code are kept.
+fn link_bare_urls(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut rest = line;
+    while let Some(i) = rest
+        .find("http://")
+        .into_iter()
+        .chain(rest.find("https://"))
+        .min()
+    {
+        let (before, from) = rest.split_at(i);
+        out.push_str(before);
+        let end = from
+            .find(|c: char| {
+                c.is_whitespace()
+                    || !c.is_ascii()
+                    || matches!(c, ')' | '>' | ']' | '"' | '\'' | '`')
+            })
+            .unwrap_or(from.len());
+        let url = from[..end].trim_end_matches(['.', ',', ';', ':']);
+        let wrapped = matches!(before.chars().next_back(), Some('(' | '<' | '`' | '['));
+        if wrapped || url.len() <= "https://".len() {
+            out.push_str(url);
+        } else {
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+        }
+        rest = &from[url.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 pub(super) fn ty_tokens(t: &RustTy) -> TokenStream {

@@ -1857,9 +1857,9 @@ pub mod types {
         /// Example: `"1626332244719"`
         #[serde(rename = "send_at", default, skip_serializing_if = "Option::is_none")]
         pub send_at: Option<crate::TimestampMs>,
-        /// Required. Push content: a message card JSON carried in a string; see https://open.feishu.cn/tool/cardbuilder?from=howtoguide
+        /// Required. Push content: a message card JSON carried in a string; see <https://open.feishu.cn/tool/cardbuilder?from=howtoguide>
         ///
-        /// 必填，推送内容：a message card JSON carried in a string, 详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide
+        /// 必填，推送内容：a message card JSON carried in a string, 详见：<https://open.feishu.cn/tool/cardbuilder?from=howtoguide>
         #[serde(rename = "push_content")]
         pub push_content: crate::JsonString,
         /// Required. Push type.
@@ -1973,7 +1973,7 @@ pub mod types {
         ///
         /// 非必填，头像地址
         ///
-        /// Example: `"http://*.com/*.png"`
+        /// Example: `"<http://*.com/*.png>"`
         #[serde(rename = "avatar_url", default, skip_serializing_if = "Option::is_none")]
         pub avatar_url: Option<String>,
         /// Optional. User name.
@@ -2338,9 +2338,9 @@ pub mod types {
         /// 城市
         #[serde(rename = "city", default, skip_serializing_if = "Option::is_none")]
         pub city: Option<String>,
-        /// Country code; see http://www.mamicode.com/info-detail-2186501.html
+        /// Country code; see <http://www.mamicode.com/info-detail-2186501.html>
         ///
-        /// 国家代号(CountryCode)，参考：http://www.mamicode.com/info-detail-2186501.html
+        /// 国家代号(CountryCode)，参考：<http://www.mamicode.com/info-detail-2186501.html>
         #[serde(rename = "country", default, skip_serializing_if = "Option::is_none")]
         pub country: Option<String>,
     }
@@ -10694,7 +10694,7 @@ pub mod notification {
         ///
         /// `job_name`: Required. Name of the push task.
         ///
-        /// `push_content`: Required. Push content: a message card JSON carried in a string; see https://open.feishu.cn/tool/cardbuilder?from=howtoguide
+        /// `push_content`: Required. Push content: a message card JSON carried in a string; see <https://open.feishu.cn/tool/cardbuilder?from=howtoguide>
         ///
         /// `push_type`: Required. 0 (scheduled push: `push_scope_type` must not be 3); 1 (new-employee onboarding push: `push_scope_type` must be 1 or 3, and `new_staff_scope_type` must be set).
         ///
@@ -11294,9 +11294,9 @@ pub mod notification {
         ///
         /// Example: `"测试推送任务"` (request body field `job_name`)
         pub job_name: String,
-        /// Required. Push content: a message card JSON carried in a string; see https://open.feishu.cn/tool/cardbuilder?from=howtoguide
+        /// Required. Push content: a message card JSON carried in a string; see <https://open.feishu.cn/tool/cardbuilder?from=howtoguide>
         ///
-        /// 必填，推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string)
+        /// 必填，推送内容，详见：<https://open.feishu.cn/tool/cardbuilder?from=howtoguide> (a message card JSON carried in a string)
         ///
         /// Example: `"{   \"config\": {     \"wide_screen_mode\": true   },   \"elements\": [     {       \"tag\": \"div\",       \"text\": {         \"tag\": \"lark_md\",         \"content\": \"[飞书](https://www.feishu.cn)整合即时沟通、日历、音视频会议、云文档、云盘、工作台等功能于一体，成就组织和个人，更高效、更愉悦。\"       }     }   ] }"` (request body field `push_content`)
         pub push_content: crate::JsonString,
@@ -11704,9 +11704,9 @@ pub mod notification {
         /// Example: `"1626332244719"`
         #[serde(rename = "send_at", default, skip_serializing_if = "Option::is_none")]
         pub send_at: Option<crate::TimestampMs>,
-        /// Required. Push content: a message card JSON carried in a string; see https://open.feishu.cn/tool/cardbuilder?from=howtoguide
+        /// Required. Push content: a message card JSON carried in a string; see <https://open.feishu.cn/tool/cardbuilder?from=howtoguide>
         ///
-        /// 必填，推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string)
+        /// 必填，推送内容，详见：<https://open.feishu.cn/tool/cardbuilder?from=howtoguide> (a message card JSON carried in a string)
         ///
         /// Example: `"{   \"config\": {     \"wide_screen_mode\": true   },   \"elements\": [     {       \"tag\": \"div\",       \"text\": {         \"tag\": \"lark_md\",         \"content\": \"[飞书](https://www.feishu.cn)整合即时沟通、日历、音视频会议、云文档、云盘、工作台等功能于一体，成就组织和个人，更高效、更愉悦。\"       }     }   ] }"`
         #[serde(rename = "push_content")]
@@ -12367,7 +12367,7 @@ pub mod notification {
         ///
         /// 审批链接
         ///
-        /// Example: `"http://applink.feishu.cn/*xx"`
+        /// Example: `"<http://applink.feishu.cn/*xx>"`
         #[serde(
             rename = "approval_app_link",
             default,
@@ -12644,9 +12644,9 @@ pub mod notification {
             self.body.send_at = Some(value.into());
             self
         }
-        /// Push content: a message card JSON carried in a string; see https://open.feishu.cn/tool/cardbuilder?from=howtoguide (required when creating a push; may be left out when updating).
+        /// Push content: a message card JSON carried in a string; see <https://open.feishu.cn/tool/cardbuilder?from=howtoguide> (required when creating a push; may be left out when updating).
         ///
-        /// 推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string)（创建推送时必填；更新时可省略）
+        /// 推送内容，详见：<https://open.feishu.cn/tool/cardbuilder?from=howtoguide> (a message card JSON carried in a string)（创建推送时必填；更新时可省略）
         ///
         /// Example: `"{   \"config\": {     \"wide_screen_mode\": true   },   \"elements\": [     {       \"tag\": \"div\",       \"text\": {         \"tag\": \"lark_md\",         \"content\": \"[飞书](https://www.feishu.cn)整合即时沟通、日历、音视频会议、云文档、云盘、工作台等功能于一体，成就组织和个人，更高效、更愉悦。\"       }     }   ] }"`
         ///
@@ -12931,9 +12931,9 @@ pub mod notification {
         /// Example: `"1626332244719"`
         #[serde(rename = "send_at", default, skip_serializing_if = "Option::is_none")]
         pub send_at: Option<crate::TimestampMs>,
-        /// Push content: a message card JSON carried in a string; see https://open.feishu.cn/tool/cardbuilder?from=howtoguide (required when creating a push; may be left out when updating).
+        /// Push content: a message card JSON carried in a string; see <https://open.feishu.cn/tool/cardbuilder?from=howtoguide> (required when creating a push; may be left out when updating).
         ///
-        /// 推送内容，详见：https://open.feishu.cn/tool/cardbuilder?from=howtoguide (a message card JSON carried in a string)（创建推送时必填；更新时可省略）
+        /// 推送内容，详见：<https://open.feishu.cn/tool/cardbuilder?from=howtoguide> (a message card JSON carried in a string)（创建推送时必填；更新时可省略）
         ///
         /// Example: `"{   \"config\": {     \"wide_screen_mode\": true   },   \"elements\": [     {       \"tag\": \"div\",       \"text\": {         \"tag\": \"lark_md\",         \"content\": \"[飞书](https://www.feishu.cn)整合即时沟通、日历、音视频会议、云文档、云盘、工作台等功能于一体，成就组织和个人，更高效、更愉悦。\"       }     }   ] }"`
         #[serde(
@@ -13509,9 +13509,9 @@ pub mod notification {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct SubmitApproveResponse {
-        /// Whether the user may create or manage the approval flow. Two cases lead to no permission: 1. the user has not installed the helpdesk mini program (install it at https://app.feishu.cn/app/cli_9f9f8825d53b900d); 2. the installed helpdesk mini program is too old.
+        /// Whether the user may create or manage the approval flow. Two cases lead to no permission: 1. the user has not installed the helpdesk mini program (install it at <https://app.feishu.cn/app/cli_9f9f8825d53b900d>); 2. the installed helpdesk mini program is too old.
         ///
-        /// 是否有权限创建或者管理审批流程 （有两种情况会导致没有权限： 1：用户没有安装服务台小程序，需要在https://app.feishu.cn/app/cli_9f9f8825d53b900d 安装小程序 2：用户安装的服务台小程序版本过低）
+        /// 是否有权限创建或者管理审批流程 （有两种情况会导致没有权限： 1：用户没有安装服务台小程序，需要在<https://app.feishu.cn/app/cli_9f9f8825d53b900d> 安装小程序 2：用户安装的服务台小程序版本过低）
         #[serde(rename = "has_access", default, skip_serializing_if = "Option::is_none")]
         pub has_access: Option<bool>,
     }
