@@ -38,14 +38,14 @@ const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// use helpdesk_api::{Client, UserAccessToken, UserIdType};
+/// use helpdesk_api::{Client, UserAccessToken, types};
 /// let client = Client::builder()
 ///     .helpdesk_credentials("7000000000000000000", "helpdesk-token")
 ///     .build()?;
 /// let reply = client
 ///     .notification()
 ///     .get("1624326025000")
-///     .user_id_type(UserIdType::OpenId)
+///     .user_id_type(types::UserIdType::OpenId)
 ///     .send_with(UserAccessToken::new("u-..."))
 ///     .await?;
 /// println!("{:?}", reply.notification.map(|n| n.job_name));
@@ -68,7 +68,7 @@ struct Inner {
     /// Whether `exchange_timeout` is set on each request (application
     /// client) rather than being the client's own.
     per_request_timeout: bool,
-    /// A `User-Agent` set on each request (application client with an
+    /// A `User-types::Agent` set on each request (application client with an
     /// explicit [`ClientBuilder::user_agent`]).
     user_agent: Option<HeaderValue>,
     connect_timeout: Option<Duration>,
@@ -441,7 +441,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The `User-Agent` header (default `helpdesk-api-rust/<version>`).
+    /// The `User-types::Agent` header (default `helpdesk-api-rust/<version>`).
     /// With [`ClientBuilder::http_client`], one set here is sent on each
     /// request; when none is set, the application client's is.
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
@@ -687,7 +687,7 @@ impl Client {
     }
 
     /// What the OAuth token endpoint of a managed user token is called
-    /// with (`user_token.rs`): this client's HTTP client, `User-Agent`,
+    /// with (`user_token.rs`): this client's HTTP client, `User-types::Agent`,
     /// reply bound and exchange timeout.
     pub(crate) fn oauth_transport(
         &self,

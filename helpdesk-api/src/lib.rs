@@ -12,14 +12,14 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use helpdesk_api::{Client, NotificationGetError, UserAccessToken, Error};
+//! use helpdesk_api::{Client, notification, UserAccessToken, Error};
 //!
 //! let client = Client::builder()
 //!     .helpdesk_credentials("helpdesk-id", "helpdesk-token")
 //!     .build()?;
 //! match client.notification().get("6981801914270744596").send_with(UserAccessToken::new("u-...")).await {
 //!     Ok(reply) => println!("{:?}", reply.notification),
-//!     Err(Error::Api(NotificationGetError::NotFound(e))) => println!("no such notification (log id {:?})", e.log_id),
+//!     Err(Error::Api(notification::GetError::NotFound(e))) => println!("no such notification (log id {:?})", e.log_id),
 //!     Err(e) => return Err(e.into()),
 //! }
 //! # Ok(()) }

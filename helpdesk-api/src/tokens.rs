@@ -303,7 +303,7 @@ struct Key {
 #[derive(Clone)]
 pub(crate) struct TokenEndpoint {
     pub(crate) http: reqwest::Client,
-    /// A `User-Agent` to send (set on an application-supplied client).
+    /// A `User-types::Agent` to send (set on an application-supplied client).
     pub(crate) user_agent: Option<reqwest::header::HeaderValue>,
     pub(crate) url: Arc<str>,
     pub(crate) app_id: Arc<str>,
