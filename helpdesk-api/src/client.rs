@@ -541,6 +541,69 @@ impl ClientBuilder {
         self
     }
 
+    /// The HTTP client the calls use: the application's (refusing the
+    /// settings that cannot apply to it), or one built from the settings.
+    fn http_client_and_config(&self) -> Result<(reqwest::Client, Option<HttpConfig>), BuildError> {
+        match &self.http {
+            Some(SuppliedHttp(http)) => {
+                let conflict = match &self.proxy {
+                    ProxySetting::Explicit(_) => Some("proxy"),
+                    ProxySetting::Off => Some("no_proxy"),
+                    ProxySetting::Environment => {
+                        self.connect_timeout_set.then_some("connect_timeout")
+                    }
+                };
+                if let Some(setting) = conflict {
+                    return Err(BuildError {
+                        reason: format!(
+                            "ClientBuilder::{setting} cannot be applied to an application-supplied \
+                                 HTTP client (ClientBuilder::http_client): configure it on that client"
+                        ),
+                    });
+                }
+                Ok((http.clone(), None))
+            }
+            None => {
+                let config = HttpConfig {
+                    user_agent: self.user_agent.clone(),
+                    timeout: self.timeout,
+                    connect_timeout: self.connect_timeout,
+                    proxy: self.proxy.clone(),
+                };
+                let http = config
+                    .build(self.connect_timeout)
+                    .map_err(|reason| BuildError { reason })?;
+                Ok((http, Some(config)))
+            }
+        }
+    }
+
+    /// With a Redis store: the shared rate limiter and tenant token, unless
+    /// the application chose its own.
+    #[cfg(feature = "redis")]
+    fn use_redis(&mut self, token_endpoint: Option<&TokenEndpoint>) {
+        if let Some(shared) = self.redis.take() {
+            let app = self
+                .app
+                .as_ref()
+                .map_or("default", |a| a.app_id.as_str())
+                .to_string();
+            if self.limiter_backend.is_none() {
+                self.limiter_backend = Some(Arc::new(crate::redis_store::RedisRateLimiter::new(
+                    shared.clone(),
+                    app,
+                )));
+            }
+            if let (None, Some(endpoint)) = (&self.provider, token_endpoint) {
+                self.provider = Some(Arc::new(crate::redis_store::RedisTenantToken::new(
+                    shared,
+                    (*endpoint).clone(),
+                    &self.base_url,
+                )));
+            }
+        }
+    }
+
     /// Builds the client.
     pub fn build(#[allow(unused_mut)] mut self) -> Result<Client, BuildError> {
         if !(self.base_url.starts_with("https://") || self.base_url.starts_with("http://")) {
@@ -561,38 +624,7 @@ impl ClientBuilder {
                 Some(v)
             }
         };
-        let (http, config) = match &self.http {
-            Some(SuppliedHttp(http)) => {
-                let conflict = match &self.proxy {
-                    ProxySetting::Explicit(_) => Some("proxy"),
-                    ProxySetting::Off => Some("no_proxy"),
-                    ProxySetting::Environment => {
-                        self.connect_timeout_set.then_some("connect_timeout")
-                    }
-                };
-                if let Some(setting) = conflict {
-                    return Err(BuildError {
-                        reason: format!(
-                            "ClientBuilder::{setting} cannot be applied to an application-supplied \
-                             HTTP client (ClientBuilder::http_client): configure it on that client"
-                        ),
-                    });
-                }
-                (http.clone(), None)
-            }
-            None => {
-                let config = HttpConfig {
-                    user_agent: self.user_agent.clone(),
-                    timeout: self.timeout,
-                    connect_timeout: self.connect_timeout,
-                    proxy: self.proxy.clone(),
-                };
-                let http = config
-                    .build(self.connect_timeout)
-                    .map_err(|reason| BuildError { reason })?;
-                (http, Some(config))
-            }
-        };
+        let (http, config) = self.http_client_and_config()?;
         let supplied = config.is_none();
         let user_agent = match supplied && self.user_agent_set {
             false => None,
@@ -617,26 +649,7 @@ impl ClientBuilder {
             margin: self.refresh_margin,
         });
         #[cfg(feature = "redis")]
-        if let Some(shared) = self.redis.take() {
-            let app = self
-                .app
-                .as_ref()
-                .map_or("default", |a| a.app_id.as_str())
-                .to_string();
-            if self.limiter_backend.is_none() {
-                self.limiter_backend = Some(Arc::new(crate::redis_store::RedisRateLimiter::new(
-                    shared.clone(),
-                    app,
-                )));
-            }
-            if let (None, Some(endpoint)) = (&self.provider, &token_endpoint) {
-                self.provider = Some(Arc::new(crate::redis_store::RedisTenantToken::new(
-                    shared,
-                    endpoint.clone(),
-                    &self.base_url,
-                )));
-            }
-        }
+        self.use_redis(token_endpoint.as_ref());
         let tenant: Option<Arc<dyn TokenProvider>> = match (self.provider, token_endpoint) {
             (Some(p), _) => Some(p),
             (None, Some(endpoint)) => Some(ManagedTenantToken::shared(endpoint, &self.base_url)),
@@ -752,26 +765,7 @@ impl Client {
         let mut token_retried = false;
         loop {
             attempt += 1;
-            let (secret, managed): (std::borrow::Cow<'_, str>, Option<TenantAccessToken>) =
-                match call.auth {
-                    Auth::Given(s) => (s.into(), None),
-                    Auth::Tenant => {
-                        let Some(p) = &inner.tenant else {
-                            return Err(Error::InvalidRequest(InvalidRequest {
-                                reason: format!(
-                                    "{} needs a tenant access token: configure ClientBuilder::app_credentials or \
-                                 ClientBuilder::token_provider, or pass one to send_with",
-                                    ep.id
-                                ),
-                            }));
-                        };
-                        let t = deadline
-                            .bound("waiting for a tenant access token", p.tenant_access_token())
-                            .await?
-                            .map_err(Error::Token)?;
-                        (t.secret().to_owned().into(), Some(t))
-                    }
-                };
+            let (secret, managed) = self.call_token(call.auth, ep, &deadline).await?;
             // The slot is taken last, just before sending: a slot granted
             // before a slow token fetch would let requests bunch up.
             if let Some(l) = &inner.limiter {
@@ -807,21 +801,12 @@ impl Client {
                 }
                 Err(e) => e,
             };
-            if let Some(s) = err.status() {
-                span.record("status", s);
-            }
-            if let Some(c) = err.code() {
-                span.record("code", c);
-            }
-            if let Some(l) = err.log_id() {
-                span.record("log_id", l);
-            }
+            record_failure(&span, &err);
             // Error Display never holds a token or secret (tested).
             tracing::debug!(parent: &span, error = %err, "request failed");
             let can_retry = attempt < policy.max_attempts
                 && started.elapsed() < policy.max_elapsed
                 && deadline.remaining::<E>().is_ok();
-            let status = err.status().unwrap_or(0);
             let code = err.code();
             let retry_after: Option<(Duration, &str)> = match &err {
                 Error::Api(_) | Error::Reply(_)
@@ -843,31 +828,7 @@ impl Client {
                         _ => return Err(Error::TokenInvalid(api)),
                     }
                 }
-                _ if code == Some(RATE_LIMITED_CODE) || status == 429 => {
-                    if !can_retry {
-                        return Err(match err {
-                            Error::Api(e) => Error::RateLimited(e.into_api_error()),
-                            other => other,
-                        });
-                    }
-                    let wait = match reset {
-                        Some(secs) => Duration::from_secs(secs).min(policy.max_rate_limit_wait),
-                        None => policy.jittered(policy.backoff(attempt)),
-                    };
-                    Some((wait, "rate limited"))
-                }
-                Error::Api(_) | Error::Reply(_)
-                    if (status >= 500 || code == Some(INTERNAL_ERROR_CODE)) =>
-                {
-                    (can_retry && idempotent)
-                        .then(|| (policy.jittered(policy.backoff(attempt)), "server error"))
-                }
-                Error::Transport(t) if t.is_connect() => {
-                    can_retry.then(|| (policy.jittered(policy.backoff(attempt)), "connect failed"))
-                }
-                Error::Transport(_) | Error::Timeout(_) => (can_retry && idempotent)
-                    .then(|| (policy.jittered(policy.backoff(attempt)), "transport error")),
-                _ => None,
+                other => retry_wait(other, reset, policy, attempt, can_retry, idempotent),
             };
             match retry_after {
                 // A wait that would outlast the call's time limit is not worth starting.
@@ -882,7 +843,36 @@ impl Client {
                     tracing::info!(parent: &span, wait_ms = wait.as_millis() as u64, reason, "retrying");
                     tokio::time::sleep(wait).await;
                 }
-                None => return Err(err),
+                None => return Err(give_up(err)),
+            }
+        }
+    }
+
+    /// The access token of one attempt: the one given to `send_with`, or the
+    /// managed tenant token (waited for within the call's time limit).
+    async fn call_token<'c, E>(
+        &self,
+        auth: Auth<'c>,
+        ep: &'static crate::runtime::Endpoint,
+        deadline: &Deadline,
+    ) -> Result<(std::borrow::Cow<'c, str>, Option<TenantAccessToken>), Error<E>> {
+        match auth {
+            Auth::Given(s) => Ok((s.into(), None)),
+            Auth::Tenant => {
+                let Some(p) = &self.inner.tenant else {
+                    return Err(Error::InvalidRequest(InvalidRequest {
+                        reason: format!(
+                            "{} needs a tenant access token: configure ClientBuilder::app_credentials or \
+                             ClientBuilder::token_provider, or pass one to send_with",
+                            ep.id
+                        ),
+                    }));
+                };
+                let t = deadline
+                    .bound("waiting for a tenant access token", p.tenant_access_token())
+                    .await?
+                    .map_err(Error::Token)?;
+                Ok((t.secret().to_owned().into(), Some(t)))
             }
         }
     }
@@ -1109,6 +1099,72 @@ impl Deadline {
                 .await
                 .map_err(|_| Error::Timeout(TransportError::deadline(stage, self.limit))),
         }
+    }
+}
+
+/// Puts a failed attempt's status, code and log id on its span.
+fn record_failure<E>(span: &tracing::Span, err: &Error<E>)
+where
+    E: OperationError,
+{
+    if let Some(s) = err.status() {
+        span.record("status", s);
+    }
+    if let Some(c) = err.code() {
+        span.record("code", c);
+    }
+    if let Some(l) = err.log_id() {
+        span.record("log_id", l);
+    }
+}
+
+/// How long to wait before the next attempt after `err`, and why; `None`:
+/// do not retry. Rate limits wait for `x-ogw-ratelimit-reset` when the reply
+/// had it; server errors and timeouts are retried only when idempotent;
+/// a connection that failed to open always may be.
+fn retry_wait<E>(
+    err: &Error<E>,
+    reset: Option<u64>,
+    policy: &RetryPolicy,
+    attempt: u32,
+    can_retry: bool,
+    idempotent: bool,
+) -> Option<(Duration, &'static str)>
+where
+    E: OperationError,
+{
+    let status = err.status().unwrap_or(0);
+    let code = err.code();
+    let backoff = || policy.jittered(policy.backoff(attempt));
+    match err {
+        _ if code == Some(RATE_LIMITED_CODE) || status == 429 => can_retry.then(|| {
+            let wait = match reset {
+                Some(secs) => Duration::from_secs(secs).min(policy.max_rate_limit_wait),
+                None => backoff(),
+            };
+            (wait, "rate limited")
+        }),
+        Error::Api(_) | Error::Reply(_) if status >= 500 || code == Some(INTERNAL_ERROR_CODE) => {
+            (can_retry && idempotent).then(|| (backoff(), "server error"))
+        }
+        Error::Transport(t) if t.is_connect() => can_retry.then(|| (backoff(), "connect failed")),
+        Error::Transport(_) | Error::Timeout(_) => {
+            (can_retry && idempotent).then(|| (backoff(), "transport error"))
+        }
+        _ => None,
+    }
+}
+
+/// The error of a call that will not be retried: a rate limit that
+/// outlasted the policy is reported as such.
+fn give_up<E>(err: Error<E>) -> Error<E>
+where
+    E: OperationError,
+{
+    let limited = err.code() == Some(RATE_LIMITED_CODE) || err.status() == Some(429);
+    match err {
+        Error::Api(e) if limited => Error::RateLimited(e.into_api_error()),
+        other => other,
     }
 }
 

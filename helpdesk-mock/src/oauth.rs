@@ -185,69 +185,14 @@ pub(crate) fn serve(shared: &Shared, body: &[u8]) -> Reply {
     }
     let now = Instant::now();
     let user = match grant.as_str() {
-        "authorization_code" => {
-            let Some(code) = field("code") else {
-                return oauth_error(INVALID_REQUEST, "invalid_request", "code is required");
-            };
-            let redirect = field("redirect_uri");
-            let Some(c) = st.codes.get_mut(&code) else {
-                return oauth_error(INVALID_CODE, "invalid_grant", "the code is invalid");
-            };
-            if c.used || now >= c.expires_at {
-                return oauth_error(
-                    INVALID_CODE,
-                    "invalid_grant",
-                    "the code was used or has expired",
-                );
-            }
-            if c.redirect_uri.is_some() && c.redirect_uri != redirect {
-                return oauth_error(INVALID_CODE, "invalid_grant", "redirect_uri does not match");
-            }
-            c.used = true;
-            c.user.clone()
-        }
-        "refresh_token" => {
-            let Some(token) = field("refresh_token") else {
-                return oauth_error(
-                    INVALID_REQUEST,
-                    "invalid_request",
-                    "refresh_token is required",
-                );
-            };
-            let Some(r) = st.refresh.get_mut(&token) else {
-                return oauth_error(
-                    REFRESH_TOKEN_INVALID,
-                    "invalid_grant",
-                    "the refresh token is invalid",
-                );
-            };
-            match r.state {
-                RefreshState::Revoked => {
-                    return oauth_error(
-                        REFRESH_TOKEN_REVOKED,
-                        "invalid_grant",
-                        "the refresh token has been revoked",
-                    );
-                }
-                RefreshState::Used => {
-                    return oauth_error(
-                        REFRESH_TOKEN_INVALID,
-                        "invalid_grant",
-                        "the refresh token has already been used",
-                    );
-                }
-                RefreshState::Live if now >= r.expires_at => {
-                    return oauth_error(
-                        REFRESH_TOKEN_EXPIRED,
-                        "invalid_grant",
-                        "the refresh token has expired",
-                    );
-                }
-                RefreshState::Live => {}
-            }
-            r.state = RefreshState::Used;
-            r.user.clone()
-        }
+        "authorization_code" => match redeem_code(&mut st, &field, now) {
+            Ok(user) => user,
+            Err(reply) => return reply,
+        },
+        "refresh_token" => match redeem_refresh(&mut st, &field, now) {
+            Ok(user) => user,
+            Err(reply) => return reply,
+        },
         _ => {
             return oauth_error(
                 UNSUPPORTED_GRANT_TYPE,
@@ -283,6 +228,96 @@ pub(crate) fn serve(shared: &Shared, body: &[u8]) -> Reply {
             "token_type": "Bearer",
         }),
     )
+}
+
+/// An `authorization_code` grant: the code's user, once, before it expires.
+fn redeem_code(
+    st: &mut Inner,
+    field: &dyn Fn(&str) -> Option<String>,
+    now: Instant,
+) -> Result<String, Reply> {
+    use crate::oauth_codes::*;
+    let Some(code) = field("code") else {
+        return Err(oauth_error(
+            INVALID_REQUEST,
+            "invalid_request",
+            "code is required",
+        ));
+    };
+    let redirect = field("redirect_uri");
+    let Some(c) = st.codes.get_mut(&code) else {
+        return Err(oauth_error(
+            INVALID_CODE,
+            "invalid_grant",
+            "the code is invalid",
+        ));
+    };
+    if c.used || now >= c.expires_at {
+        return Err(oauth_error(
+            INVALID_CODE,
+            "invalid_grant",
+            "the code was used or has expired",
+        ));
+    }
+    if c.redirect_uri.is_some() && c.redirect_uri != redirect {
+        return Err(oauth_error(
+            INVALID_CODE,
+            "invalid_grant",
+            "redirect_uri does not match",
+        ));
+    }
+    c.used = true;
+    Ok(c.user.clone())
+}
+
+/// A `refresh_token` grant: the token's user, once (tokens rotate), unless
+/// it was revoked or has expired.
+fn redeem_refresh(
+    st: &mut Inner,
+    field: &dyn Fn(&str) -> Option<String>,
+    now: Instant,
+) -> Result<String, Reply> {
+    use crate::oauth_codes::*;
+    let Some(token) = field("refresh_token") else {
+        return Err(oauth_error(
+            INVALID_REQUEST,
+            "invalid_request",
+            "refresh_token is required",
+        ));
+    };
+    let Some(r) = st.refresh.get_mut(&token) else {
+        return Err(oauth_error(
+            REFRESH_TOKEN_INVALID,
+            "invalid_grant",
+            "the refresh token is invalid",
+        ));
+    };
+    match r.state {
+        RefreshState::Revoked => {
+            return Err(oauth_error(
+                REFRESH_TOKEN_REVOKED,
+                "invalid_grant",
+                "the refresh token has been revoked",
+            ));
+        }
+        RefreshState::Used => {
+            return Err(oauth_error(
+                REFRESH_TOKEN_INVALID,
+                "invalid_grant",
+                "the refresh token has already been used",
+            ));
+        }
+        RefreshState::Live if now >= r.expires_at => {
+            return Err(oauth_error(
+                REFRESH_TOKEN_EXPIRED,
+                "invalid_grant",
+                "the refresh token has expired",
+            ));
+        }
+        RefreshState::Live => {}
+    }
+    r.state = RefreshState::Used;
+    Ok(r.user.clone())
 }
 
 impl MockServerBuilder {
