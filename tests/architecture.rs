@@ -37,8 +37,13 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Code lines only (comments and doc comments dropped).
+/// Code lines only (comments and doc comments dropped, and an inline
+/// `#[cfg(test)] mod tests { … }`, whose `super::` is the file itself).
 fn code(text: &str) -> String {
+    let text = match text.find("#[cfg(test)]\nmod tests {") {
+        Some(i) => &text[..i],
+        None => text,
+    };
     text.lines()
         .filter(|l| !l.trim_start().starts_with("//"))
         .collect::<Vec<_>>()

@@ -6,8 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-/// The compiled build scripts of helpdesk-api (one per feature set) in this
-/// test's target dir.
+/// The newest compiled build script of helpdesk-api in this test's target
+/// dir (older ones, left by earlier builds of other sources, are not what
+/// this checkout builds).
 fn build_scripts() -> Vec<PathBuf> {
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/<this test> → target/<profile>/build
@@ -28,7 +29,9 @@ fn build_scripts() -> Vec<PathBuf> {
             found.push(script);
         }
     }
-    found
+    let modified = |p: &PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    found.sort_by_key(modified);
+    found.into_iter().next_back().into_iter().collect()
 }
 
 fn copy_dir(from: &Path, to: &Path) {

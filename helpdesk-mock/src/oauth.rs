@@ -25,7 +25,6 @@
 //! Lifetimes follow tokio's clock (see the crate docs on paused time).
 
 use crate::reply::Reply;
-use crate::server::{MockServer, MockServerBuilder, Shared};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -65,8 +64,8 @@ pub mod oauth_codes {
 /// Lifetimes of what the endpoint issues.
 #[derive(Debug, Clone)]
 pub(crate) struct OAuthConfig {
-    user_token_expire_secs: u64,
-    refresh_token_expire_secs: u64,
+    pub(crate) user_token_expire_secs: u64,
+    pub(crate) refresh_token_expire_secs: u64,
 }
 
 impl Default for OAuthConfig {
@@ -149,7 +148,7 @@ fn oauth_error(code: i64, error: &str, description: &str) -> Reply {
 }
 
 /// Answers one request of the endpoint.
-pub(crate) fn serve(shared: &Shared, body: &[u8]) -> Reply {
+pub(crate) fn serve(shared: &dyn OAuthHost, body: &[u8]) -> Reply {
     use oauth_codes::*;
     let parsed: Option<Value> = serde_json::from_slice(body).ok();
     let field = |k: &str| {
@@ -160,7 +159,7 @@ pub(crate) fn serve(shared: &Shared, body: &[u8]) -> Reply {
             .map(str::to_string)
     };
     let grant = field("grant_type");
-    let mut st = shared.oauth.lock();
+    let mut st = shared.oauth().lock();
     match grant.as_deref() {
         Some("refresh_token") => st.refreshes += 1,
         Some("authorization_code") => st.exchanges += 1,
@@ -320,40 +319,25 @@ fn redeem_refresh(
     Ok(r.user.clone())
 }
 
-impl MockServerBuilder {
-    /// The `expires_in` of user access tokens issued by the OAuth token
-    /// endpoint, in seconds (default 7200). They are rejected with
-    /// 99991677 once that time has passed.
-    pub fn user_token_expire_secs(mut self, secs: u64) -> Self {
-        self.oauth.user_token_expire_secs = secs;
-        self
-    }
-
-    /// The `refresh_token_expires_in` of issued refresh tokens, in seconds
-    /// (default 30 days); past it, a refresh answers 20037.
-    pub fn refresh_token_expire_secs(mut self, secs: u64) -> Self {
-        self.oauth.refresh_token_expire_secs = secs;
-        self
-    }
+/// What the OAuth endpoint needs of the server it runs in (its shared
+/// state implements this; a trait so that this room does not import the
+/// server, which routes to it).
+pub(crate) trait OAuthHost {
+    /// The OAuth state.
+    fn oauth(&self) -> &OAuthState;
+    /// The app id and secret the server accepts.
+    fn app_credentials(&self) -> (&str, &str);
+    /// A new user access token the Helpdesk endpoints accept until `expires_at`.
+    fn issue_user_token(&self, expires_at: Option<Instant>) -> String;
+    /// A new random token with this prefix.
+    fn fresh_token(&self, prefix: &str) -> String;
 }
 
-impl MockServer {
-    /// An authorization code for `user` (any name), as the sign-in page
-    /// would give it: exchangeable once, within 5 minutes, with any
-    /// `redirect_uri`.
-    pub fn issue_auth_code(&self, user: &str) -> String {
-        self.issue_code(user, None)
-    }
-
-    /// The same, exchangeable only with this `redirect_uri`.
-    pub fn issue_auth_code_for(&self, user: &str, redirect_uri: &str) -> String {
-        self.issue_code(user, Some(redirect_uri.to_string()))
-    }
-
-    fn issue_code(&self, user: &str, redirect_uri: Option<String>) -> String {
-        let code = self.shared.fresh_token("code-");
-        self.shared.oauth.lock().codes.insert(
-            code.clone(),
+impl OAuthState {
+    /// Records an authorization code for `user`.
+    pub(crate) fn issue_code(&self, code: String, user: &str, redirect_uri: Option<String>) {
+        self.lock().codes.insert(
+            code,
             Code {
                 user: user.to_string(),
                 redirect_uri,
@@ -361,20 +345,18 @@ impl MockServer {
                 used: false,
             },
         );
-        code
     }
 
-    /// Revokes one refresh token: refreshing with it answers 20064.
-    pub fn revoke_refresh_token(&self, refresh_token: &str) {
-        if let Some(r) = self.shared.oauth.lock().refresh.get_mut(refresh_token) {
+    /// Revokes one refresh token.
+    pub(crate) fn revoke_refresh_token(&self, refresh_token: &str) {
+        if let Some(r) = self.lock().refresh.get_mut(refresh_token) {
             r.state = RefreshState::Revoked;
         }
     }
 
-    /// Revokes every unused refresh token of `user` (the user withdrew the
-    /// app's authorization); returns how many.
-    pub fn revoke_user(&self, user: &str) -> usize {
-        let mut st = self.shared.oauth.lock();
+    /// Revokes every unused refresh token of `user`; returns how many.
+    pub(crate) fn revoke_user(&self, user: &str) -> usize {
+        let mut st = self.lock();
         let mut n = 0;
         for r in st.refresh.values_mut() {
             if r.user == user && r.state == RefreshState::Live {
@@ -386,8 +368,8 @@ impl MockServer {
     }
 
     /// The unused refresh tokens of `user`.
-    pub fn live_refresh_tokens(&self, user: &str) -> Vec<String> {
-        let st = self.shared.oauth.lock();
+    pub(crate) fn live_refresh_tokens(&self, user: &str) -> Vec<String> {
+        let st = self.lock();
         st.refresh
             .iter()
             .filter(|(_, r)| r.user == user && r.state == RefreshState::Live)
@@ -395,29 +377,23 @@ impl MockServer {
             .collect()
     }
 
-    /// How many `grant_type: refresh_token` requests the OAuth token
-    /// endpoint received (any outcome).
-    pub fn user_token_refreshes(&self) -> usize {
-        self.shared.oauth.lock().refreshes
+    /// Refresh requests received.
+    pub(crate) fn refreshes(&self) -> usize {
+        self.lock().refreshes
     }
 
-    /// How many `grant_type: authorization_code` requests it received.
-    pub fn code_exchanges(&self) -> usize {
-        self.shared.oauth.lock().exchanges
+    /// Code exchanges received.
+    pub(crate) fn exchanges(&self) -> usize {
+        self.lock().exchanges
     }
 
     /// The user an issued access token belongs to.
-    pub fn user_of(&self, access_token: &str) -> Option<String> {
-        self.shared
-            .oauth
-            .lock()
-            .access_user
-            .get(access_token)
-            .cloned()
+    pub(crate) fn user_of(&self, access_token: &str) -> Option<String> {
+        self.lock().access_user.get(access_token).cloned()
     }
 
-    /// Changes the `expires_in` of user access tokens issued from now on.
-    pub fn set_user_token_expire_secs(&self, secs: u64) {
-        self.shared.oauth.lock().config.user_token_expire_secs = secs;
+    /// The `expires_in` of user access tokens issued from now on.
+    pub(crate) fn set_user_token_expire_secs(&self, secs: u64) {
+        self.lock().config.user_token_expire_secs = secs;
     }
 }

@@ -798,7 +798,7 @@ async fn handle(
                     &log_id,
                 ),
                 _ if endpoint == crate::oauth::OAUTH_TOKEN_ENDPOINT => {
-                    crate::oauth::serve(&shared, &body)
+                    crate::oauth::serve(&*shared, &body)
                 }
                 _ => serve_token(&shared, &endpoint, &body, &log_id),
             };
@@ -1306,4 +1306,93 @@ fn serve_token(shared: &Shared, endpoint: &str, body: &[u8], log_id: &str) -> Re
         200,
         json!({ "code": 0, "msg": "ok", "tenant_access_token": tenant, "expire": expire }),
     )
+}
+
+impl MockServerBuilder {
+    /// The `expires_in` of user access tokens issued by the OAuth token
+    /// endpoint, in seconds (default 7200). They are rejected with
+    /// 99991677 once that time has passed.
+    pub fn user_token_expire_secs(mut self, secs: u64) -> Self {
+        self.oauth.user_token_expire_secs = secs;
+        self
+    }
+
+    /// The `refresh_token_expires_in` of issued refresh tokens, in seconds
+    /// (default 30 days); past it, a refresh answers 20037.
+    pub fn refresh_token_expire_secs(mut self, secs: u64) -> Self {
+        self.oauth.refresh_token_expire_secs = secs;
+        self
+    }
+}
+
+impl MockServer {
+    /// An authorization code for `user` (any name), as the sign-in page
+    /// would give it: exchangeable once, within 5 minutes, with any
+    /// `redirect_uri`.
+    pub fn issue_auth_code(&self, user: &str) -> String {
+        let code = self.shared.fresh_token("code-");
+        self.shared.oauth.issue_code(code.clone(), user, None);
+        code
+    }
+
+    /// The same, exchangeable only with this `redirect_uri`.
+    pub fn issue_auth_code_for(&self, user: &str, redirect_uri: &str) -> String {
+        let code = self.shared.fresh_token("code-");
+        self.shared
+            .oauth
+            .issue_code(code.clone(), user, Some(redirect_uri.to_string()));
+        code
+    }
+
+    /// Revokes one refresh token: refreshing with it answers 20064.
+    pub fn revoke_refresh_token(&self, refresh_token: &str) {
+        self.shared.oauth.revoke_refresh_token(refresh_token)
+    }
+
+    /// Revokes every unused refresh token of `user` (the user withdrew the
+    /// app's authorization); returns how many.
+    pub fn revoke_user(&self, user: &str) -> usize {
+        self.shared.oauth.revoke_user(user)
+    }
+
+    /// The unused refresh tokens of `user`.
+    pub fn live_refresh_tokens(&self, user: &str) -> Vec<String> {
+        self.shared.oauth.live_refresh_tokens(user)
+    }
+
+    /// How many `grant_type: refresh_token` requests the OAuth token
+    /// endpoint received (any outcome).
+    pub fn user_token_refreshes(&self) -> usize {
+        self.shared.oauth.refreshes()
+    }
+
+    /// How many `grant_type: authorization_code` requests it received.
+    pub fn code_exchanges(&self) -> usize {
+        self.shared.oauth.exchanges()
+    }
+
+    /// The user an issued access token belongs to.
+    pub fn user_of(&self, access_token: &str) -> Option<String> {
+        self.shared.oauth.user_of(access_token)
+    }
+
+    /// Changes the `expires_in` of user access tokens issued from now on.
+    pub fn set_user_token_expire_secs(&self, secs: u64) {
+        self.shared.oauth.set_user_token_expire_secs(secs)
+    }
+}
+
+impl crate::oauth::OAuthHost for Shared {
+    fn oauth(&self) -> &crate::oauth::OAuthState {
+        &self.oauth
+    }
+    fn app_credentials(&self) -> (&str, &str) {
+        Shared::app_credentials(self)
+    }
+    fn issue_user_token(&self, expires_at: Option<Instant>) -> String {
+        Shared::issue_user_token(self, expires_at)
+    }
+    fn fresh_token(&self, prefix: &str) -> String {
+        Shared::fresh_token(self, prefix)
+    }
 }

@@ -133,6 +133,7 @@ pub const CLIENT_METHODS: &[&str] = &[
     "attempt",
     "send",
     "oauth_transport",
+    "call_token",
     "clone",
     "clone_from",
     "fmt",
