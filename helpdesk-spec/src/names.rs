@@ -183,6 +183,7 @@ pub const RUNTIME_ITEMS: &[&str] = &[
     "TokenProvider",
     "JsonString",
     "TimestampMs",
+    "TimestampMsNumber",
     "TimestampSecs",
     "UnknownValue",
     "Event",
