@@ -10,7 +10,8 @@ use common::{
     ok_reply, setup, tenant, user,
 };
 use helpdesk_api::{
-    Error, JsonString, TimestampMs, ticket, ticket_customized_field, ticket_message, types,
+    Error, JsonString, TimestampMs, TimestampMsNumber, TimestampSecs, ticket,
+    ticket_customized_field, ticket_message, types,
 };
 use helpdesk_mock::Reply;
 use serde_json::json;
@@ -41,10 +42,15 @@ async fn ticket_get() {
     assert_eq!(t.status, Some(types::TicketStatus::ClosedByBot));
     assert_eq!(t.score, Some(types::TicketScore::Dissatisfied));
     assert_eq!(t.solve, Some(types::TicketSolved::Unsolved));
-    assert_eq!(t.created_at, Some(1616920429000));
+    assert_eq!(t.created_at, Some(TimestampMsNumber(1616920429000)));
+    // -1 is the page's "no value" for updated_at; the example carries a real time
+    assert_eq!(
+        t.updated_at.map(TimestampMsNumber::millis),
+        Some(1616920429000)
+    );
     assert_eq!(t.channel, Some(0));
     assert_eq!(t.agent_service_duration, Some(42624.95));
-    assert_eq!(t.agent_entry_time, Some(1636444596000));
+    assert_eq!(t.agent_entry_time, Some(TimestampMsNumber(1636444596000)));
     let guest = t.guest.as_ref().expect("guest");
     assert_eq!(guest.email.as_deref(), Some("xxxx@abc.com"));
     assert_eq!(guest.country.as_deref(), Some("国家"));
@@ -81,7 +87,7 @@ async fn ticket_list() {
         .tags(["备注".to_string()])
         .page(1)
         .page_size(20)
-        .create_time_start(1616920429000)
+        .create_time_start(TimestampMsNumber(1616920429000))
         .send()
         .await
         .unwrap();
@@ -641,8 +647,8 @@ async fn ticket_message_list() {
     let reply = client
         .ticket_message()
         .list("6948728206392295444")
-        .time_start(1617960686)
-        .time_end(1617960687)
+        .time_start(TimestampSecs(1617960686))
+        .time_end(TimestampSecs(1617960687))
         .page(1)
         .page_size(10)
         .send()
@@ -669,7 +675,7 @@ async fn ticket_message_list() {
     assert_eq!(m.id.as_deref(), Some("6948728206392295444"));
     assert_eq!(m.message_id.as_deref(), Some("6949088236610273307"));
     assert_eq!(m.message_type.as_deref(), Some("text"));
-    assert_eq!(m.created_at, Some(1617960686000));
+    assert_eq!(m.created_at, Some(TimestampMsNumber(1617960686000)));
     assert_eq!(m.user_name.as_deref(), Some("李宁"));
     let content: serde_json::Value =
         serde_json::from_str(m.content.as_deref().expect("content")).unwrap();

@@ -72,7 +72,7 @@ pub use user_token::{
     ManagedUserToken, MemoryUserTokenStore, REAUTH_CODES, USER_TOKEN_PATH, UserTokenRecord,
     UserTokenStore, UserTokens, UserTokensBuilder,
 };
-pub use values::{JsonString, TimestampMs, TimestampSecs, UnknownValue};
+pub use values::{JsonString, TimestampMs, TimestampMsNumber, TimestampSecs, UnknownValue};
 
 /// The reqwest this crate is built with: its `Proxy` and `Client` are what
 /// [`ClientBuilder::proxy`] and [`ClientBuilder::http_client`] take, so an

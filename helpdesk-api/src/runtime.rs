@@ -91,6 +91,7 @@ display_query!(
     i64,
     f64,
     crate::values::TimestampMs,
+    crate::values::TimestampMsNumber,
     crate::values::TimestampSecs
 );
 

@@ -60,6 +60,67 @@ impl<'de> Deserialize<'de> for TimestampMs {
     }
 }
 
+/// Milliseconds since the Unix epoch, sent by the API as a JSON number
+/// (`1616920429000`, e.g. a ticket's `created_at`; some fields use `-1` for
+/// "no value"). Decoding also accepts a decimal string. The same instant as
+/// [`TimestampMs`], for the fields whose wire form is a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimestampMsNumber(pub i64);
+
+impl TimestampMsNumber {
+    /// Milliseconds since the Unix epoch.
+    pub fn millis(self) -> i64 {
+        self.0
+    }
+
+    /// The instant as a [`SystemTime`] (times before 1970 included).
+    pub fn to_system_time(self) -> SystemTime {
+        TimestampMs(self.0).to_system_time()
+    }
+
+    /// The timestamp of a [`SystemTime`], truncated to milliseconds
+    /// (saturating at the bounds of `i64`).
+    pub fn from_system_time(t: SystemTime) -> Self {
+        TimestampMsNumber(TimestampMs::from_system_time(t).0)
+    }
+}
+
+impl From<TimestampMsNumber> for SystemTime {
+    fn from(t: TimestampMsNumber) -> SystemTime {
+        t.to_system_time()
+    }
+}
+
+impl From<TimestampMsNumber> for TimestampMs {
+    fn from(t: TimestampMsNumber) -> TimestampMs {
+        TimestampMs(t.0)
+    }
+}
+
+impl From<TimestampMs> for TimestampMsNumber {
+    fn from(t: TimestampMs) -> TimestampMsNumber {
+        TimestampMsNumber(t.0)
+    }
+}
+
+impl fmt::Display for TimestampMsNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl Serialize for TimestampMsNumber {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for TimestampMsNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(I64Visitor).map(TimestampMsNumber)
+    }
+}
+
 /// Seconds since the Unix epoch, sent by the API as a JSON number
 /// (`1596379008`, e.g. a FAQ's `create_time`). Decoding also accepts a
 /// decimal string.
@@ -256,6 +317,21 @@ pub mod serde_i64_string {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamp_ms_number_is_a_json_number() {
+        let t: TimestampMsNumber = serde_json::from_str("1616920429000").unwrap();
+        assert_eq!(t.millis(), 1_616_920_429_000);
+        assert_eq!(serde_json::to_string(&t).unwrap(), "1616920429000");
+        let s: TimestampMsNumber = serde_json::from_str("\"1616920429000\"").unwrap();
+        assert_eq!(s, t);
+        assert_eq!(TimestampMs::from(t), TimestampMs(1_616_920_429_000));
+        assert_eq!(TimestampMsNumber::from_system_time(t.to_system_time()), t);
+        // -1 is the pages' "no value"
+        let none: TimestampMsNumber = serde_json::from_str("-1").unwrap();
+        assert_eq!(none, TimestampMsNumber(-1));
+        assert_eq!(serde_json::to_string(&none).unwrap(), "-1");
+    }
 
     #[test]
     fn timestamp_secs_is_a_json_number_of_seconds() {

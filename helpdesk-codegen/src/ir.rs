@@ -94,6 +94,8 @@ pub enum RustTy {
     Bool,
     /// `crate::TimestampMs`.
     TimestampMs,
+    /// `crate::TimestampMsNumber`.
+    TimestampMsNumber,
     /// `crate::TimestampSecs`.
     TimestampSecs,
     /// `crate::JsonString`.
@@ -281,6 +283,7 @@ fn rust_ty(te: &TypeExpr) -> RustTy {
             Scalar::Float => RustTy::F64,
             Scalar::Bool => RustTy::Bool,
             Scalar::TimestampMs => RustTy::TimestampMs,
+            Scalar::TimestampMsNumber => RustTy::TimestampMsNumber,
             Scalar::TimestampSecs => RustTy::TimestampSecs,
             Scalar::JsonString => RustTy::JsonString,
             Scalar::Json => RustTy::Json,

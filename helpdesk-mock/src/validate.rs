@@ -68,9 +68,11 @@ pub(crate) fn check_str(v: &str, te: &TypeExpr, types: &TypeIndex<'_>) -> Result
                 .parse::<i32>()
                 .map(|_| ())
                 .or_else(|_| bad("a 32-bit integer")),
-            Scalar::Int64 | Scalar::Int64String | Scalar::TimestampMs | Scalar::TimestampSecs => {
-                v.parse::<i64>().map(|_| ()).or_else(|_| bad("an integer"))
-            }
+            Scalar::Int64
+            | Scalar::Int64String
+            | Scalar::TimestampMs
+            | Scalar::TimestampMsNumber
+            | Scalar::TimestampSecs => v.parse::<i64>().map(|_| ()).or_else(|_| bad("an integer")),
             Scalar::Float => match v.parse::<f64>() {
                 Ok(f) if f.is_finite() => Ok(()),
                 _ => bad("a number"),

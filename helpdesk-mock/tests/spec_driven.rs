@@ -15,7 +15,9 @@ fn sample(te: &TypeExpr, types: &TypeIndex<'_>, depth: usize) -> Value {
     match te {
         TypeExpr::Scalar(s) => match s {
             Scalar::String => json!("x"),
-            Scalar::Int | Scalar::Int64 | Scalar::TimestampSecs => json!(1),
+            Scalar::Int | Scalar::Int64 | Scalar::TimestampMsNumber | Scalar::TimestampSecs => {
+                json!(1)
+            }
             Scalar::Int64String | Scalar::TimestampMs => json!("1"),
             Scalar::Float => json!(1.5),
             Scalar::Bool => json!(true),

@@ -184,6 +184,7 @@ pub const RUNTIME_ITEMS: &[&str] = &[
     "TokenProvider",
     "JsonString",
     "TimestampMs",
+    "TimestampMsNumber",
     "TimestampSecs",
     "UnknownValue",
     "Event",

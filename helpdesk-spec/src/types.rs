@@ -19,6 +19,8 @@ pub enum Scalar {
     Bool,
     /// Milliseconds since the Unix epoch, sent as a decimal string.
     TimestampMs,
+    /// Milliseconds since the Unix epoch, sent as a JSON number.
+    TimestampMsNumber,
     /// Seconds since the Unix epoch, sent as a JSON number.
     TimestampSecs,
     /// A JSON document carried inside a string.
@@ -29,7 +31,7 @@ pub enum Scalar {
 
 impl Scalar {
     /// All scalars with their spec spelling.
-    pub const ALL: [(&'static str, Scalar); 10] = [
+    pub const ALL: [(&'static str, Scalar); 11] = [
         ("string", Scalar::String),
         ("int", Scalar::Int),
         ("int64", Scalar::Int64),
@@ -37,6 +39,7 @@ impl Scalar {
         ("float", Scalar::Float),
         ("bool", Scalar::Bool),
         ("timestamp_ms", Scalar::TimestampMs),
+        ("timestamp_ms_number", Scalar::TimestampMsNumber),
         ("timestamp_s", Scalar::TimestampSecs),
         ("json_string", Scalar::JsonString),
         ("json", Scalar::Json),

@@ -14,7 +14,7 @@
 //!   (the endpoint's table plus the platform's) are grouped by HTTP status;
 //! * named types are `components/schemas`; the spec's scalar refinements keep
 //!   their wire type (`timestamp_ms`, `int64_string`: strings with a digit
-//!   pattern; `timestamp_s`: an int64 integer; `json_string`: a string with
+//!   pattern; `timestamp_ms_number`, `timestamp_s`: int64 integers; `json_string`: a string with
 //!   `contentMediaType`);
 //! * rate limits, scopes and app types are `x-rate-limit`, `x-scopes`,
 //!   `x-field-scopes` and `x-app-types`.
@@ -645,6 +645,12 @@ pub fn expr_schema(te: &TypeExpr) -> Value {
                 "pattern": INT_STRING_PATTERN,
                 "description": "milliseconds since the Unix epoch, in a decimal string",
                 "x-spec-type": "timestamp_ms",
+            }),
+            Scalar::TimestampMsNumber => json!({
+                "type": "integer",
+                "format": "int64",
+                "description": "milliseconds since the Unix epoch",
+                "x-spec-type": "timestamp_ms_number",
             }),
             Scalar::TimestampSecs => json!({
                 "type": "integer",

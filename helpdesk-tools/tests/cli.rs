@@ -549,7 +549,7 @@ fn import(page_file: &Path) -> serde_json::Value {
 enum Wire {
     /// JSON string (string, timestamp_ms, json_string, int64_string).
     String,
-    /// JSON integer (int, int64, timestamp_s).
+    /// JSON integer (int, int64, timestamp_ms_number, timestamp_s).
     Integer,
     Number,
     Bool,
@@ -584,7 +584,7 @@ fn resolve(
     }
     match ty {
         "string" | "timestamp_ms" | "json_string" | "int64_string" => Wire::String,
-        "int" | "int64" | "timestamp_s" => Wire::Integer,
+        "int" | "int64" | "timestamp_ms_number" | "timestamp_s" => Wire::Integer,
         "float" => Wire::Number,
         "bool" => Wire::Bool,
         "json" => Wire::Any,

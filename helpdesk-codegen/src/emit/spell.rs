@@ -76,6 +76,7 @@ pub(super) fn ty_tokens(t: &RustTy) -> TokenStream {
         RustTy::F64 => quote!(f64),
         RustTy::Bool => quote!(bool),
         RustTy::TimestampMs => quote!(crate::TimestampMs),
+        RustTy::TimestampMsNumber => quote!(crate::TimestampMsNumber),
         RustTy::TimestampSecs => quote!(crate::TimestampSecs),
         RustTy::JsonString => quote!(crate::JsonString),
         RustTy::Json => quote!(serde_json::Value),

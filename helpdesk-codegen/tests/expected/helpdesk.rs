@@ -2530,17 +2530,17 @@ pub mod types {
         ///
         /// 工单创建时间（毫秒时间戳，JSON 数字）
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
-        pub created_at: Option<i64>,
+        pub created_at: Option<crate::TimestampMsNumber>,
         /// Ticket update time (Unix timestamp in milliseconds, as a JSON number); -1 when not set.
         ///
         /// 工单更新时间（毫秒时间戳，JSON 数字），没有值时为-1
         #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
-        pub updated_at: Option<i64>,
+        pub updated_at: Option<crate::TimestampMsNumber>,
         /// Ticket close time (Unix timestamp in milliseconds, as a JSON number).
         ///
         /// 工单结束时间（毫秒时间戳，JSON 数字）
         #[serde(rename = "closed_at", default, skip_serializing_if = "Option::is_none")]
-        pub closed_at: Option<i64>,
+        pub closed_at: Option<crate::TimestampMsNumber>,
         /// Reason for dissatisfaction.
         ///
         /// 不满意原因
@@ -2641,7 +2641,7 @@ pub mod types {
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub agent_entry_time: Option<i64>,
+        pub agent_entry_time: Option<crate::TimestampMsNumber>,
         /// Time of the agent's first reply, in milliseconds.
         ///
         /// 客服首次回复时间，单位毫秒
@@ -2650,7 +2650,7 @@ pub mod types {
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub agent_first_response_time: Option<i64>,
+        pub agent_first_response_time: Option<crate::TimestampMsNumber>,
         /// Time of the agent's last reply, in milliseconds.
         ///
         /// 客服最后回复时间，单位毫秒
@@ -2659,7 +2659,7 @@ pub mod types {
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub agent_last_response_time: Option<i64>,
+        pub agent_last_response_time: Option<crate::TimestampMsNumber>,
         /// Agent in charge of the ticket.
         ///
         /// 主责客服
@@ -2725,7 +2725,7 @@ pub mod types {
         ///
         /// 备注时间，单位毫秒
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
-        pub created_at: Option<i64>,
+        pub created_at: Option<crate::TimestampMsNumber>,
         /// Comment ID.
         ///
         /// 备注ID
@@ -2818,17 +2818,17 @@ pub mod types {
         ///
         /// 工单创建时间（毫秒时间戳，JSON 数字）
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
-        pub created_at: Option<i64>,
+        pub created_at: Option<crate::TimestampMsNumber>,
         /// Ticket update time (Unix timestamp in milliseconds, as a JSON number); -1 when not set.
         ///
         /// 工单更新时间（毫秒时间戳，JSON 数字），没有值时为-1
         #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
-        pub updated_at: Option<i64>,
+        pub updated_at: Option<crate::TimestampMsNumber>,
         /// Ticket close time (Unix timestamp in milliseconds, as a JSON number).
         ///
         /// 工单结束时间（毫秒时间戳，JSON 数字）
         #[serde(rename = "closed_at", default, skip_serializing_if = "Option::is_none")]
-        pub closed_at: Option<i64>,
+        pub closed_at: Option<crate::TimestampMsNumber>,
         /// Reasons for dissatisfaction.
         ///
         /// 不满意原因
@@ -2929,7 +2929,7 @@ pub mod types {
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub agent_entry_time: Option<i64>,
+        pub agent_entry_time: Option<crate::TimestampMsNumber>,
         /// Time of the agent's first reply, in milliseconds.
         ///
         /// 客服首次回复时间，单位毫秒
@@ -2938,7 +2938,7 @@ pub mod types {
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub agent_first_response_time: Option<i64>,
+        pub agent_first_response_time: Option<crate::TimestampMsNumber>,
         /// Time of the agent's last reply, in milliseconds.
         ///
         /// 客服最后回复时间，单位毫秒
@@ -2947,7 +2947,7 @@ pub mod types {
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub agent_last_response_time: Option<i64>,
+        pub agent_last_response_time: Option<crate::TimestampMsNumber>,
         /// Agent in charge of the ticket.
         ///
         /// 主责客服
@@ -3783,17 +3783,17 @@ pub mod types {
         ///
         /// 创建时间（毫秒时间戳，JSON 数字）
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
-        pub created_at: Option<i64>,
+        pub created_at: Option<crate::TimestampMsNumber>,
         /// Ticket update time (Unix timestamp in milliseconds, as a JSON number); -1 when not set.
         ///
         /// 工单更新时间（毫秒时间戳，JSON 数字），没有值时为-1
         #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
-        pub updated_at: Option<i64>,
+        pub updated_at: Option<crate::TimestampMsNumber>,
         /// Time the ticket was closed (Unix timestamp in milliseconds, as a JSON number).
         ///
         /// 关单时间（毫秒时间戳，JSON 数字）
         #[serde(rename = "closed_at", default, skip_serializing_if = "Option::is_none")]
-        pub closed_at: Option<i64>,
+        pub closed_at: Option<crate::TimestampMsNumber>,
         /// Ticket channel: 9 Open API; 2 QR code; 14 share; 13 search; any other number: another channel.
         ///
         /// 工单渠道，描述：9：Open API 2：二维码 14：分享 13：搜索 其他数字：其他渠道
@@ -3860,7 +3860,7 @@ pub mod types {
         ///
         /// ticket update time（毫秒时间戳，JSON 数字）
         #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
-        pub updated_at: Option<i64>,
+        pub updated_at: Option<crate::TimestampMsNumber>,
     }
     impl TicketEventUpdateInfo {
         /// A value with every optional field unset.
@@ -3957,11 +3957,11 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub message_type: Option<String>,
-        /// Creation time.
+        /// Creation time (Unix timestamp in milliseconds, as a JSON number).
         ///
         /// 创建时间
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
-        pub created_at: Option<i64>,
+        pub created_at: Option<crate::TimestampMsNumber>,
         /// Content.
         ///
         /// 内容
@@ -11334,101 +11334,6 @@ pub mod notification {
             self.user_id_type = Some(value.into());
             self
         }
-        /// Optional. Returned once created.
-        ///
-        /// 非必填，创建成功后返回
-        ///
-        /// Example: `"6981801914270744596"`
-        ///
-        /// (request body field `id`)
-        pub fn id(mut self, value: impl Into<String>) -> Self {
-            self.body.id = Some(value.into());
-            self
-        }
-        /// Optional. Returned once created.
-        ///
-        /// 非必填，创建成功后返回
-        ///
-        /// Example: `0`
-        ///
-        /// (request body field `status`)
-        pub fn status(mut self, value: i32) -> Self {
-            self.body.status = Some(value);
-            self
-        }
-        /// Optional. Creator.
-        ///
-        /// 非必填，创建人
-        ///
-        /// (request body field `create_user`)
-        pub fn create_user(mut self, value: impl Into<types::NotificationUser>) -> Self {
-            self.body.create_user = Some(value.into());
-            self
-        }
-        /// Optional. Creation time (Unix timestamp in milliseconds).
-        ///
-        /// 非必填，创建时间（毫秒时间戳）
-        ///
-        /// Example: `"1626332244719"`
-        ///
-        /// (request body field `created_at`)
-        pub fn created_at(mut self, value: impl Into<crate::TimestampMs>) -> Self {
-            self.body.created_at = Some(value.into());
-            self
-        }
-        /// Optional. User who last updated it.
-        ///
-        /// 非必填，更新用户
-        ///
-        /// (request body field `update_user`)
-        pub fn update_user(mut self, value: impl Into<types::NotificationUser>) -> Self {
-            self.body.update_user = Some(value.into());
-            self
-        }
-        /// Optional. Last update time (Unix timestamp in milliseconds).
-        ///
-        /// 非必填，更新时间（毫秒时间戳）
-        ///
-        /// Example: `"1626332244719"`
-        ///
-        /// (request body field `updated_at`)
-        pub fn updated_at(mut self, value: impl Into<crate::TimestampMs>) -> Self {
-            self.body.updated_at = Some(value.into());
-            self
-        }
-        /// Optional. Total number of target users.
-        ///
-        /// 非必填，目标推送用户总数
-        ///
-        /// Example: `1`
-        ///
-        /// (request body field `target_user_count`)
-        pub fn target_user_count(mut self, value: i32) -> Self {
-            self.body.target_user_count = Some(value);
-            self
-        }
-        /// Optional. Number of users the push has been sent to.
-        ///
-        /// 非必填，已推送用户总数
-        ///
-        /// Example: `1`
-        ///
-        /// (request body field `sent_user_count`)
-        pub fn sent_user_count(mut self, value: i32) -> Self {
-            self.body.sent_user_count = Some(value);
-            self
-        }
-        /// Optional. Number of users who have read it.
-        ///
-        /// 非必填，已读用户总数
-        ///
-        /// Example: `1`
-        ///
-        /// (request body field `read_user_count`)
-        pub fn read_user_count(mut self, value: i32) -> Self {
-            self.body.read_user_count = Some(value);
-            self
-        }
         /// Optional. Time the push task is triggered (Unix timestamp in milliseconds).
         ///
         /// 非必填，推送任务触发时间（毫秒时间戳）
@@ -11611,13 +11516,6 @@ pub mod notification {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct CreateBody {
-        /// Optional. Returned once created.
-        ///
-        /// 非必填，创建成功后返回
-        ///
-        /// Example: `"6981801914270744596"`
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-        pub id: Option<String>,
         /// Required. Name of the push task.
         ///
         /// 必填，任务名称
@@ -11625,78 +11523,6 @@ pub mod notification {
         /// Example: `"测试推送任务"`
         #[serde(rename = "job_name")]
         pub job_name: String,
-        /// Optional. Returned once created.
-        ///
-        /// 非必填，创建成功后返回
-        ///
-        /// Example: `0`
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: Option<i32>,
-        /// Optional. Creator.
-        ///
-        /// 非必填，创建人
-        #[serde(
-            rename = "create_user",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub create_user: Option<types::NotificationUser>,
-        /// Optional. Creation time (Unix timestamp in milliseconds).
-        ///
-        /// 非必填，创建时间（毫秒时间戳）
-        ///
-        /// Example: `"1626332244719"`
-        #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
-        pub created_at: Option<crate::TimestampMs>,
-        /// Optional. User who last updated it.
-        ///
-        /// 非必填，更新用户
-        #[serde(
-            rename = "update_user",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub update_user: Option<types::NotificationUser>,
-        /// Optional. Last update time (Unix timestamp in milliseconds).
-        ///
-        /// 非必填，更新时间（毫秒时间戳）
-        ///
-        /// Example: `"1626332244719"`
-        #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
-        pub updated_at: Option<crate::TimestampMs>,
-        /// Optional. Total number of target users.
-        ///
-        /// 非必填，目标推送用户总数
-        ///
-        /// Example: `1`
-        #[serde(
-            rename = "target_user_count",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub target_user_count: Option<i32>,
-        /// Optional. Number of users the push has been sent to.
-        ///
-        /// 非必填，已推送用户总数
-        ///
-        /// Example: `1`
-        #[serde(
-            rename = "sent_user_count",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub sent_user_count: Option<i32>,
-        /// Optional. Number of users who have read it.
-        ///
-        /// 非必填，已读用户总数
-        ///
-        /// Example: `1`
-        #[serde(
-            rename = "read_user_count",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub read_user_count: Option<i32>,
         /// Optional. Time the push task is triggered (Unix timestamp in milliseconds).
         ///
         /// 非必填，推送任务触发时间（毫秒时间戳）
@@ -11782,16 +11608,7 @@ pub mod notification {
             push_scope_type: impl Into<types::PushScopeType>,
         ) -> Self {
             Self {
-                id: None,
                 job_name: job_name.into(),
-                status: None,
-                create_user: None,
-                created_at: None,
-                update_user: None,
-                updated_at: None,
-                target_user_count: None,
-                sent_user_count: None,
-                read_user_count: None,
                 send_at: None,
                 push_content: push_content.into(),
                 push_type: push_type.into(),
@@ -11803,57 +11620,6 @@ pub mod notification {
                 chat_list: None,
                 ext: None,
             }
-        }
-        /// Sets `id`.
-        pub fn with_id(mut self, value: impl Into<String>) -> Self {
-            self.id = Some(value.into());
-            self
-        }
-        /// Sets `status`.
-        pub fn with_status(mut self, value: i32) -> Self {
-            self.status = Some(value);
-            self
-        }
-        /// Sets `create_user`.
-        pub fn with_create_user(
-            mut self,
-            value: impl Into<types::NotificationUser>,
-        ) -> Self {
-            self.create_user = Some(value.into());
-            self
-        }
-        /// Sets `created_at`.
-        pub fn with_created_at(mut self, value: impl Into<crate::TimestampMs>) -> Self {
-            self.created_at = Some(value.into());
-            self
-        }
-        /// Sets `update_user`.
-        pub fn with_update_user(
-            mut self,
-            value: impl Into<types::NotificationUser>,
-        ) -> Self {
-            self.update_user = Some(value.into());
-            self
-        }
-        /// Sets `updated_at`.
-        pub fn with_updated_at(mut self, value: impl Into<crate::TimestampMs>) -> Self {
-            self.updated_at = Some(value.into());
-            self
-        }
-        /// Sets `target_user_count`.
-        pub fn with_target_user_count(mut self, value: i32) -> Self {
-            self.target_user_count = Some(value);
-            self
-        }
-        /// Sets `sent_user_count`.
-        pub fn with_sent_user_count(mut self, value: i32) -> Self {
-            self.sent_user_count = Some(value);
-            self
-        }
-        /// Sets `read_user_count`.
-        pub fn with_read_user_count(mut self, value: i32) -> Self {
-            self.read_user_count = Some(value);
-            self
         }
         /// Sets `send_at`.
         pub fn with_send_at(mut self, value: impl Into<crate::TimestampMs>) -> Self {
@@ -12527,17 +12293,6 @@ pub mod notification {
             self.user_id_type = Some(value.into());
             self
         }
-        /// Optional. Returned once created.
-        ///
-        /// 非必填，创建成功后返回
-        ///
-        /// Example: `"6981801914270744596"`
-        ///
-        /// (request body field `id`)
-        pub fn id(mut self, value: impl Into<String>) -> Self {
-            self.body.id = Some(value.into());
-            self
-        }
         /// Task name (required when creating a push; may be left out when updating: send only the fields to change).
         ///
         /// 任务名称（创建推送时必填；更新时可省略，只发送要修改的字段）
@@ -12547,90 +12302,6 @@ pub mod notification {
         /// (request body field `job_name`)
         pub fn job_name(mut self, value: impl Into<String>) -> Self {
             self.body.job_name = Some(value.into());
-            self
-        }
-        /// Optional. Returned once created.
-        ///
-        /// 非必填，创建成功后返回
-        ///
-        /// Example: `0`
-        ///
-        /// (request body field `status`)
-        pub fn status(mut self, value: i32) -> Self {
-            self.body.status = Some(value);
-            self
-        }
-        /// Optional. Creator.
-        ///
-        /// 非必填，创建人
-        ///
-        /// (request body field `create_user`)
-        pub fn create_user(mut self, value: impl Into<types::NotificationUser>) -> Self {
-            self.body.create_user = Some(value.into());
-            self
-        }
-        /// Optional. Creation time (Unix timestamp in milliseconds).
-        ///
-        /// 非必填，创建时间（毫秒时间戳）
-        ///
-        /// Example: `"1626332244719"`
-        ///
-        /// (request body field `created_at`)
-        pub fn created_at(mut self, value: impl Into<crate::TimestampMs>) -> Self {
-            self.body.created_at = Some(value.into());
-            self
-        }
-        /// Optional. User who last updated it.
-        ///
-        /// 非必填，更新用户
-        ///
-        /// (request body field `update_user`)
-        pub fn update_user(mut self, value: impl Into<types::NotificationUser>) -> Self {
-            self.body.update_user = Some(value.into());
-            self
-        }
-        /// Optional. Last update time (Unix timestamp in milliseconds).
-        ///
-        /// 非必填，更新时间（毫秒时间戳）
-        ///
-        /// Example: `"1626332244719"`
-        ///
-        /// (request body field `updated_at`)
-        pub fn updated_at(mut self, value: impl Into<crate::TimestampMs>) -> Self {
-            self.body.updated_at = Some(value.into());
-            self
-        }
-        /// Optional. Total number of target users.
-        ///
-        /// 非必填，目标推送用户总数
-        ///
-        /// Example: `1`
-        ///
-        /// (request body field `target_user_count`)
-        pub fn target_user_count(mut self, value: i32) -> Self {
-            self.body.target_user_count = Some(value);
-            self
-        }
-        /// Optional. Number of users the push has been sent to.
-        ///
-        /// 非必填，已推送用户总数
-        ///
-        /// Example: `1`
-        ///
-        /// (request body field `sent_user_count`)
-        pub fn sent_user_count(mut self, value: i32) -> Self {
-            self.body.sent_user_count = Some(value);
-            self
-        }
-        /// Optional. Number of users who have read it.
-        ///
-        /// 非必填，已读用户总数
-        ///
-        /// Example: `1`
-        ///
-        /// (request body field `read_user_count`)
-        pub fn read_user_count(mut self, value: i32) -> Self {
-            self.body.read_user_count = Some(value);
             self
         }
         /// Optional. Time the push task is triggered (Unix timestamp in milliseconds).
@@ -12838,13 +12509,6 @@ pub mod notification {
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[non_exhaustive]
     pub struct PatchBody {
-        /// Optional. Returned once created.
-        ///
-        /// 非必填，创建成功后返回
-        ///
-        /// Example: `"6981801914270744596"`
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-        pub id: Option<String>,
         /// Task name (required when creating a push; may be left out when updating: send only the fields to change).
         ///
         /// 任务名称（创建推送时必填；更新时可省略，只发送要修改的字段）
@@ -12852,78 +12516,6 @@ pub mod notification {
         /// Example: `"测试推送任务"`
         #[serde(rename = "job_name", default, skip_serializing_if = "Option::is_none")]
         pub job_name: Option<String>,
-        /// Optional. Returned once created.
-        ///
-        /// 非必填，创建成功后返回
-        ///
-        /// Example: `0`
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: Option<i32>,
-        /// Optional. Creator.
-        ///
-        /// 非必填，创建人
-        #[serde(
-            rename = "create_user",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub create_user: Option<types::NotificationUser>,
-        /// Optional. Creation time (Unix timestamp in milliseconds).
-        ///
-        /// 非必填，创建时间（毫秒时间戳）
-        ///
-        /// Example: `"1626332244719"`
-        #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
-        pub created_at: Option<crate::TimestampMs>,
-        /// Optional. User who last updated it.
-        ///
-        /// 非必填，更新用户
-        #[serde(
-            rename = "update_user",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub update_user: Option<types::NotificationUser>,
-        /// Optional. Last update time (Unix timestamp in milliseconds).
-        ///
-        /// 非必填，更新时间（毫秒时间戳）
-        ///
-        /// Example: `"1626332244719"`
-        #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
-        pub updated_at: Option<crate::TimestampMs>,
-        /// Optional. Total number of target users.
-        ///
-        /// 非必填，目标推送用户总数
-        ///
-        /// Example: `1`
-        #[serde(
-            rename = "target_user_count",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub target_user_count: Option<i32>,
-        /// Optional. Number of users the push has been sent to.
-        ///
-        /// 非必填，已推送用户总数
-        ///
-        /// Example: `1`
-        #[serde(
-            rename = "sent_user_count",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub sent_user_count: Option<i32>,
-        /// Optional. Number of users who have read it.
-        ///
-        /// 非必填，已读用户总数
-        ///
-        /// Example: `1`
-        #[serde(
-            rename = "read_user_count",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub read_user_count: Option<i32>,
         /// Optional. Time the push task is triggered (Unix timestamp in milliseconds).
         ///
         /// 非必填，推送任务触发时间（毫秒时间戳）
@@ -13012,16 +12604,7 @@ pub mod notification {
         #[allow(clippy::too_many_arguments)]
         pub fn new() -> Self {
             Self {
-                id: None,
                 job_name: None,
-                status: None,
-                create_user: None,
-                created_at: None,
-                update_user: None,
-                updated_at: None,
-                target_user_count: None,
-                sent_user_count: None,
-                read_user_count: None,
                 send_at: None,
                 push_content: None,
                 push_type: None,
@@ -13034,60 +12617,9 @@ pub mod notification {
                 ext: None,
             }
         }
-        /// Sets `id`.
-        pub fn with_id(mut self, value: impl Into<String>) -> Self {
-            self.id = Some(value.into());
-            self
-        }
         /// Sets `job_name`.
         pub fn with_job_name(mut self, value: impl Into<String>) -> Self {
             self.job_name = Some(value.into());
-            self
-        }
-        /// Sets `status`.
-        pub fn with_status(mut self, value: i32) -> Self {
-            self.status = Some(value);
-            self
-        }
-        /// Sets `create_user`.
-        pub fn with_create_user(
-            mut self,
-            value: impl Into<types::NotificationUser>,
-        ) -> Self {
-            self.create_user = Some(value.into());
-            self
-        }
-        /// Sets `created_at`.
-        pub fn with_created_at(mut self, value: impl Into<crate::TimestampMs>) -> Self {
-            self.created_at = Some(value.into());
-            self
-        }
-        /// Sets `update_user`.
-        pub fn with_update_user(
-            mut self,
-            value: impl Into<types::NotificationUser>,
-        ) -> Self {
-            self.update_user = Some(value.into());
-            self
-        }
-        /// Sets `updated_at`.
-        pub fn with_updated_at(mut self, value: impl Into<crate::TimestampMs>) -> Self {
-            self.updated_at = Some(value.into());
-            self
-        }
-        /// Sets `target_user_count`.
-        pub fn with_target_user_count(mut self, value: i32) -> Self {
-            self.target_user_count = Some(value);
-            self
-        }
-        /// Sets `sent_user_count`.
-        pub fn with_sent_user_count(mut self, value: i32) -> Self {
-            self.sent_user_count = Some(value);
-            self
-        }
-        /// Sets `read_user_count`.
-        pub fn with_read_user_count(mut self, value: i32) -> Self {
-            self.read_user_count = Some(value);
             self
         }
         /// Sets `send_at`.
@@ -14454,10 +13986,10 @@ pub mod ticket {
         tags: Vec<String>,
         page: Option<i32>,
         page_size: Option<i32>,
-        create_time_start: Option<i64>,
-        create_time_end: Option<i64>,
-        update_time_start: Option<i64>,
-        update_time_end: Option<i64>,
+        create_time_start: Option<crate::TimestampMsNumber>,
+        create_time_end: Option<crate::TimestampMsNumber>,
+        update_time_start: Option<crate::TimestampMsNumber>,
+        update_time_end: Option<crate::TimestampMsNumber>,
         options: crate::RequestOptions,
     }
     impl ListRequest {
@@ -14599,8 +14131,11 @@ pub mod ticket {
         /// 搜索条件: 工单创建起始时间 ms (也需要填上create_time_end)，相当于>=create_time_start
         ///
         /// Example: `1616920429000`
-        pub fn create_time_start(mut self, value: i64) -> Self {
-            self.create_time_start = Some(value);
+        pub fn create_time_start(
+            mut self,
+            value: impl Into<crate::TimestampMsNumber>,
+        ) -> Self {
+            self.create_time_start = Some(value.into());
             self
         }
         /// Filter: end of the ticket creation time in milliseconds (`create_time_start` must be set too); matches creation time <= `create_time_end`.
@@ -14608,8 +14143,11 @@ pub mod ticket {
         /// 搜索条件: 工单创建结束时间 ms (也需要填上create_time_start)，相当于<=create_time_end
         ///
         /// Example: `1616920429000`
-        pub fn create_time_end(mut self, value: i64) -> Self {
-            self.create_time_end = Some(value);
+        pub fn create_time_end(
+            mut self,
+            value: impl Into<crate::TimestampMsNumber>,
+        ) -> Self {
+            self.create_time_end = Some(value.into());
             self
         }
         /// Filter: start of the ticket update time in milliseconds (`update_time_end` must be set too).
@@ -14617,8 +14155,11 @@ pub mod ticket {
         /// 搜索条件: 工单修改起始时间 ms (也需要填上update_time_end)
         ///
         /// Example: `1616920429000`
-        pub fn update_time_start(mut self, value: i64) -> Self {
-            self.update_time_start = Some(value);
+        pub fn update_time_start(
+            mut self,
+            value: impl Into<crate::TimestampMsNumber>,
+        ) -> Self {
+            self.update_time_start = Some(value.into());
             self
         }
         /// Filter: end of the ticket update time in milliseconds (`update_time_start` must be set too).
@@ -14626,8 +14167,11 @@ pub mod ticket {
         /// 搜索条件: 工单修改结束时间 ms(也需要填上update_time_start)
         ///
         /// Example: `1616920429000`
-        pub fn update_time_end(mut self, value: i64) -> Self {
-            self.update_time_end = Some(value);
+        pub fn update_time_end(
+            mut self,
+            value: impl Into<crate::TimestampMsNumber>,
+        ) -> Self {
+            self.update_time_end = Some(value.into());
             self
         }
         /// Sends the request with the given access token (`tenant_access_token`). The helpdesk header is added from the client's helpdesk credentials.
@@ -17896,29 +17440,29 @@ pub mod ticket_message {
     pub struct ListRequest {
         client: crate::Client,
         ticket_id: String,
-        time_start: Option<i64>,
-        time_end: Option<i64>,
+        time_start: Option<crate::TimestampSecs>,
+        time_end: Option<crate::TimestampSecs>,
         page: Option<i32>,
         page_size: Option<i32>,
         options: crate::RequestOptions,
     }
     impl ListRequest {
-        /// Start time (the example is in Unix seconds).
+        /// Start time (Unix timestamp in seconds, as the page example shows).
         ///
         /// 起始时间 (示例为 Unix 秒)
         ///
         /// Example: `1617960686`
-        pub fn time_start(mut self, value: i64) -> Self {
-            self.time_start = Some(value);
+        pub fn time_start(mut self, value: impl Into<crate::TimestampSecs>) -> Self {
+            self.time_start = Some(value.into());
             self
         }
-        /// End time (the example is in Unix seconds).
+        /// End time (Unix timestamp in seconds, as the page example shows).
         ///
         /// 结束时间 (示例为 Unix 秒)
         ///
         /// Example: `1617960687`
-        pub fn time_end(mut self, value: i64) -> Self {
-            self.time_end = Some(value);
+        pub fn time_end(mut self, value: impl Into<crate::TimestampSecs>) -> Self {
+            self.time_end = Some(value.into());
             self
         }
         /// Page number.
@@ -18296,17 +17840,17 @@ pub struct TicketCreatedV1Event {
     ///
     /// 创建时间（毫秒时间戳，JSON 数字）
     #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i64>,
+    pub created_at: Option<crate::TimestampMsNumber>,
     /// Ticket update time (Unix timestamp in milliseconds, as a JSON number); -1 when not set.
     ///
     /// 工单更新时间（毫秒时间戳，JSON 数字），没有值时为-1
     #[serde(rename = "updated_at", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<i64>,
+    pub updated_at: Option<crate::TimestampMsNumber>,
     /// Time the ticket was closed (Unix timestamp in milliseconds, as a JSON number).
     ///
     /// 关单时间（毫秒时间戳，JSON 数字）
     #[serde(rename = "closed_at", default, skip_serializing_if = "Option::is_none")]
-    pub closed_at: Option<i64>,
+    pub closed_at: Option<crate::TimestampMsNumber>,
     /// Ticket channel: 9 Open API; 2 QR code; 14 share; 13 search; any other number: another channel.
     ///
     /// 工单渠道，描述：9：Open API 2：二维码 14：分享 13：搜索 其他数字：其他渠道

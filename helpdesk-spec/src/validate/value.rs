@@ -33,7 +33,7 @@ pub fn check_value(v: &Value, te: &TypeExpr, types: &TypeIndex<'_>, depth: usize
                 Some(n) if i32::try_from(n).is_ok() => vec![],
                 _ => bad("a 32-bit integer"),
             },
-            Scalar::Int64 | Scalar::TimestampSecs => {
+            Scalar::Int64 | Scalar::TimestampMsNumber | Scalar::TimestampSecs => {
                 if v.as_i64().is_some() {
                     vec![]
                 } else {

@@ -255,7 +255,7 @@ fn fit(v: &Value, ty: &str, b: &Builder) -> Option<Value> {
             .as_i64()
             .filter(|n| i32::try_from(*n).is_ok())
             .map(Value::from),
-        "int64" | "timestamp_s" => v.as_i64().map(Value::from),
+        "int64" | "timestamp_ms_number" | "timestamp_s" => v.as_i64().map(Value::from),
         "float" => v.is_number().then(|| v.clone()),
         "bool" => v.is_boolean().then(|| v.clone()),
         "json" => Some(v.clone()),
