@@ -547,7 +547,7 @@ fn wire(ty: &str, types: &Types) -> Wire {
     };
     match base {
         "string" | "timestamp_ms" | "json_string" | "int64_string" => scalar("string"),
-        "int" | "int64" | "timestamp_ms_number" => scalar("integer"),
+        "int" | "int64" | "timestamp_ms_number" | "timestamp_s" => scalar("integer"),
         "float" => scalar("number"),
         "bool" => scalar("bool"),
         "json" => scalar("any"),

@@ -167,7 +167,7 @@ fn spec_types(files: &SpecFiles) -> BTreeMap<String, Value> {
 fn scalar_family(ty: &str) -> Option<&'static str> {
     Some(match ty {
         "string" | "timestamp_ms" | "json_string" | "int64_string" => "string",
-        "int" | "int64" | "timestamp_ms_number" => "integer",
+        "int" | "int64" | "timestamp_ms_number" | "timestamp_s" => "integer",
         "float" => "number",
         "bool" => "bool",
         "json" => "any",
