@@ -180,6 +180,11 @@ pub struct TypeDef {
     /// spec, never shown in rustdoc.
     #[serde(default)]
     pub note: Option<String>,
+    /// Where this type deliberately says more or otherwise than the doc
+    /// pages of the endpoints that use it (`helpdesk-spec conform`); the
+    /// fact patterns are relative to the type, e.g. `email*`.
+    #[serde(default)]
+    pub doc_deviations: Vec<DocDeviation>,
 }
 
 /// A field of an object type, a request body or a response `data`.
@@ -304,6 +309,10 @@ pub struct EndpointFile {
     /// spec, never shown in rustdoc.
     #[serde(default)]
     pub note: Option<String>,
+    /// Where this endpoint deliberately differs from its doc page, and why
+    /// (`helpdesk-spec conform`).
+    #[serde(default)]
+    pub doc_deviations: Vec<DocDeviation>,
 }
 
 /// A JSON request body.
@@ -432,6 +441,10 @@ pub struct EventFile {
     /// spec, never shown in rustdoc.
     #[serde(default)]
     pub note: Option<String>,
+    /// Where this event deliberately differs from its doc page, and why
+    /// (`helpdesk-spec conform`).
+    #[serde(default)]
+    pub doc_deviations: Vec<DocDeviation>,
 }
 
 /// HTTP methods used by the API.
@@ -641,4 +654,79 @@ pub struct ErrorSpec {
     /// spec, never shown in rustdoc.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// A documented difference from an endpoint's or event's doc page: the
+/// facts (as `helpdesk-spec conform` names them, e.g.
+/// `body/status#required`) where the spec deliberately says otherwise than
+/// the page, and why. A difference no entry covers is an error of the
+/// comparison, and so is an entry that covers no difference.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocDeviation {
+    /// Fact patterns: a fact key where `*` stands for any run of characters
+    /// (`body/id*` covers `body/id#type` and `body/id#required`). In an
+    /// endpoint or event file they are whole keys; in a named type they are
+    /// relative to the type (`email*`), and cover that field wherever an
+    /// endpoint or event uses the type.
+    pub facts: Vec<String>,
+    /// What the page says, in short (informative).
+    #[serde(default)]
+    pub page: Option<String>,
+    /// Why the spec says otherwise.
+    pub reason: String,
+}
+
+impl DocDeviation {
+    /// Whether one of the patterns matches `key`.
+    pub fn covers(&self, key: &str) -> bool {
+        self.facts.iter().any(|p| glob_match(p, key))
+    }
+}
+
+/// `*` matches any run of characters (also none); everything else matches
+/// itself.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let tail: Vec<&str> = parts.collect();
+    let Some((last, middle)) = tail.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+#[cfg(test)]
+mod glob_tests {
+    use super::glob_match;
+
+    #[test]
+    fn stars_match_any_run() {
+        assert!(glob_match("body/id*", "body/id#type"));
+        assert!(glob_match("body/id*", "body/id"));
+        assert!(!glob_match("body/id*", "reply/id#type"));
+        assert!(glob_match(
+            "*.email*",
+            "reply/items[].create_user.email#type"
+        ));
+        assert!(
+            glob_match("*.email*", "reply/items[].emails#type"),
+            "a star is greedy"
+        );
+        assert!(!glob_match("*.email#*", "reply/items[].emails#type"));
+        assert!(glob_match("a*b*c", "a-b-b-c"));
+        assert!(!glob_match("a*b*c", "a-c"));
+        assert!(glob_match("exact", "exact"));
+        assert!(!glob_match("exact", "exact2"));
+        assert!(!glob_match("ab*ba", "aba"), "the ends may not overlap");
+    }
 }

@@ -570,6 +570,33 @@ fn unknown_deviation_aspects_and_stray_sdk_items_are_refused() {
     );
 }
 
+#[test]
+fn doc_deviations_need_a_reason_and_fact_keys() {
+    let mut f = base();
+    edit_json(&mut f, EP, |v| {
+        v["doc_deviations"] = serde_json::json!([
+            {"facts": ["body/x*"], "reason": "  "},
+            {"facts": ["colour/x", "*.email*"], "reason": "r"},
+            {"facts": [], "reason": "r"}
+        ]);
+    });
+    assert_error(&f, EP, "/doc_deviations/0/reason", "say why");
+    assert_error(
+        &f,
+        EP,
+        "/doc_deviations/1/facts/0",
+        "must start with one of",
+    );
+    assert_error(&f, EP, "/doc_deviations/2/facts", "at least one");
+    let errs = errors(&f);
+    assert!(
+        !errs
+            .iter()
+            .any(|d| d.pointer == "/doc_deviations/1/facts/1"),
+        "a leading `*` is allowed: {errs:?}"
+    );
+}
+
 // ---- names the generated code would clash on (each used to pass `check`
 // and then fail in rustc) ----
 

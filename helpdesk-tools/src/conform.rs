@@ -15,16 +15,17 @@
 //! importer found (same key, same value) and precision the share of the
 //! importer's facts that match the spec.
 //!
-//! A difference is *explained* by an entry of the explanation file
-//! (`helpdesk-tools/conform-deviations.json`): `{page, fact, reason}`, where
-//! `page` is the page's file stem (or `*`) and `fact` a fact key, or a prefix
-//! of one ending in `*`. The spec model has no place for doc deviations yet
-//! (its `sdk_deviations` explain differences from the SDKs), so they live
-//! beside the tool for now.
+//! A difference is *explained* by a `doc_deviations` entry of the spec:
+//! in the endpoint's or event's own file (`{facts, reason}`, `facts` being
+//! fact-key patterns where `*` stands for any run of characters), or in a
+//! named type (patterns relative to the type, e.g. `email*`, covering that
+//! field wherever an endpoint or event uses the type). A deviation that
+//! explains no difference is *stale*, and fails the run like an
+//! unexplained difference: the record says only what is true.
 
 use crate::import::{DraftKind, import_page};
 use helpdesk_spec::load::Spec;
-use serde::Deserialize;
+use helpdesk_spec::spec::DocDeviation;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -88,54 +89,75 @@ pub type Facts = BTreeMap<String, String>;
 /// Named types by name (the JSON of each type definition).
 type Types = BTreeMap<String, Value>;
 
-/// One explanation of the explanation file.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Explanation {
-    /// The page's file stem, e.g. `ticket.list`, or `*` for every page.
-    pub page: String,
-    /// A fact key, or a prefix ending in `*`.
-    pub fact: String,
-    /// Why the spec says otherwise than the page (or why the importer misreads it).
-    pub reason: String,
+/// Where a doc deviation is recorded.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Origin {
+    /// In the file of this endpoint (`resource.operation`) or event (event type).
+    Item(String),
+    /// In this named type.
+    Type(String),
 }
 
-/// The explanation file.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Explanations {
-    /// Editor hint / human note; ignored.
-    #[serde(default, rename = "$comment")]
-    pub comment: Option<String>,
-    /// The entries.
-    #[serde(default)]
-    pub explanations: Vec<Explanation>,
-}
-
-/// Parses an explanation file; the error names the JSON location.
-pub fn parse_explanations(text: &str) -> Result<Explanations, String> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let inner = e.inner();
-        format!(
-            "line {}, column {}: {} (at {})",
-            inner.line(),
-            inner.column(),
-            inner,
-            e.path()
-        )
-    })
-}
-
-impl Explanation {
-    fn covers(&self, page: &str, fact: &str) -> bool {
-        let page_ok = self.page == "*" || self.page == page;
-        let fact_ok = match self.fact.strip_suffix('*') {
-            Some(prefix) => fact.starts_with(prefix),
-            None => self.fact == fact,
-        };
-        page_ok && fact_ok
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Item(id) => write!(f, "{id}"),
+            Origin::Type(name) => write!(f, "type {name}"),
+        }
     }
+}
+
+/// A recorded doc deviation and how many differences it explained.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// Where it is recorded.
+    pub origin: Origin,
+    /// The entry.
+    pub deviation: DocDeviation,
+    /// Differences it explained in this run.
+    pub explained: usize,
+}
+
+impl Recorded {
+    /// The one-line form: where, which facts, why.
+    pub fn line(&self) -> String {
+        format!(
+            "{}: {}: {}",
+            self.origin,
+            self.deviation.facts.join(", "),
+            self.deviation.reason
+        )
+    }
+}
+
+/// Every `doc_deviations` entry of the spec.
+fn recorded(spec: &Spec) -> Vec<Recorded> {
+    let mut out = Vec::new();
+    let mut push = |origin: Origin, devs: &[DocDeviation]| {
+        for d in devs {
+            out.push(Recorded {
+                origin: origin.clone(),
+                deviation: d.clone(),
+                explained: 0,
+            });
+        }
+    };
+    for f in &spec.endpoints {
+        let id = format!("{}.{}", f.value.resource, f.value.operation);
+        push(Origin::Item(id), &f.value.doc_deviations);
+    }
+    for f in &spec.events {
+        push(
+            Origin::Item(f.value.event_type.clone()),
+            &f.value.doc_deviations,
+        );
+    }
+    for f in &spec.type_files {
+        for t in &f.value.types {
+            push(Origin::Type(t.name.clone()), &t.doc_deviations);
+        }
+    }
+    out
 }
 
 /// One difference between a page and the spec.
@@ -149,7 +171,7 @@ pub struct Difference {
     pub page_says: Option<String>,
     /// What the spec says (`None`: nothing).
     pub spec_says: Option<String>,
-    /// The reason of the explanation that covers it.
+    /// The reason of the doc deviation that covers it.
     pub explained_by: Option<String>,
 }
 
@@ -208,8 +230,9 @@ pub struct Report {
     pub differences: Vec<Difference>,
     /// Counts per category.
     pub tally: BTreeMap<Category, Tally>,
-    /// Explanations that explained nothing (stale): `(page, fact)`.
-    pub unused: Vec<(String, String)>,
+    /// Every doc deviation of the spec, with the differences it explained
+    /// (none: stale).
+    pub deviations: Vec<Recorded>,
 }
 
 impl Report {
@@ -227,9 +250,17 @@ impl Report {
         })
     }
 
-    /// Whether the run passes: every page read, every difference explained.
+    /// Deviations that explained nothing.
+    pub fn stale(&self) -> impl Iterator<Item = &Recorded> {
+        self.deviations.iter().filter(|d| d.explained == 0)
+    }
+
+    /// Whether the run passes: every page read, every difference explained,
+    /// every deviation explaining something.
     pub fn ok(&self) -> bool {
-        self.failed.is_empty() && self.unexplained().next().is_none()
+        self.failed.is_empty()
+            && self.unexplained().next().is_none()
+            && self.stale().next().is_none()
     }
 
     /// The summary lines: per category, recall and precision with their counts.
@@ -264,7 +295,7 @@ fn looks_like_doc_page(text: &str) -> bool {
 }
 
 /// Compares the pages (`(file stem, text)`) with the spec.
-pub fn conform(pages: &[(String, String)], spec: &Spec, explanations: &Explanations) -> Report {
+pub fn conform(pages: &[(String, String)], spec: &Spec) -> Report {
     let spec_types = types_of(spec);
     let mut endpoints: BTreeMap<(String, String), (String, Value)> = BTreeMap::new();
     for f in &spec.endpoints {
@@ -280,8 +311,10 @@ pub fn conform(pages: &[(String, String)], spec: &Spec, explanations: &Explanati
         let v: Value = serde_json::from_str(&f.source).unwrap_or(Value::Null);
         events.insert(f.value.event_type.clone(), v);
     }
-    let mut report = Report::default();
-    let mut used = vec![false; explanations.explanations.len()];
+    let mut report = Report {
+        deviations: recorded(spec),
+        ..Report::default()
+    };
     let mut seen_endpoints = BTreeSet::new();
     let mut seen_events = BTreeSet::new();
     for (name, text) in pages {
@@ -305,64 +338,75 @@ pub fn conform(pages: &[(String, String)], spec: &Spec, explanations: &Explanati
                     draft.endpoint["method"].as_str().unwrap_or("").to_string(),
                     draft.endpoint["path"].as_str().unwrap_or("").to_string(),
                 );
-                endpoints.get(&key).map(|(_, v)| {
+                endpoints.get(&key).map(|(id, v)| {
                     seen_endpoints.insert(key.clone());
-                    v
+                    (id.clone(), v)
                 })
             }
-            DraftKind::Event => events.get(&draft.id).inspect(|_| {
+            DraftKind::Event => events.get(&draft.id).map(|v| {
                 seen_events.insert(draft.id.clone());
+                (draft.id.clone(), v)
             }),
         };
-        let spec_facts = match spec_side {
-            Some(v) => facts(v, &spec_types, draft.kind),
+        let spec_facts = match &spec_side {
+            Some((_, v)) => collect(v, &spec_types, draft.kind),
             None => {
-                let mut f = Facts::new();
-                f.insert("endpoint/exists".into(), "missing".into());
-                f
+                let mut c = Collected::default();
+                c.facts.insert("endpoint/exists".into(), "missing".into());
+                c
             }
         };
-        compare_facts(
-            name,
-            &page_facts,
-            &spec_facts,
-            explanations,
-            &mut used,
-            &mut report,
-        );
+        let item = spec_side.map(|(id, _)| id);
+        compare_facts(name, item.as_deref(), &page_facts, &spec_facts, &mut report);
     }
     // spec items no page documents: their facts are not found
     for ((m, p), (id, v)) in &endpoints {
         if !seen_endpoints.contains(&(m.clone(), p.clone())) {
             report.spec_only.push(id.clone());
-            let f = facts(v, &spec_types, DraftKind::Endpoint);
-            compare_facts(id, &Facts::new(), &f, explanations, &mut used, &mut report);
+            let c = collect(v, &spec_types, DraftKind::Endpoint);
+            compare_facts(id, Some(id), &Facts::new(), &c, &mut report);
         }
     }
     for (t, v) in &events {
         if !seen_events.contains(t) {
             report.spec_only.push(t.clone());
-            let f = facts(v, &spec_types, DraftKind::Event);
-            compare_facts(t, &Facts::new(), &f, explanations, &mut used, &mut report);
-        }
-    }
-    for (e, u) in explanations.explanations.iter().zip(used) {
-        if !u {
-            report.unused.push((e.page.clone(), e.fact.clone()));
+            let c = collect(v, &spec_types, DraftKind::Event);
+            compare_facts(t, Some(t), &Facts::new(), &c, &mut report);
         }
     }
     report
 }
 
+/// The deviation that explains a difference at `key` of the spec item
+/// `item`: one of the item's own, or one of the named type that holds the
+/// field (as the spec resolves it).
+fn explaining(
+    deviations: &[Recorded],
+    item: Option<&str>,
+    key: &str,
+    spec: &Collected,
+) -> Option<usize> {
+    let own = deviations.iter().position(|d| {
+        matches!(&d.origin, Origin::Item(id) if Some(id.as_str()) == item)
+            && d.deviation.covers(key)
+    });
+    own.or_else(|| {
+        let (ty, rel) = spec.owner(key)?;
+        deviations.iter().position(|d| {
+            matches!(&d.origin, Origin::Type(name) if name == ty) && d.deviation.covers(rel)
+        })
+    })
+}
+
 /// Counts and lists the differences between one page's facts and the spec's.
 fn compare_facts(
     page: &str,
+    item: Option<&str>,
     page_facts: &Facts,
-    spec_facts: &Facts,
-    explanations: &Explanations,
-    used: &mut [bool],
+    spec: &Collected,
     report: &mut Report,
 ) {
+    let spec_facts = &spec.facts;
     let keys: BTreeSet<&String> = page_facts.keys().chain(spec_facts.keys()).collect();
     for key in keys {
         let cat = Category::of_key(key);
@@ -374,19 +418,16 @@ fn compare_facts(
             t.matched += 1;
             continue;
         }
-        let by = explanations
-            .explanations
-            .iter()
-            .position(|e| e.covers(page, key));
+        let by = explaining(&report.deviations, item, key, spec);
         if let Some(i) = by {
-            used[i] = true;
+            report.deviations[i].explained += 1;
         }
         report.differences.push(Difference {
             page: page.to_string(),
             fact: key.clone(),
             page_says: p.cloned(),
             spec_says: s.cloned(),
-            explained_by: by.map(|i| explanations.explanations[i].reason.clone()),
+            explained_by: by.map(|i| report.deviations[i].deviation.reason.clone()),
         });
     }
 }
@@ -413,12 +454,36 @@ fn types_in(file: &Value) -> Types {
         .unwrap_or_default()
 }
 
+/// Facts, and which named type holds the fields under each object prefix.
+#[derive(Debug, Clone, Default)]
+struct Collected {
+    facts: Facts,
+    /// `reply/items[].create_user.` → `TicketUser`.
+    holders: BTreeMap<String, String>,
+}
+
+impl Collected {
+    /// The named type holding the field of `key` and the key relative to
+    /// it (`email#type`).
+    fn owner<'a>(&'a self, key: &'a str) -> Option<(&'a str, &'a str)> {
+        let field_end = key.find('#').unwrap_or(key.len());
+        let dot = key[..field_end].rfind('.')?;
+        let (prefix, rel) = key.split_at(dot + 1);
+        self.holders.get(prefix).map(|t| (t.as_str(), rel))
+    }
+}
+
 /// The facts of an endpoint or event file.
 pub fn facts(file: &Value, types: &Types, kind: DraftKind) -> Facts {
-    let mut out = Facts::new();
+    collect(file, types, kind).facts
+}
+
+/// The facts of an endpoint or event file, with the holders of fields.
+fn collect(file: &Value, types: &Types, kind: DraftKind) -> Collected {
+    let mut c = Collected::default();
     if kind == DraftKind::Event {
-        field_facts("events/", &file["fields"], types, &mut Vec::new(), &mut out);
-        return out;
+        field_facts("events/", &file["fields"], types, &mut Vec::new(), &mut c);
+        return c;
     }
     let s = |v: &Value| match v {
         Value::String(s) => s.clone(),
@@ -437,6 +502,7 @@ pub fn facts(file: &Value, types: &Types, kind: DraftKind) -> Facts {
         items.sort();
         items.join(", ")
     };
+    let out = &mut c.facts;
     out.insert("endpoint/method".into(), s(&file["method"]));
     out.insert("endpoint/path".into(), s(&file["path"]));
     out.insert(
@@ -468,25 +534,26 @@ pub fn facts(file: &Value, types: &Types, kind: DraftKind) -> Facts {
         sorted(&file["scopes"]["any_of"], Some("name")),
     );
     for p in file["path_params"].as_array().into_iter().flatten() {
-        param_facts("endpoint/path_params.", p, types, &mut out);
+        param_facts("endpoint/path_params.", p, types, out);
     }
     for p in file["query_params"].as_array().into_iter().flatten() {
-        param_facts("query/", p, types, &mut out);
+        param_facts("query/", p, types, out);
     }
     field_facts(
         "body/",
         &file["request_body"]["fields"],
         types,
         &mut Vec::new(),
-        &mut out,
+        &mut c,
     );
     field_facts(
         "reply/",
         &file["response"]["fields"],
         types,
         &mut Vec::new(),
-        &mut out,
+        &mut c,
     );
+    let out = &mut c.facts;
     if file["response"].get("binary").is_some() {
         out.insert("reply#binary".into(), "true".into());
     }
@@ -505,7 +572,7 @@ pub fn facts(file: &Value, types: &Types, kind: DraftKind) -> Facts {
             out.insert("paging#next_token_field".into(), next.to_string());
         }
     }
-    out
+    c
 }
 
 /// The facts of a path or query parameter.
@@ -586,9 +653,10 @@ fn field_facts(
     fields: &Value,
     types: &Types,
     stack: &mut Vec<String>,
-    out: &mut Facts,
+    c: &mut Collected,
 ) {
     for f in fields.as_array().into_iter().flatten() {
+        let out = &mut c.facts;
         let name = f["name"].as_str().unwrap_or("?");
         let ty = f["type"].as_str().unwrap_or("");
         let key = format!("{prefix}{name}");
@@ -606,8 +674,10 @@ fn field_facts(
             if stack.contains(&tname) || stack.len() > 12 {
                 continue;
             }
+            let inner = format!("{key}{lists}.");
+            c.holders.insert(inner.clone(), tname.clone());
             stack.push(tname);
-            field_facts(&format!("{key}{lists}."), &sub, types, stack, out);
+            field_facts(&inner, &sub, types, stack, c);
             stack.pop();
         }
     }
@@ -636,14 +706,18 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let mut out = Facts::new();
+        let mut c = Collected::default();
         field_facts(
             "reply/",
             &json!([{"name": "a", "type": "A"}]),
             &types,
             &mut Vec::new(),
-            &mut out,
+            &mut c,
         );
+        assert_eq!(c.owner("reply/a.e#enum"), Some(("A", "e#enum")));
+        assert_eq!(c.owner("reply/a.again[].x#type"), None);
+        assert_eq!(c.owner("reply/a#type"), None);
+        let out = c.facts;
         assert_eq!(out["reply/a#type"], "object");
         assert_eq!(out["reply/a.x#type"], "string");
         assert_eq!(out["reply/a.e#type"], "integer[]");
@@ -657,14 +731,39 @@ mod tests {
     }
 
     #[test]
-    fn explanations_match_pages_and_prefixes() {
-        let e = Explanation {
-            page: "ticket.list".into(),
-            fact: "reply/tickets[].comments*".into(),
+    fn deviations_explain_by_item_then_by_holding_type() {
+        let dev = |facts: &[&str]| DocDeviation {
+            facts: facts.iter().map(|f| f.to_string()).collect(),
+            page: None,
             reason: "r".into(),
         };
-        assert!(e.covers("ticket.list", "reply/tickets[].comments#type"));
-        assert!(!e.covers("ticket.get", "reply/tickets[].comments#type"));
-        assert!(!e.covers("ticket.list", "reply/tickets#type"));
+        let deviations = vec![
+            Recorded {
+                origin: Origin::Item("ticket.list".into()),
+                deviation: dev(&["reply/tickets[].comments*"]),
+                explained: 0,
+            },
+            Recorded {
+                origin: Origin::Type("TicketUser".into()),
+                deviation: dev(&["email#*"]),
+                explained: 0,
+            },
+        ];
+        let mut c = Collected::default();
+        c.holders
+            .insert("reply/tickets[].guest.".into(), "TicketUser".into());
+        let key = "reply/tickets[].comments.content#type";
+        assert_eq!(
+            explaining(&deviations, Some("ticket.list"), key, &c),
+            Some(0)
+        );
+        assert_eq!(explaining(&deviations, Some("ticket.get"), key, &c), None);
+        let email = "reply/tickets[].guest.email#type";
+        assert_eq!(
+            explaining(&deviations, Some("ticket.get"), email, &c),
+            Some(1)
+        );
+        let name = "reply/tickets[].guest.name#type";
+        assert_eq!(explaining(&deviations, Some("ticket.get"), name, &c), None);
     }
 }

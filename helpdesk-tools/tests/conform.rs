@@ -104,7 +104,7 @@ fn conform_over_the_vendored_pages_computes_the_figures() {
     assert!(r.stderr.contains("0 page(s) not imported"), "{}", r.stderr);
     assert!(
         !r.stderr.contains("explains nothing"),
-        "a stale entry in conform-deviations.json:\n{}",
+        "a stale doc deviation in the spec:\n{}",
         r.stderr
     );
     // every line names a page, a fact, and both sides
@@ -220,28 +220,38 @@ fn a_planted_difference_fails_until_explained() {
     let (m, spec_n, _) = figures(&r.stderr, "reply");
     assert!(m < spec_n, "the reply recall drops: {}", r.stderr);
 
-    // explained: exit 0, the lines say `explained:`, a stale entry is named
-    let explain = spec.join("explain.json");
-    std::fs::write(
-        &explain,
-        serde_json::json!({"explanations": [
-            {"page": "notification.get", "fact": "errors/*", "reason": "planted status"},
-            {"page": "*", "fact": "endpoint/rate_limit", "reason": "planted limit"},
-            {"page": "notification.get", "fact": "reply/notification.job_name#type", "reason": "planted type"},
-            {"page": "faq.get", "fact": "reply/*", "reason": "stale"}
-        ]})
-        .to_string(),
-    )
-    .unwrap();
-    let r = run(&[
-        "conform",
-        s(&docs),
-        "--spec",
-        s(&spec),
-        "--explain",
-        s(&explain),
+    // recorded in the spec: on the endpoint (its own fact keys) and on the
+    // type that holds the field (keys relative to it); a stale entry fails
+    // and is named
+    ep["doc_deviations"] = serde_json::json!([
+        {"facts": ["errors/*", "endpoint/rate_limit"], "reason": "planted status and limit"},
+        {"facts": ["reply/no_such_field*"], "reason": "stale"}
     ]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    std::fs::write(&ep_file, serde_json::to_string_pretty(&ep).unwrap()).unwrap();
+    for t in types["types"].as_array_mut().unwrap() {
+        if t["fields"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["name"] == "job_name"))
+        {
+            t["doc_deviations"] =
+                serde_json::json!([{"facts": ["job_name#type"], "reason": "planted type"}]);
+        }
+    }
+    std::fs::write(&ty_file, serde_json::to_string_pretty(&types).unwrap()).unwrap();
+    let r = run(&["conform", s(&docs), "--spec", s(&spec), "--deviations"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(
+            "error: stale doc deviation (explains nothing): notification.get: reply/no_such_field*: stale"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("deviation (2 explained): notification.get: errors/*, endpoint/rate_limit: planted status and limit"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(r.stdout.lines().count(), 3, "{}", r.stdout);
     assert!(
         r.stdout.lines().all(|l| l.starts_with("explained: ")),
@@ -253,9 +263,15 @@ fn a_planted_difference_fails_until_explained() {
         "{}",
         r.stdout
     );
+
+    // without the stale entry: exit 0
+    ep["doc_deviations"].as_array_mut().unwrap().pop();
+    std::fs::write(&ep_file, serde_json::to_string_pretty(&ep).unwrap()).unwrap();
+    let r = run(&["conform", s(&docs), "--spec", s(&spec)]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stderr
-            .contains("the explanation for faq.get: reply/* explains nothing"),
+            .contains("0 unexplained, 3 explained difference(s), 0 stale"),
         "{}",
         r.stderr
     );
@@ -295,19 +311,20 @@ fn conform_usage_and_unreadable_inputs() {
     let r = run(&["conform", "/definitely/not/here", "--spec", "../spec"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("cannot read"), "{}", r.stderr);
-    let (spec, docs) = fixture_spec("bad_explain");
-    let bad = spec.join("bad.json");
-    std::fs::write(&bad, "{\"explanations\": [{\"page\": 1}]}").unwrap();
-    let r = run(&[
-        "conform",
-        s(&docs),
-        "--spec",
-        s(&spec),
-        "--explain",
-        s(&bad),
-    ]);
-    assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("bad.json: line 1"), "{}", r.stderr);
+    // a deviation without a reason is a spec error naming the file
+    let (spec, docs) = fixture_spec("bad_deviation");
+    let ep_file = spec.join("endpoints/notification.get.json");
+    let mut ep: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&ep_file).unwrap()).unwrap();
+    ep["doc_deviations"] = serde_json::json!([{"facts": ["errors/*"], "reason": " "}]);
+    std::fs::write(&ep_file, serde_json::to_string_pretty(&ep).unwrap()).unwrap();
+    let r = run(&["conform", s(&docs), "--spec", s(&spec)]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("notification.get.json") && r.stderr.contains("doc_deviations"),
+        "{}",
+        r.stderr
+    );
     let r = run(&["help", "conform"]);
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("recall"));

@@ -14,8 +14,8 @@ use value::check_object;
 pub use value::{Mismatch, check_value};
 
 use crate::spec::{
-    Deviation, DeviationAspect, EndpointFile, EnumRepr, ErrorSpec, EventFile, Field, Param,
-    ServiceFile, TypeDef, TypeKind,
+    Deviation, DeviationAspect, DocDeviation, EndpointFile, EnumRepr, ErrorSpec, EventFile, Field,
+    Param, ServiceFile, TypeDef, TypeKind,
 };
 use crate::types::{Scalar, TypeExpr};
 use serde_json::Value;
@@ -119,6 +119,7 @@ fn check_type_files(spec: &Spec, types: &TypeIndex<'_>, out: &mut Vec<Diagnostic
                 c.warn(&p, format!("type `{}` has no description", t.name));
             }
             check_typedef(&mut c, t, &p, types);
+            check_doc_deviations(&mut c, &t.doc_deviations, &p, false);
         }
     }
 }
@@ -131,6 +132,7 @@ fn check_endpoint_identity<'a>(
 ) {
     let e = &f.value;
     check_deviations(c, &e.sdk_deviations, false);
+    check_doc_deviations(c, &e.doc_deviations, "", true);
     if !is_snake(&e.resource) {
         c.err(
             "/resource",
@@ -336,6 +338,7 @@ fn check_event<'a>(
     seen: &mut Seen<'a>,
 ) {
     let ev = &f.value;
+    check_doc_deviations(c, &ev.doc_deviations, "", true);
     let ok_name = ev.event_type.split('.').count() >= 3
         && ev.event_type.split('.').all(|p| {
             !p.is_empty()
@@ -754,6 +757,40 @@ fn check_example_response(
         .unwrap_or(Value::Object(Default::default()));
     for (sub, m) in check_object(&data, fields, types, 0) {
         c.err(&format!("/example_response/data{sub}"), m);
+    }
+}
+
+/// The doc deviations: patterns and a reason. In an endpoint or event file a
+/// pattern is a whole fact key, so it starts with a fact category (`*` aside).
+fn check_doc_deviations<T>(c: &mut Ctx<'_, T>, devs: &[DocDeviation], base: &str, keyed: bool) {
+    const CATEGORIES: [&str; 7] = [
+        "endpoint", "query", "body", "reply", "errors", "paging", "events",
+    ];
+    for (i, d) in devs.iter().enumerate() {
+        let at = format!("{base}/doc_deviations/{i}");
+        if d.reason.trim().is_empty() {
+            c.err(
+                &format!("{at}/reason"),
+                "say why the spec differs from the page",
+            );
+        }
+        if d.facts.is_empty() {
+            c.err(&format!("{at}/facts"), "name at least one fact pattern");
+        }
+        for (j, pat) in d.facts.iter().enumerate() {
+            let head = pat.split(['/', '#']).next().unwrap_or("");
+            let bad = pat.trim().is_empty()
+                || (keyed && !pat.starts_with('*') && !CATEGORIES.contains(&head));
+            if bad {
+                c.err(
+                    &format!("{at}/facts/{j}"),
+                    format!(
+                        "fact pattern `{pat}` must start with one of {} (or `*`)",
+                        CATEGORIES.join(", ")
+                    ),
+                );
+            }
+        }
     }
 }
 

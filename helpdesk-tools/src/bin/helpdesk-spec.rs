@@ -183,7 +183,7 @@ const HELP_CONFORM: &str = "\
 helpdesk-spec conform: compare the spec with the doc pages, fact by fact
 
 USAGE:
-    helpdesk-spec conform <DOCS_DIR> [--spec SPEC_DIR] [--explain FILE]
+    helpdesk-spec conform <DOCS_DIR> [--spec SPEC_DIR] [--deviations]
 
 Imports every endpoint and event page in DOCS_DIR (*.md and *.txt; other
 pages, such as INDEX.md or the access guide, are skipped) as `import` does,
@@ -203,20 +203,25 @@ then, on stderr, recall (spec facts the import found) and precision
 (imported facts that match the spec) per category: endpoint, query, body,
 reply, errors, paging, events.
 
-A difference is explained by an entry {page, fact, reason} of FILE (default:
-helpdesk-tools/conform-deviations.json beside SPEC_DIR, when it exists);
-`page` is the page's file stem or `*`, `fact` a fact key or a prefix ending
-in `*`.
+A difference is explained by a `doc_deviations` entry {facts, reason} that
+the spec records where it deliberately differs from the page: on the
+endpoint or event file (fact keys such as `body/job_name#required`), or on
+the named type that holds the field (keys relative to the type, such as
+`email#*`). `*` in a key matches any run of characters. An entry that
+explains nothing is stale and fails the run, as an unexplained difference
+does.
 
 OPTIONS:
     --spec SPEC_DIR    The spec (default `spec`)
-    --explain FILE     The explanation file
+    --deviations       Also list every recorded doc deviation on stderr, one
+                       line each, with the number of differences it explained
     -h, --help         Print this help
 
 EXIT CODES:
-    0    every difference is explained
-    1    an unexplained difference, an endpoint or event page that cannot be
-         imported, a spec with errors, an unreadable DOCS_DIR or FILE
+    0    every difference is explained, every recorded deviation is used
+    1    an unexplained difference, a stale deviation, an endpoint or event
+         page that cannot be imported, a spec with errors, an unreadable
+         DOCS_DIR
     2    usage error
 ";
 
@@ -665,7 +670,7 @@ fn cmd_conform(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
     use lexopt::prelude::*;
     let mut docs = None;
     let mut dir = None;
-    let mut explain: Option<PathBuf> = None;
+    let mut list = false;
     while let Some(arg) = p.next()? {
         match arg {
             Short('h') | Long("help") => {
@@ -673,7 +678,7 @@ fn cmd_conform(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
                 return Ok(ExitCode::SUCCESS);
             }
             Long("spec") => dir = Some(PathBuf::from(p.value()?)),
-            Long("explain") => explain = Some(PathBuf::from(p.value()?)),
+            Long("deviations") => list = true,
             Value(v) => one_positional(&mut docs, v, "DOCS_DIR")?,
             other => return Err(other.unexpected().into()),
         }
@@ -685,21 +690,8 @@ fn cmd_conform(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
     };
     let dir = dir.unwrap_or_else(|| PathBuf::from("spec"));
     let spec = load_checked(&dir)?;
-    let explain = explain.or_else(|| {
-        let d = dir.join("../helpdesk-tools/conform-deviations.json");
-        d.is_file().then_some(d)
-    });
-    let explanations = match &explain {
-        None => conform::Explanations::default(),
-        Some(f) => {
-            let text = std::fs::read_to_string(f)
-                .map_err(|e| Fail::Failed(format!("cannot read {}: {e}", f.display())))?;
-            conform::parse_explanations(&text)
-                .map_err(|e| Fail::Failed(format!("{}: {e}", f.display())))?
-        }
-    };
     let pages = read_pages(&docs)?;
-    let report = conform::conform(&pages, &spec, &explanations);
+    let report = conform::conform(&pages, &spec);
     let mut out = String::new();
     for d in &report.differences {
         let kind = if d.explained_by.is_some() {
@@ -725,22 +717,33 @@ fn cmd_conform(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
             report.spec_only.join(", ")
         ));
     }
-    for (page, fact) in &report.unused {
+    for r in report.stale() {
         say(&format!(
-            "warning: the explanation for {page}: {fact} explains nothing"
+            "error: stale doc deviation (explains nothing): {}",
+            r.line()
         ));
+    }
+    if list {
+        for r in &report.deviations {
+            say(&format!(
+                "deviation ({} explained): {}",
+                r.explained,
+                r.line()
+            ));
+        }
     }
     for line in report.summary() {
         say(&line);
     }
     let bad = report.unexplained().count();
     say(&format!(
-        "{}: compared {} page(s) of {} with {}: {bad} unexplained, {} explained difference(s), {} page(s) not imported",
+        "{}: compared {} page(s) of {} with {}: {bad} unexplained, {} explained difference(s), {} stale deviation(s), {} page(s) not imported",
         if report.ok() { "ok" } else { "FAILED" },
         report.pages,
         docs.display(),
         dir.display(),
         report.differences.len() - bad,
+        report.stale().count(),
         report.failed.len(),
     ));
     Ok(if report.ok() {
