@@ -752,7 +752,7 @@ fn itemized_deviations_must_name_items_and_live_where_they_can() {
     );
     let e = check_files(&files).unwrap_err().to_string();
     assert!(e.contains("endpoints/faq.get.json"), "{e}");
-    assert!(e.contains("name the SDK items"), "{e}");
+    assert!(e.contains("name the SDK endpoints"), "{e}");
     assert!(e.contains("can only deviate in `field`"), "{e}");
     assert!(e.contains("`TicketEvent.x` is empty or named twice"), "{e}");
 }

@@ -807,7 +807,7 @@ fn check_deviations<T>(c: &mut Ctx<'_, T>, devs: &[Deviation], base: &str, home:
         if (omits || itemized) && d.sdk_items.is_empty() {
             c.err(
                 &format!("{at}/sdk_items"),
-                "name the SDK items this deviation explains (endpoints as resource.method, events by type, fields as SdkType.field, inputs as `resource.method body.a.b`)",
+                "name the SDK endpoints (resource.method), event types, fields (SdkType.field) or inputs (`resource.method body.a.b`) this deviation explains",
             );
         }
         if !omits && !itemized && !d.sdk_items.is_empty() {
