@@ -70,9 +70,15 @@ pub struct Deviation {
     /// an error of the comparison.
     #[serde(default)]
     pub covers: Vec<DeviationAspect>,
-    /// With `endpoint` / `event` (service.json only): the SDK endpoints
-    /// (`resource.method`) or event types that the spec leaves out on
-    /// purpose.
+    /// The SDK items this deviation explains, each named exactly as
+    /// `helpdesk-spec sdk-diff` names it, so that a new difference stays
+    /// unexplained. With `endpoint` / `event` (service.json only): the SDK
+    /// endpoints (`resource.method`) or event types the spec leaves out on
+    /// purpose. With `field` / `type`: Python SDK fields as `SdkType.field`
+    /// (an endpoint's query or path parameter as `resource.method query.name`
+    /// / `path.name`; an event's own field as `event_type.field`). With
+    /// `required` / `enum`: Node SDK inputs as `resource.method path.name`,
+    /// `query.name` or `body.a.b`.
     #[serde(default)]
     pub sdk_items: Vec<String>,
 }
@@ -91,8 +97,19 @@ pub enum DeviationAspect {
     Method,
     /// The access-token kinds the endpoint accepts differ.
     Tokens,
-    /// Field names or types differ.
+    /// Field names or types differ, told in words only: the field-level
+    /// comparison matches `field` / `type` entries, which name their items.
     Fields,
+    /// A field is in the SDK type and not in the spec's, or the other way
+    /// round (`sdk_items` names the fields).
+    Field,
+    /// A field's wire type differs: string, int, float, bool, any, a list,
+    /// or an object (`sdk_items` names the fields).
+    Type,
+    /// A Node SDK input's required flag differs (`sdk_items` names the inputs).
+    Required,
+    /// A Node SDK input's string enum values differ (`sdk_items` names the inputs).
+    Enum,
     /// Pagination differs.
     Paging,
     /// Headers differ.
@@ -109,6 +126,10 @@ impl DeviationAspect {
             DeviationAspect::Method => "method",
             DeviationAspect::Tokens => "tokens",
             DeviationAspect::Fields => "fields",
+            DeviationAspect::Field => "field",
+            DeviationAspect::Type => "type",
+            DeviationAspect::Required => "required",
+            DeviationAspect::Enum => "enum",
             DeviationAspect::Paging => "paging",
             DeviationAspect::Header => "header",
         }
@@ -176,6 +197,10 @@ pub struct TypeDef {
     /// Enum values.
     #[serde(default)]
     pub values: Option<Vec<EnumValue>>,
+    /// Where this type deliberately differs from the SDK types it is
+    /// compared with (`field`, `type`, `required`, `enum` only), and why.
+    #[serde(default)]
+    pub sdk_deviations: Vec<Deviation>,
     /// A maintainers' note (why the spec says what it says): kept in the
     /// spec, never shown in rustdoc.
     #[serde(default)]
@@ -437,6 +462,10 @@ pub struct EventFile {
     /// The doc's example of the whole callback body (schema 2.0 envelope).
     #[serde(default)]
     pub example: Option<Value>,
+    /// Where this event deliberately differs from the SDKs (`field`,
+    /// `type`, `required`, `enum` only), and why.
+    #[serde(default)]
+    pub sdk_deviations: Vec<Deviation>,
     /// A maintainers' note (why the spec says what it says): kept in the
     /// spec, never shown in rustdoc.
     #[serde(default)]

@@ -1114,18 +1114,90 @@ fn sdk_reference() -> PathBuf {
     root().join("../tests/reference/helpdesk_v1_python.json")
 }
 
+fn node_reference() -> PathBuf {
+    root().join("../tests/reference/helpdesk_v1_node.json")
+}
+
+fn unexplained_lines(stdout: &str) -> Vec<&str> {
+    stdout
+        .lines()
+        .filter(|l| !l.starts_with("explained: "))
+        .collect()
+}
+
+/// A copy of the repository spec in a scratch directory.
+fn spec_copy(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    for sub in ["", "types", "endpoints", "events"] {
+        let from = spec_dir().join(sub);
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        for e in std::fs::read_dir(&from).unwrap().flatten() {
+            if e.path().is_file() {
+                std::fs::copy(e.path(), dir.join(sub).join(e.file_name())).unwrap();
+            }
+        }
+    }
+    dir
+}
+
 #[test]
-fn sdk_diff_passes_on_the_real_spec_and_reference() {
-    let r = run(&["sdk-diff", s(&sdk_reference()), s(&spec_dir())]);
+fn sdk_diff_passes_on_the_real_spec_and_references() {
+    let r = run(&[
+        "sdk-diff",
+        s(&sdk_reference()),
+        s(&spec_dir()),
+        "--node",
+        s(&node_reference()),
+    ]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stderr
-            .contains("ok: compared 50 endpoint(s) and 4 event(s)"),
+            .contains("ok: compared 50 endpoint(s), 4 event(s) and 78 of 78 named type(s)"),
         "{}",
         r.stderr
     );
     assert!(r.stderr.contains("0 unexplained"), "{}", r.stderr);
-    assert!(!r.stdout.contains("unexplained:"), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("0 stale sdk_items entries"),
+        "{}",
+        r.stderr
+    );
+    assert!(unexplained_lines(&r.stdout).is_empty(), "{}", r.stdout);
+    // the summary: a row per aspect, none unexplained, each with facts compared
+    for aspect in [
+        "path", "method", "tokens", "field", "type", "required", "enum",
+    ] {
+        let row = r
+            .stderr
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(aspect))
+            .unwrap_or_else(|| panic!("no summary row for {aspect}:\n{}", r.stderr));
+        let n: Vec<usize> = row
+            .split_whitespace()
+            .skip(1)
+            .map(|x| x.parse().unwrap())
+            .collect();
+        assert!(n[0] > 0, "{row}");
+        assert_eq!(n[1], n[2], "{row}");
+        assert_eq!(n[3], 0, "{row}");
+    }
+    // the explained differences name their deviation
+    assert!(
+        r.stdout.contains(
+            "explained: TicketV2.comments: type: SDK `Comments`, spec `TicketComment[] (object[])` in Ticket (explained by endpoints/ticket.get.json: Ticket.comments is a list)"
+        ),
+        "{}",
+        r.stdout
+    );
+    // without --node, required flags and enums are not compared, and it says so
+    let r = run(&["sdk-diff", s(&sdk_reference()), s(&spec_dir())]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("no --node: required flags and enums not compared"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -1144,11 +1216,76 @@ fn sdk_diff_fails_on_an_unexplained_difference_and_names_it() {
     let r = run_in(&root().join(".."), &["sdk-diff", s(&altered)]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert_eq!(
-        r.stdout.trim(),
-        "unexplained: faq.delete: method: SDK `POST`, spec `DELETE` (no sdk_deviations entry covers `method`)"
+        unexplained_lines(&r.stdout),
+        vec![
+            "unexplained: faq.delete: method: SDK `POST`, spec `DELETE` (no sdk_deviations entry covers `method`)"
+        ]
     );
     assert!(r.stderr.contains("FAILED"), "{}", r.stderr);
     assert!(r.stderr.contains("1 unexplained"), "{}", r.stderr);
+}
+
+#[test]
+fn sdk_diff_fails_on_a_planted_field_level_difference_or_a_stale_item() {
+    let dir = spec_copy("sdk-diff-planted");
+    let edit = |file: &str, change: &dyn Fn(&mut serde_json::Value)| {
+        let path = dir.join(file);
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        change(&mut v);
+        std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    };
+    // a required flag Node does not have, on a query parameter
+    edit("endpoints/faq.search.json", &|v| {
+        for p in v["query_params"].as_array_mut().unwrap() {
+            if p["name"] == "base64" {
+                p["required"] = true.into();
+            }
+        }
+    });
+    let args = |d: &Path| {
+        vec![
+            "sdk-diff".to_string(),
+            s(&sdk_reference()).to_string(),
+            s(d).to_string(),
+            "--node".to_string(),
+            s(&node_reference()).to_string(),
+        ]
+    };
+    let a = args(&dir);
+    let r = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        unexplained_lines(&r.stdout),
+        vec![
+            "unexplained: faq.search query.base64: required: SDK `optional`, spec `required` in faq.search query (no sdk_deviations entry covers `required` naming `faq.search query.base64`)"
+        ]
+    );
+    assert!(
+        r.stderr
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == ["required", "210", "15", "14", "1"]),
+        "{}",
+        r.stderr
+    );
+    // explained, but by naming an item that differs nowhere as well: stale
+    edit("endpoints/faq.search.json", &|v| {
+        v["sdk_deviations"].as_array_mut().unwrap().push(serde_json::json!({
+            "topic": "base64 required", "sdks": "optional", "spec": "required", "why": "test",
+            "covers": ["required"], "sdk_items": ["faq.search query.base64", "faq.search query.query"]
+        }));
+    });
+    let r = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        unexplained_lines(&r.stdout),
+        vec![
+            "stale: endpoints/faq.search.json: base64 required: `faq.search query.query` explains nothing"
+        ]
+    );
+    assert!(r.stderr.contains("0 unexplained"), "{}", r.stderr);
+    assert!(r.stderr.contains("1 stale sdk_items entry"), "{}", r.stderr);
 }
 
 #[test]
@@ -1162,4 +1299,15 @@ fn sdk_diff_reports_an_unreadable_or_malformed_reference() {
     let r = run(&["sdk-diff", s(&bad), s(&spec_dir())]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("endpoints[0].resource"), "{}", r.stderr);
+    let r = run(&[
+        "sdk-diff",
+        s(&sdk_reference()),
+        s(&spec_dir()),
+        "--node",
+        s(&bad),
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("bad.json"), "{}", r.stderr);
+    let r = run(&["sdk-diff", s(&sdk_reference()), "--node"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
 }

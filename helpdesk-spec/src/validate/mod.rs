@@ -93,7 +93,7 @@ fn check_service(c: &mut Ctx<'_, ServiceFile>) {
         }
     }
     check_errors(c, &s.platform_errors, "/platform_errors");
-    check_deviations(c, &s.sdk_deviations, true);
+    check_deviations(c, &s.sdk_deviations, "", DeviationHome::Service);
 }
 
 /// The type files: names, duplicates, and each definition.
@@ -119,6 +119,7 @@ fn check_type_files(spec: &Spec, types: &TypeIndex<'_>, out: &mut Vec<Diagnostic
                 c.warn(&p, format!("type `{}` has no description", t.name));
             }
             check_typedef(&mut c, t, &p, types);
+            check_deviations(&mut c, &t.sdk_deviations, &p, DeviationHome::Nested);
             check_doc_deviations(&mut c, &t.doc_deviations, &p, false);
         }
     }
@@ -131,7 +132,7 @@ fn check_endpoint_identity<'a>(
     seen: &mut Seen<'a>,
 ) {
     let e = &f.value;
-    check_deviations(c, &e.sdk_deviations, false);
+    check_deviations(c, &e.sdk_deviations, "", DeviationHome::Endpoint);
     check_doc_deviations(c, &e.doc_deviations, "", true);
     if !is_snake(&e.resource) {
         c.err(
@@ -338,6 +339,7 @@ fn check_event<'a>(
     seen: &mut Seen<'a>,
 ) {
     let ev = &f.value;
+    check_deviations(c, &ev.sdk_deviations, "", DeviationHome::Nested);
     check_doc_deviations(c, &ev.doc_deviations, "", true);
     let ok_name = ev.event_type.split('.').count() >= 3
         && ev.event_type.split('.').all(|p| {
@@ -794,31 +796,71 @@ fn check_doc_deviations<T>(c: &mut Ctx<'_, T>, devs: &[DocDeviation], base: &str
     }
 }
 
+/// Which file a deviation list is in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DeviationHome {
+    /// service.json: any aspect.
+    Service,
+    /// An endpoint file: anything but `endpoint` / `event`.
+    Endpoint,
+    /// A named type or an event file: field-level aspects only.
+    Nested,
+}
+
 /// `covers` / `sdk_items` of the SDK deviations: an SDK endpoint or event
-/// left out of the spec can only be recorded in service.json, naming it.
-fn check_deviations<T>(c: &mut Ctx<'_, T>, devs: &[Deviation], service: bool) {
+/// left out of the spec can only be recorded in service.json; field-level
+/// deviations (`field`, `type`, `required`, `enum`) name the SDK items they
+/// explain, other aspects name none.
+fn check_deviations<T>(c: &mut Ctx<'_, T>, devs: &[Deviation], base: &str, home: DeviationHome) {
+    use DeviationAspect as A;
     for (i, d) in devs.iter().enumerate() {
-        let at = format!("/sdk_deviations/{i}");
-        let omits = d
+        let at = format!("{base}/sdk_deviations/{i}");
+        let omits = d.covers.iter().any(|a| matches!(a, A::Endpoint | A::Event));
+        let itemized = d
             .covers
             .iter()
-            .any(|a| matches!(a, DeviationAspect::Endpoint | DeviationAspect::Event));
-        if omits && !service {
+            .any(|a| matches!(a, A::Field | A::Type | A::Required | A::Enum));
+        if omits && home != DeviationHome::Service {
             c.err(
                 &format!("{at}/covers"),
                 "`endpoint` and `event` deviations (an SDK item the spec leaves out) belong in service.json",
             );
-        } else if omits && d.sdk_items.is_empty() {
+        }
+        if home == DeviationHome::Nested {
+            if let Some(a) = d
+                .covers
+                .iter()
+                .find(|a| !matches!(a, A::Field | A::Type | A::Required | A::Enum | A::Fields))
+            {
+                c.err(
+                    &format!("{at}/covers"),
+                    format!(
+                        "a type or an event can only deviate in `field`, `type`, `required` or `enum`, not `{}`",
+                        a.as_str()
+                    ),
+                );
+            }
+        }
+        if (omits || itemized) && d.sdk_items.is_empty() {
             c.err(
                 &format!("{at}/sdk_items"),
-                "name the SDK endpoints (resource.method) or event types this deviation leaves out",
+                "name the SDK endpoints (resource.method), event types, fields (SdkType.field) or inputs (`resource.method body.a.b`) this deviation explains",
             );
         }
-        if !omits && !d.sdk_items.is_empty() {
+        if !omits && !itemized && !d.sdk_items.is_empty() {
             c.err(
                 &format!("{at}/sdk_items"),
-                "`sdk_items` is only for deviations that cover `endpoint` or `event`",
+                "`sdk_items` is only for deviations that cover `endpoint`, `event`, `field`, `type`, `required` or `enum`",
             );
+        }
+        let mut seen = BTreeSet::new();
+        for (j, item) in d.sdk_items.iter().enumerate() {
+            if item.trim().is_empty() || !seen.insert(item.as_str()) {
+                c.err(
+                    &format!("{at}/sdk_items/{j}"),
+                    format!("SDK item `{item}` is empty or named twice"),
+                );
+            }
         }
     }
 }

@@ -152,30 +152,48 @@ EXIT CODES:
 ";
 
 const HELP_SDK_DIFF: &str = "\
-helpdesk-spec sdk-diff: compare the spec with an official SDK's endpoint list
+helpdesk-spec sdk-diff: compare the spec with facts extracted from the official SDKs
 
 USAGE:
-    helpdesk-spec sdk-diff <REFERENCE> [SPEC_DIR]
+    helpdesk-spec sdk-diff <REFERENCE> [SPEC_DIR] [--node NODE_REFERENCE]
 
-REFERENCE is a JSON file of facts extracted from an official SDK, with
-`endpoints` ({resource, method, http_method, path, token_types}) and `events`
-({event_type}); the repository keeps the Python SDK's as
-tests/reference/helpdesk_v1_python.json. For every SDK endpoint the spec in
-SPEC_DIR (default `spec`) must have RESOURCE.METHOD with the same path, HTTP
-method and token kinds, and every SDK event, unless an `sdk_deviations` entry
-records why: `covers: [\"path\" | \"method\" | \"tokens\"]` in the endpoint's
-file, or `covers: [\"endpoint\" | \"event\"]` with `sdk_items` in service.json.
+REFERENCE is a JSON file of facts extracted from the Python SDK: `endpoints`
+({resource, method, http_method, path, token_types, path_params, query_params,
+request_body, body_fields, response_body, response_data}), `types` (name →
+[{name, type}]) and `events` ({event_type, fields}); the repository keeps it
+as tests/reference/helpdesk_v1_python.json. NODE_REFERENCE, the Node SDK's
+facts (tests/reference/helpdesk_v1_node.json), adds the required flags and
+string enum values of every input.
 
-Every difference is printed on stdout, `unexplained:` or `explained:`; the
-counts, and what only the spec has, go to stderr.
+Compared with the spec in SPEC_DIR (default `spec`), under these aspects:
+  endpoint, event    an SDK endpoint (RESOURCE.METHOD) or event the spec lacks
+  path, method, tokens   of each endpoint
+  field              a field of an SDK type (walked side by side with the spec
+                     from each endpoint's body, reply, query and path, and
+                     each event) that the spec lacks, or the other way round
+  type               a field's wire type (string, int, float, bool, any, list,
+                     object; spec refinements such as timestamp_ms compare as
+                     their wire type), or an SDK type with no spec counterpart
+  required, enum     a Node input's required flag or string enum values
+Each difference must be explained by an `sdk_deviations` entry that covers
+its aspect: path/method/tokens in the endpoint's file; the others naming the
+SDK item in `sdk_items` exactly as printed here (`SdkType.field`,
+`resource.method query.name`, `resource.method body.a.b`, ...), in service.json,
+in the endpoint or event file, or (field-level aspects) in the spec type
+holding the field.
+
+Every difference is printed on stdout, `unexplained:` or `explained:`, and so
+is every `stale:` sdk_items entry that explains nothing; the counts per aspect,
+and what only the spec has, go to stderr.
 
 OPTIONS:
-    -h, --help    Print this help
+        --node FILE    The Node SDK's facts: compare required flags and enums
+    -h, --help         Print this help
 
 EXIT CODES:
     0    every difference is explained by a deviation
-    1    an unexplained difference, a spec with errors, or REFERENCE cannot be
-         read or parsed
+    1    an unexplained difference, a stale sdk_items entry, a spec with
+         errors, or a reference that cannot be read or parsed
     2    usage error
 ";
 
@@ -581,12 +599,14 @@ fn cmd_sdk_diff(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
     use lexopt::prelude::*;
     let mut reference = None;
     let mut dir = None;
+    let mut node_path: Option<PathBuf> = None;
     while let Some(arg) = p.next()? {
         match arg {
             Short('h') | Long("help") => {
                 emit(HELP_SDK_DIFF)?;
                 return Ok(ExitCode::SUCCESS);
             }
+            Long("node") => node_path = Some(PathBuf::from(p.value()?)),
             Value(v) if reference.is_none() => reference = Some(PathBuf::from(v)),
             Value(v) => one_positional(&mut dir, v, "SPEC_DIR")?,
             other => return Err(other.unexpected().into()),
@@ -598,12 +618,21 @@ fn cmd_sdk_diff(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
         ));
     };
     let dir = dir.unwrap_or_else(|| PathBuf::from("spec"));
-    let text = std::fs::read_to_string(&reference)
-        .map_err(|e| Fail::Failed(format!("cannot read {}: {e}", reference.display())))?;
-    let facts = sdk_ref::parse_reference(&text)
+    let read = |path: &Path| {
+        std::fs::read_to_string(path)
+            .map_err(|e| Fail::Failed(format!("cannot read {}: {e}", path.display())))
+    };
+    let facts = sdk_ref::parse_reference(&read(&reference)?)
         .map_err(|e| Fail::Failed(format!("{}: {e}", reference.display())))?;
+    let node = match &node_path {
+        Some(path) => Some(
+            sdk_ref::parse_node_reference(&read(path)?)
+                .map_err(|e| Fail::Failed(format!("{}: {e}", path.display())))?,
+        ),
+        None => None,
+    };
     let spec = load_checked(&dir)?;
-    let report = sdk_ref::compare(&spec, &facts);
+    let report = sdk_ref::compare(&spec, &facts, node.as_ref());
     let mut out = String::new();
     for f in &report.findings {
         let kind = if f.explained_by.is_some() {
@@ -613,6 +642,9 @@ fn cmd_sdk_diff(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
         };
         out.push_str(&format!("{kind}: {f}\n"));
     }
+    for s in &report.stale {
+        out.push_str(&format!("stale: {s}\n"));
+    }
     emit(&out)?;
     if !report.spec_only.is_empty() {
         say(&format!(
@@ -620,16 +652,46 @@ fn cmd_sdk_diff(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
             report.spec_only.join(", ")
         ));
     }
+    if !report.node_absent.is_empty() {
+        say(&format!(
+            "optional Node inputs the spec does not have (see the `field` findings): {}",
+            report.node_absent.join(", ")
+        ));
+    }
+    let mut lines = vec![format!(
+        "{:<10} {:>8} {:>8} {:>10} {:>12}",
+        "aspect", "compared", "differ", "explained", "unexplained"
+    )];
+    for (aspect, t) in &report.tally {
+        lines.push(format!(
+            "{:<10} {:>8} {:>8} {:>10} {:>12}",
+            aspect.as_str(),
+            t.compared,
+            t.differ,
+            t.explained,
+            t.differ - t.explained
+        ));
+    }
+    say(&lines.join("\n"));
     let bad = report.unexplained().count();
+    let stale = report.stale.len();
+    let failed = bad > 0 || stale > 0;
     say(&format!(
-        "{}: compared {} endpoint(s) and {} event(s) of {}: {bad} unexplained, {} explained difference(s)",
-        if bad > 0 { "FAILED" } else { "ok" },
+        "{}: compared {} endpoint(s), {} event(s) and {} of {} named type(s) of {}{}: {bad} unexplained, {} explained difference(s), {stale} stale sdk_items entr{}",
+        if failed { "FAILED" } else { "ok" },
         report.endpoints,
         report.events,
+        report.sdk_types.len(),
+        facts.types.len(),
         reference.display(),
+        match &node_path {
+            Some(p) => format!(" and the inputs of {}", p.display()),
+            None => " (no --node: required flags and enums not compared)".into(),
+        },
         report.findings.len() - bad,
+        if stale == 1 { "y" } else { "ies" },
     ));
-    Ok(if bad > 0 {
+    Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
