@@ -354,7 +354,7 @@ fn run(args: Vec<OsString>) -> Result<ExitCode, Fail> {
             Ok(ExitCode::SUCCESS)
         }
         other => Err(Fail::Usage(format!(
-            "unknown command `{other}` (expected check, expand, openapi, import, sdk-diff, conform or help)"
+            "unknown command `{other}` (expected check, expand, openapi, import, sdk-diff, conform, crawl or help)"
         ))),
     }
 }

@@ -1,10 +1,26 @@
 //! The crawled text form of a doc page, where table cells are glued together.
+//!
+//! What the crawl loses, and how it is read back (see `crate::crawl` for the
+//! crawl's rules):
+//!
+//! * cells are glued: name / type / description are split by scoring (see
+//!   [`split_glued`]);
+//! * the 必填 cells are gone: a field is required only when its description
+//!   says 必填 (nothing else on the page tells);
+//! * a `<br>` in a cell is a line break, so a description may go on over
+//!   several lines, some of which start like a field name (`string - 单行文本`):
+//!   an unindented line starts a new row only when it splits into a field of
+//!   the example or a field of a scalar type;
+//! * fullwidth punctuation is ASCII: [`restore_fullwidth`] puts it back
+//!   where it stands between Chinese characters;
+//! * the older template's `∟ name` rows have no depth: they are flat rows,
+//!   placed by the JSON example as in the markdown form.
 
 use super::page::{ErrorRow, Page, Row, is_ident_char, json_after};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-const SECTIONS: [&str; 11] = [
+const SECTIONS: [&str; 15] = [
     "请求",
     "请求头",
     "路径参数",
@@ -16,6 +32,10 @@ const SECTIONS: [&str; 11] = [
     "响应体示例",
     "错误码",
     "项目",
+    "事件",
+    "事件体",
+    "事件体示例",
+    "事件订阅示例代码",
 ];
 
 const PRIMS: [&str; 16] = [
@@ -135,6 +155,10 @@ fn split_score(name: &str, ty: &str, after: &str, custom: bool, ctx: &SplitCtx<'
     if after.is_empty() || !after.starts_with(is_ident_char) {
         score += 5;
     }
+    // `int\[\]rule…`: the list marker belongs to the type, not to the description
+    if list && !custom {
+        score += 6;
+    }
     score
 }
 
@@ -167,6 +191,11 @@ pub(super) fn parse_text(text: &str) -> Result<Page, String> {
     };
     let items = get("项目").unwrap_or(&[]);
     let url_line = items.iter().find(|l| l.starts_with("HTTP URL"));
+    if url_line.is_none() {
+        if let Some(page) = event_page(text, &head, &sections)? {
+            return Ok(page);
+        }
+    }
     if url_line.is_none() || !items.iter().any(|l| l.starts_with("HTTP Method")) {
         return Err("this does not look like a Feishu endpoint doc page: no `HTTP URL` / `HTTP Method` rows \
                     (expected the crawled text form of a page such as notification.get, or its markdown form)"
@@ -205,7 +234,134 @@ pub(super) fn parse_text(text: &str) -> Result<Page, String> {
         true,
     );
     page.errors = text_errors(get("错误码").unwrap_or(&[]));
+    restore_page(&mut page);
     Ok(page)
+}
+
+/// An event page (a 事件类型 row, no `HTTP URL`): its 事件体 rows; `None`
+/// when the page has no 事件类型 row.
+fn event_page(
+    text: &str,
+    head: &[String],
+    sections: &[(String, Vec<String>)],
+) -> Result<Option<Page>, String> {
+    let get = |name: &str| {
+        sections
+            .iter()
+            .find(|(h, _)| h == name)
+            .map(|(_, l)| l.as_slice())
+    };
+    let mut props = text_props(get("项目").unwrap_or(&[]));
+    let Some(event_type) = props.remove("事件类型") else {
+        return Ok(None);
+    };
+    // the markdown reader keeps no 推送方式 either
+    props.remove("推送方式");
+    let mut page = Page::default();
+    let (title, description) = title_and_lead(head);
+    page.title = title;
+    page.description = description;
+    page.props = props;
+    page.event_type = Some(event_type);
+    page.example_event = json_after(text, "事件体示例");
+    let known = known_list_types(sections);
+    page.event_body = text_tree_rows(
+        get("事件体").unwrap_or(&[]),
+        page.example_event.as_ref(),
+        &known,
+        false,
+    );
+    if page.event_body.is_empty() {
+        return Err("this event page has no 事件体 table: not a complete event doc page".into());
+    }
+    restore_page(&mut page);
+    Ok(Some(page))
+}
+
+/// Whether a character is CJK (ideographs, CJK punctuation, fullwidth forms…).
+fn is_cjk(c: char) -> bool {
+    c as u32 >= 0x2E80
+}
+
+/// Puts back the fullwidth punctuation the crawl turned into ASCII (`，` → `,`):
+/// a `,` `;` `:` `!` `?` next to a Chinese character (not followed by a
+/// space before ASCII text), a `(` next to one, and the `)` closing such a
+/// `（`. A guess: the pages mix both kinds (`国家代号(CountryCode)`), so a few
+/// come back wrong; over the vendored pages about 97% come back right.
+pub(super) fn restore_fullwidth(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut open: Vec<bool> = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let p = i.checked_sub(1).and_then(|k| chars.get(k)).copied();
+        let n = chars.get(i + 1).copied();
+        let n2 = chars.get(i + 2).copied();
+        let cjk_p = p.is_some_and(is_cjk);
+        let cjk_n = n.is_some_and(is_cjk);
+        let wide = match c {
+            ',' | ';' | '!' | '?' => {
+                (cjk_p && !(n == Some(' ') && n2.is_some_and(|x| x.is_ascii())))
+                    || (cjk_n && p.is_some_and(|x| x != ' '))
+            }
+            ':' => (cjk_p && n != Some(' ')) || (cjk_n && p.is_some_and(|x| x != ' ')),
+            '(' => {
+                let w = cjk_p || cjk_n;
+                open.push(w);
+                w
+            }
+            ')' => open.pop().unwrap_or(false),
+            _ => false,
+        };
+        if wide {
+            out.push(char::from_u32(c as u32 + 0xFEE0).unwrap_or(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The fullwidth punctuation put back in every text of the page model.
+fn restore_page(page: &mut Page) {
+    page.title = restore_fullwidth(&page.title);
+    page.description = restore_fullwidth(&page.description);
+    for rows in [
+        &mut page.path_params,
+        &mut page.query_params,
+        &mut page.body,
+        &mut page.response,
+        &mut page.event_body,
+    ] {
+        for r in rows.iter_mut() {
+            r.desc = restore_fullwidth(&r.desc);
+        }
+    }
+    for e in &mut page.errors {
+        e.advice = restore_fullwidth(&e.advice);
+    }
+    if let Some(a) = &mut page.auth_row {
+        *a = restore_fullwidth(a);
+    }
+    for ex in [
+        &mut page.example_request,
+        &mut page.example_response,
+        &mut page.example_event,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        restore_strings(ex);
+    }
+}
+
+/// [`restore_fullwidth`] over every string of a JSON example.
+fn restore_strings(v: &mut Value) {
+    match v {
+        Value::String(s) => *s = restore_fullwidth(s),
+        Value::Array(a) => a.iter_mut().for_each(restore_strings),
+        Value::Object(m) => m.values_mut().for_each(restore_strings),
+        _ => {}
+    }
 }
 
 /// The title (first non-empty head line) and the lead paragraph (the other lines).
@@ -230,6 +386,8 @@ fn text_props(items: &[String]) -> BTreeMap<String, String> {
         "支持的应用类型",
         "权限要求",
         "字段权限要求",
+        "事件类型",
+        "推送方式",
     ];
     let mut props = BTreeMap::new();
     let mut current: Option<&str> = None;
@@ -349,15 +507,41 @@ fn example_keys(example: Option<&Value>, path: &[String]) -> Option<BTreeSet<Str
     v.as_object().map(|m| m.keys().cloned().collect())
 }
 
-/// Rows of a nested field table (`└` indents), split with the example's keys at each place.
+/// Every key of the example objects, at any depth (the flat `∟` rows do not
+/// say where they are).
+fn all_keys(example: Option<&Value>, keys: &mut BTreeSet<String>) {
+    match example {
+        Some(Value::Object(m)) => {
+            for (k, v) in m {
+                keys.insert(k.clone());
+                all_keys(Some(v), keys);
+            }
+        }
+        Some(Value::Array(a)) => a.iter().for_each(|v| all_keys(Some(v), keys)),
+        _ => {}
+    }
+}
+
+/// One row of a nested table before splitting: depth, flat (`∟`), the glued text.
+struct RawRow {
+    depth: usize,
+    flat: bool,
+    blob: String,
+}
+
+/// Rows of a nested field table (`└` indents, or the older template's flat
+/// `∟` rows), split with the example's keys at each place.
 fn text_tree_rows(
     lines: &[String],
     example: Option<&Value>,
     known: &BTreeSet<String>,
     response: bool,
 ) -> Vec<Row> {
+    let top_keys = example_keys(example, &[]);
+    let mut every_key = BTreeSet::new();
+    all_keys(example, &mut every_key);
     // (depth, blob) first, so that "has children" is known when splitting.
-    let mut raw: Vec<(usize, String)> = Vec::new();
+    let mut raw: Vec<RawRow> = Vec::new();
     for l in lines {
         if l.trim().is_empty() || is_header_line(l.trim()) {
             continue;
@@ -367,66 +551,106 @@ fn text_tree_rows(
             .take_while(|c| *c == ' ' || *c == '\u{a0}')
             .count();
         let rest = l.trim_start_matches([' ', '\u{a0}']);
-        match rest.strip_prefix('└') {
-            Some(blob) => raw.push((indent / 2, blob.trim_start().to_string())),
-            None if indent == 0
-                && rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') =>
-            {
-                raw.push((0, rest.to_string()))
-            }
-            None => {
-                if let Some(last) = raw.last_mut() {
-                    last.1.push('\n');
-                    last.1.push_str(rest.trim());
-                }
-            }
+        if let Some(blob) = rest.strip_prefix('└') {
+            raw.push(RawRow {
+                depth: indent / 2,
+                flat: false,
+                blob: blob.trim_start().to_string(),
+            });
+            continue;
+        }
+        if let Some(blob) = rest.strip_prefix('∟') {
+            raw.push(RawRow {
+                depth: 0,
+                flat: true,
+                blob: blob.trim_start().to_string(),
+            });
+            continue;
+        }
+        // An unindented line is a top-level row, or (after the first row)
+        // a description going on over a line break: a row only when it
+        // splits into a top-level key of the example or a scalar field.
+        let starts_row = indent == 0
+            && rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && (raw.is_empty() || {
+                let ctx = SplitCtx {
+                    keys: top_keys.as_ref(),
+                    has_children: false,
+                    known_types: known,
+                };
+                split_glued(rest, &ctx).is_some()
+            });
+        if starts_row {
+            raw.push(RawRow {
+                depth: 0,
+                flat: false,
+                blob: rest.to_string(),
+            });
+        } else if let Some(last) = raw.last_mut() {
+            last.blob.push('\n');
+            last.blob.push_str(rest.trim());
         }
     }
     let mut rows = Vec::new();
     let mut path: Vec<String> = Vec::new();
-    for (k, (depth, blob)) in raw.iter().enumerate() {
-        let has_children = raw.get(k + 1).is_some_and(|(d, _)| *d > *depth);
-        path.truncate(*depth);
-        // example paths of the response start below `data`
-        let ex_path: Vec<String> = if response {
-            if *depth == 0 {
-                Vec::new()
-            } else {
-                // An indented first row has no parent on the path: `get`
-                // keeps a page that starts deeper than expected from panicking.
-                std::iter::once("data".to_string())
-                    .chain(path.get(1..).unwrap_or_default().iter().cloned())
-                    .collect()
-            }
+    for (k, r) in raw.iter().enumerate() {
+        let (first, more) = r.blob.split_once('\n').unwrap_or((&r.blob, ""));
+        let split = if r.flat {
+            // no depth: any key of the example; a scalar first, then an object
+            let ctx = |has_children| SplitCtx {
+                keys: Some(&every_key),
+                has_children,
+                known_types: known,
+            };
+            split_glued(first, &ctx(false)).or_else(|| split_glued(first, &ctx(true)))
         } else {
-            path.clone()
+            let depth = r.depth;
+            let has_children = raw.get(k + 1).is_some_and(|n| !n.flat && n.depth > depth);
+            path.truncate(depth);
+            // example paths of the response start below `data`
+            let ex_path: Vec<String> = if response {
+                if depth == 0 {
+                    Vec::new()
+                } else {
+                    // An indented first row has no parent on the path: `get`
+                    // keeps a page that starts deeper than expected from panicking.
+                    std::iter::once("data".to_string())
+                        .chain(path.get(1..).unwrap_or_default().iter().cloned())
+                        .collect()
+                }
+            } else {
+                path.clone()
+            };
+            let keys = example_keys(example, &ex_path);
+            let ctx = SplitCtx {
+                keys: keys.as_ref(),
+                has_children,
+                known_types: known,
+            };
+            split_glued(first, &ctx)
         };
-        let keys = example_keys(example, &ex_path);
-        let ctx = SplitCtx {
-            keys: keys.as_ref(),
-            has_children,
-            known_types: known,
-        };
-        let (first, more) = blob.split_once('\n').unwrap_or((blob, ""));
-        if let Some((name, ty, mut desc)) = split_glued(first, &ctx) {
+        if let Some((name, ty, mut desc)) = split {
             if !more.is_empty() {
                 desc.push('\n');
                 desc.push_str(more);
             }
-            while path.len() < *depth {
-                path.push(String::new());
+            if !r.flat {
+                while path.len() < r.depth {
+                    path.push(String::new());
+                }
+                path.push(name.clone());
             }
-            path.push(name.clone());
             rows.push(Row {
-                depth: *depth,
+                depth: r.depth,
                 name,
                 ty,
                 required: None,
                 desc,
-                flat: false,
+                flat: r.flat,
             });
         }
     }
+    super::markdown::unflatten(&mut rows, example);
     rows
 }
 
