@@ -208,6 +208,14 @@ pub(super) fn parse_text(text: &str) -> Result<Page, String> {
     page.props = text_props(items);
     page.example_response = json_after(text, "响应体示例");
     page.example_request = json_after(text, "请求体示例");
+    let request_keys = page
+        .example_request
+        .clone()
+        .or_else(|| lenient_json_after(text, "请求体示例"));
+    let response_keys = page
+        .example_response
+        .clone()
+        .or_else(|| lenient_json_after(text, "响应体示例"));
     let known = known_list_types(&sections);
     if let Some(lines) = get("请求头") {
         read_request_header(&mut page, lines);
@@ -223,13 +231,13 @@ pub(super) fn parse_text(text: &str) -> Result<Page, String> {
     page.query_params = text_param_rows(get("查询参数").unwrap_or(&[]), &no_keys);
     page.body = text_tree_rows(
         get("请求体").unwrap_or(&[]),
-        page.example_request.as_ref(),
+        request_keys.as_ref(),
         &known,
         false,
     );
     page.response = text_tree_rows(
         get("响应体").unwrap_or(&[]),
-        page.example_response.as_ref(),
+        response_keys.as_ref(),
         &known,
         true,
     );
@@ -265,9 +273,15 @@ fn event_page(
     page.event_type = Some(event_type);
     page.example_event = json_after(text, "事件体示例");
     let known = known_list_types(sections);
+    // the keys that split the glued cells may come from an example that is
+    // not quite JSON (`"created_at": 备注时间,`); the draft gets none then
+    let keys_example = page
+        .example_event
+        .clone()
+        .or_else(|| lenient_json_after(text, "事件体示例"));
     page.event_body = text_tree_rows(
         get("事件体").unwrap_or(&[]),
-        page.example_event.as_ref(),
+        keys_example.as_ref(),
         &known,
         false,
     );
@@ -276,6 +290,76 @@ fn event_page(
     }
     restore_page(&mut page);
     Ok(Some(page))
+}
+
+/// The example after `heading` read leniently: a value that is no JSON
+/// (`"created_at": 备注时间,`) becomes `null`. Only for the keys.
+fn lenient_json_after(text: &str, heading: &str) -> Option<Value> {
+    let at = text
+        .split_inclusive('\n')
+        .scan(0usize, |off, l| {
+            let start = *off;
+            *off += l.len();
+            Some((start + l.len(), l.trim()))
+        })
+        .find(|(_, l)| *l == heading)?
+        .0;
+    let rest = text.get(at..)?;
+    let rest = rest.get(rest.find('{')?..)?;
+    let mut out = String::new();
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    let mut after_colon = false;
+    let mut skipping = false;
+    for c in rest.chars() {
+        if in_str {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+            continue;
+        }
+        if skipping {
+            if matches!(c, ',' | '}' | ']' | '\n') {
+                skipping = false;
+            } else {
+                continue;
+            }
+        }
+        if after_colon && !c.is_whitespace() {
+            after_colon = false;
+            if !(c == '"'
+                || c == '{'
+                || c == '['
+                || c == '-'
+                || c.is_ascii_digit()
+                || "tfn".contains(c))
+            {
+                out.push_str("null");
+                skipping = !matches!(c, ',' | '}' | ']');
+                if skipping {
+                    continue;
+                }
+            }
+        }
+        match c {
+            '"' => in_str = true,
+            ':' => after_colon = true,
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        out.push(c);
+        if depth == 0 {
+            break;
+        }
+    }
+    serde_json::from_str(&out).ok()
 }
 
 /// Whether a character is CJK (ideographs, CJK punctuation, fullwidth forms…).
@@ -542,7 +626,7 @@ fn text_tree_rows(
     all_keys(example, &mut every_key);
     // (depth, blob) first, so that "has children" is known when splitting.
     let mut raw: Vec<RawRow> = Vec::new();
-    for l in lines {
+    for (li, l) in lines.iter().enumerate() {
         if l.trim().is_empty() || is_header_line(l.trim()) {
             continue;
         }
@@ -569,16 +653,22 @@ fn text_tree_rows(
         }
         // An unindented line is a top-level row, or (after the first row)
         // a description going on over a line break: a row only when it
-        // splits into a top-level key of the example or a scalar field.
+        // splits into a top-level key of the example or a scalar field, or
+        // into an object field whose `└` rows follow.
+        let children_follow = lines.get(li + 1).is_some_and(|n| {
+            let rest = n.trim_start_matches([' ', '\u{a0}']);
+            rest.starts_with('└') && n.chars().count() - rest.chars().count() == 2
+        });
         let starts_row = indent == 0
             && rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
             && (raw.is_empty() || {
-                let ctx = SplitCtx {
+                let ctx = |has_children| SplitCtx {
                     keys: top_keys.as_ref(),
-                    has_children: false,
+                    has_children,
                     known_types: known,
                 };
-                split_glued(rest, &ctx).is_some()
+                split_glued(rest, &ctx(false)).is_some()
+                    || (children_follow && split_glued(rest, &ctx(true)).is_some())
             });
         if starts_row {
             raw.push(RawRow {
