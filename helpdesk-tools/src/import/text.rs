@@ -16,7 +16,7 @@
 //! * the older template's `∟ name` rows have no depth: they are flat rows,
 //!   placed by the JSON example as in the markdown form.
 
-use super::page::{ErrorRow, Page, Row, is_ident_char, json_after};
+use super::page::{ErrorRow, Page, Row, is_ident_char, is_snake, json_after};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -101,10 +101,17 @@ fn type_candidates(rest: &str) -> Vec<(String, &str, bool)> {
             cands.push((p.to_string(), after, false));
         }
     }
-    let crun = rest.find(|c: char| !is_ident_char(c)).unwrap_or(rest.len());
+    // a custom type may be qualified (`ticket.message\[\]`)
+    let crun = rest
+        .find(|c: char| !(is_ident_char(c) || c == '.'))
+        .unwrap_or(rest.len());
     for j in 1..=crun {
         let t = &rest[..j];
-        if !t.starts_with(|c: char| c.is_ascii_lowercase()) || PRIMS.contains(&t) {
+        if !t.starts_with(|c: char| c.is_ascii_lowercase())
+            || t.ends_with('.')
+            || t.contains("..")
+            || PRIMS.contains(&t)
+        {
             continue;
         }
         let after = &rest[j..];
@@ -126,6 +133,13 @@ fn split_score(name: &str, ty: &str, after: &str, custom: bool, ctx: &SplitCtx<'
     if ctx.keys.is_some_and(|k| k.contains(name)) {
         score += 100;
     }
+    // wire names and type names are snake case: `options_` + `x` is no split
+    if !is_snake(name) {
+        score -= 20;
+    }
+    if custom && !is_snake(ty.trim_end_matches("[]")) && !ty.contains('.') {
+        score -= 20;
+    }
     let base = ty.trim_end_matches("[]");
     let list = ty.ends_with("[]");
     if custom {
@@ -139,9 +153,15 @@ fn split_score(name: &str, ty: &str, after: &str, custom: bool, ctx: &SplitCtx<'
         }
         if base == name {
             score += 15;
+        } else if base.ends_with(&format!("_{name}")) || base.starts_with(&format!("{name}_")) {
+            // `headerevent_header`, `contentticket_message_content`
+            score += 8;
         }
         if ctx.known_types.contains(base) {
             score += 12;
+        }
+        if ctx.known_types.contains(&format!("{SHARED}{base}")) {
+            score += 10;
         }
     } else if ctx.has_children {
         score += if matches!(base, "object" | "map" | "-" | "\\-") {
@@ -347,6 +367,11 @@ fn lenient_json_after(text: &str, heading: &str) -> Option<Value> {
                 }
             }
         }
+        if matches!(c, '}' | ']') && out.trim_end().ends_with(',') {
+            // a trailing comma (`],\n }`)
+            let keep = out.trim_end().len() - 1;
+            out.truncate(keep);
+        }
         match c {
             '"' => in_str = true,
             ':' => after_colon = true,
@@ -492,31 +517,72 @@ fn text_props(items: &[String]) -> BTreeMap<String, String> {
 
 /// Types the page spells as lists (`notification_user\[\]`), with every suffix of
 /// the word before `\[\]`: they tell where custom type names end.
+///
+/// Every suffix is a weak hint (`ion` as much as `dropdown_option`); the
+/// suffixes two different glued words share (`dropdown_optionsdropdown_option`,
+/// `childrendropdown_option` → `dropdown_option`) are a strong one, kept with
+/// the [`SHARED`] mark in front.
 fn known_list_types(sections: &[(String, Vec<String>)]) -> BTreeSet<String> {
     let mut known = BTreeSet::new();
+    let mut words: BTreeSet<String> = BTreeSet::new();
+    // the glued `nametype` runs that start rows (a list type's word may share its type with them)
+    let mut runs: BTreeSet<String> = BTreeSet::new();
     for (_, lines) in sections {
         for l in lines {
-            let mut rest = l.as_str();
-            while let Some(p) = rest.find("\\[\\]") {
+            let row = l.trim_start_matches([' ', '\u{a0}', '└', '∟']);
+            let run = row
+                .find(|c: char| {
+                    !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+                })
+                .unwrap_or(row.len());
+            if run > 0 {
+                runs.insert(row[..run].to_string());
+            }
+            // the older template writes `dropdown_option[]` unescaped
+            let unescaped = l.replace("\\[\\]", "[]");
+            let mut rest = unescaped.as_str();
+            while let Some(p) = rest.find("[]") {
                 let before = &rest[..p];
-                let start = before
-                    .rfind(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
+                let start = before.rfind(|c: char| {
+                    !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+                });
                 let word = &before[start.map_or(0, |s| {
                     s + before[s..].chars().next().map_or(1, char::len_utf8)
                 })..];
                 if !word.is_empty() {
+                    words.insert(word.to_string());
                     // the word may still carry the field name glued in front; keep every suffix
                     for (k, _) in word.char_indices() {
                         known.insert(word[k..].to_string());
                     }
                 }
-                rest = &rest[p + 4..];
+                rest = &rest[p + 2..];
             }
         }
     }
     known.retain(|k| k.len() > 2 && !PRIMS.contains(&k.as_str()));
+    for a in &words {
+        for b in words.iter().chain(&runs) {
+            if a == b {
+                continue;
+            }
+            let common = a
+                .bytes()
+                .rev()
+                .zip(b.bytes().rev())
+                .take_while(|(x, y)| x == y)
+                .count();
+            let suffix = a[a.len() - common..].trim_start_matches(['_', '.']);
+            if suffix.len() > 2 && !PRIMS.contains(&suffix) {
+                known.insert(format!("{SHARED}{suffix}"));
+            }
+        }
+    }
     known
 }
+
+/// The mark of a type suffix that two glued words share (see [`known_list_types`]).
+const SHARED: char = '=';
 
 /// Reads the 请求头 section: the helpdesk header and the Authorization row.
 fn read_request_header(page: &mut Page, lines: &[String]) {
@@ -657,7 +723,8 @@ fn text_tree_rows(
         // into an object field whose `└` rows follow.
         let children_follow = lines.get(li + 1).is_some_and(|n| {
             let rest = n.trim_start_matches([' ', '\u{a0}']);
-            rest.starts_with('└') && n.chars().count() - rest.chars().count() == 2
+            (rest.starts_with('└') && n.chars().count() - rest.chars().count() == 2)
+                || rest.starts_with('∟')
         });
         let starts_row = indent == 0
             && rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
@@ -695,7 +762,7 @@ fn text_tree_rows(
             split_glued(first, &ctx(false)).or_else(|| split_glued(first, &ctx(true)))
         } else {
             let depth = r.depth;
-            let has_children = raw.get(k + 1).is_some_and(|n| !n.flat && n.depth > depth);
+            let has_children = raw.get(k + 1).is_some_and(|n| n.flat || n.depth > depth);
             path.truncate(depth);
             // example paths of the response start below `data`
             let ex_path: Vec<String> = if response {
