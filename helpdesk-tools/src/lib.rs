@@ -4,6 +4,7 @@
 //! needs only `helpdesk-codegen`, and the local server only `helpdesk-spec`.
 //!
 //! * [`import`]: Feishu doc pages (markdown or crawled text) → spec drafts;
+//! * [`crawl`]: a page's markdown form → its crawled text form;
 //! * [`into`]: a draft written into a spec directory (`import --into`);
 //! * [`openapi`]: the spec as an OpenAPI 3.1 document;
 //! * [`conform`]: the spec against the doc pages, fact by fact;
@@ -13,6 +14,7 @@
 #![deny(missing_docs)]
 
 pub mod conform;
+pub mod crawl;
 pub mod filter;
 pub mod import;
 pub mod into;

@@ -802,7 +802,9 @@ fn compare_with_spec(draft: &serde_json::Value, crawled_text: bool) -> Vec<Strin
     };
     let (ma, mb) = (msgs(&spec_ep), msgs(de));
     let same_msgs = if crawled_text {
-        fold_punctuation(&serde_json::json!(ma)) == serde_json::json!(mb)
+        // the text reader puts the fullwidth punctuation back (a guess that
+        // may miss a mark): either form of the spec's text is right
+        ma == mb || fold_punctuation(&serde_json::json!(ma)) == serde_json::json!(mb)
     } else {
         ma == mb
     };
@@ -811,7 +813,7 @@ fn compare_with_spec(draft: &serde_json::Value, crawled_text: bool) -> Vec<Strin
     }
     let (ea, eb) = (&spec_ep["example_response"], &de["example_response"]);
     let same_example = if crawled_text {
-        fold_punctuation(ea) == *eb
+        ea == eb || fold_punctuation(ea) == *eb
     } else {
         ea == eb
     };

@@ -25,8 +25,9 @@ COMMANDS:
     import <PAGE>         Turn a Feishu doc page (crawled text or markdown) into a spec draft
     sdk-diff <REFERENCE> [SPEC_DIR]
                           Compare the spec with an official SDK's endpoint list
-    conform <DOCS_DIR> [--spec SPEC_DIR]
+    conform <DOCS_DIR> [--spec SPEC_DIR] [--crawled]
                           Compare the spec with the doc pages, fact by fact
+    crawl <PAGE.md>       Turn a doc page's markdown form into its crawled text form
     help [COMMAND]        Print this help or a command's help
 
 SPEC_DIR defaults to `spec`.
@@ -201,7 +202,7 @@ const HELP_CONFORM: &str = "\
 helpdesk-spec conform: compare the spec with the doc pages, fact by fact
 
 USAGE:
-    helpdesk-spec conform <DOCS_DIR> [--spec SPEC_DIR] [--deviations]
+    helpdesk-spec conform <DOCS_DIR> [--spec SPEC_DIR] [--deviations] [--crawled]
 
 Imports every endpoint and event page in DOCS_DIR (*.md and *.txt; other
 pages, such as INDEX.md or the access guide, are skipped) as `import` does,
@@ -233,6 +234,9 @@ OPTIONS:
     --spec SPEC_DIR    The spec (default `spec`)
     --deviations       Also list every recorded doc deviation on stderr, one
                        line each, with the number of differences it explained
+    --crawled          Turn every markdown page into its crawled text form
+                       first (as `crawl` does), so that the text-form reader
+                       is measured; pages already in the text form stay
     -h, --help         Print this help
 
 EXIT CODES:
@@ -240,6 +244,30 @@ EXIT CODES:
     1    an unexplained difference, a stale deviation, an endpoint or event
          page that cannot be imported, a spec with errors, an unreadable
          DOCS_DIR
+    2    usage error
+";
+
+const HELP_CRAWL: &str = "\
+helpdesk-spec crawl: turn a doc page's markdown form into its crawled text form
+
+USAGE:
+    helpdesk-spec crawl <PAGE.md> [-o FILE]
+
+PAGE.md is a Feishu doc page in the markdown form (tests/pages/docs/*.md).
+It is printed in the text form the site crawl gives: table cells glued
+together, the 必填 cells gone, markup removed, fullwidth punctuation as
+ASCII, `Skip to content` first and the crawl's footer last. The rules (and
+the guesses for constructs the one real crawled page does not show) are
+documented in helpdesk-tools/src/crawl.rs. The output of
+tests/pages/docs/notification.get.md is byte for byte the crawled seed page.
+
+OPTIONS:
+    -o, --output FILE    Write the text to FILE instead of stdout
+    -h, --help           Print this help
+
+EXIT CODES:
+    0    success
+    1    PAGE.md cannot be read or is not UTF-8 text, FILE cannot be written
     2    usage error
 ";
 
@@ -327,6 +355,7 @@ fn run(args: Vec<OsString>) -> Result<ExitCode, Fail> {
         "import" => cmd_import(&mut p),
         "sdk-diff" => cmd_sdk_diff(&mut p),
         "conform" => cmd_conform(&mut p),
+        "crawl" => cmd_crawl(&mut p),
         "help" => {
             let topic = match p.next()? {
                 Some(Value(v)) => Some(v.string()?),
@@ -341,13 +370,14 @@ fn run(args: Vec<OsString>) -> Result<ExitCode, Fail> {
                 Some("import") => HELP_IMPORT,
                 Some("sdk-diff") => HELP_SDK_DIFF,
                 Some("conform") => HELP_CONFORM,
+                Some("crawl") => HELP_CRAWL,
                 Some(other) => return Err(Fail::Usage(format!("unknown command `{other}`"))),
             };
             emit(text)?;
             Ok(ExitCode::SUCCESS)
         }
         other => Err(Fail::Usage(format!(
-            "unknown command `{other}` (expected check, expand, openapi, import, sdk-diff, conform or help)"
+            "unknown command `{other}` (expected check, expand, openapi, import, sdk-diff, conform, crawl or help)"
         ))),
     }
 }
@@ -733,6 +763,7 @@ fn cmd_conform(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
     let mut docs = None;
     let mut dir = None;
     let mut list = false;
+    let mut crawled = false;
     while let Some(arg) = p.next()? {
         match arg {
             Short('h') | Long("help") => {
@@ -741,6 +772,7 @@ fn cmd_conform(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
             }
             Long("spec") => dir = Some(PathBuf::from(p.value()?)),
             Long("deviations") => list = true,
+            Long("crawled") => crawled = true,
             Value(v) => one_positional(&mut docs, v, "DOCS_DIR")?,
             other => return Err(other.unexpected().into()),
         }
@@ -752,7 +784,14 @@ fn cmd_conform(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
     };
     let dir = dir.unwrap_or_else(|| PathBuf::from("spec"));
     let spec = load_checked(&dir)?;
-    let pages = read_pages(&docs)?;
+    let mut pages = read_pages(&docs)?;
+    if crawled {
+        for (_, text) in &mut pages {
+            if helpdesk_tools::crawl::is_markdown(text) {
+                *text = helpdesk_tools::crawl::to_crawled_text(text);
+            }
+        }
+    }
     let report = conform::conform(&pages, &spec);
     let mut out = String::new();
     for d in &report.differences {
@@ -813,6 +852,37 @@ fn cmd_conform(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn cmd_crawl(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
+    use lexopt::prelude::*;
+    let mut page = None;
+    let mut out: Option<PathBuf> = None;
+    while let Some(arg) = p.next()? {
+        match arg {
+            Short('h') | Long("help") => {
+                emit(HELP_CRAWL)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            Short('o') | Long("output") => out = Some(PathBuf::from(p.value()?)),
+            Value(v) => one_positional(&mut page, v, "PAGE.md")?,
+            other => return Err(other.unexpected().into()),
+        }
+    }
+    let Some(page) = page else {
+        return Err(Fail::Usage(
+            "crawl needs a PAGE.md (a doc page in the markdown form)".into(),
+        ));
+    };
+    let bytes = std::fs::read(&page)
+        .map_err(|e| Fail::Failed(format!("cannot read {}: {e}", page.display())))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Fail::Failed(format!("{} is not UTF-8 text", page.display())))?;
+    output(
+        out.as_deref(),
+        &helpdesk_tools::crawl::to_crawled_text(&text),
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn cmd_import(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {

@@ -258,7 +258,7 @@ struct Level<'a> {
 /// objects inside it), else stays in the innermost open object; a row of an
 /// object type opens an object (a recursive type only when the example
 /// shows its fields there). The example is the section's JSON example.
-fn unflatten(rows: &mut [Row], example: Option<&Value>) {
+pub(super) fn unflatten(rows: &mut [Row], example: Option<&Value>) {
     let mut levels: Vec<Level> = Vec::new();
     for r in rows.iter_mut() {
         if !r.flat {

@@ -1,10 +1,26 @@
 //! The crawled text form of a doc page, where table cells are glued together.
+//!
+//! What the crawl loses, and how it is read back (see `crate::crawl` for the
+//! crawl's rules):
+//!
+//! * cells are glued: name / type / description are split by scoring (see
+//!   [`split_glued`]);
+//! * the 必填 cells are gone: a field is required only when its description
+//!   says 必填 (nothing else on the page tells);
+//! * a `<br>` in a cell is a line break, so a description may go on over
+//!   several lines, some of which start like a field name (`string - 单行文本`):
+//!   an unindented line starts a new row only when it splits into a field of
+//!   the example or a field of a scalar type;
+//! * fullwidth punctuation is ASCII: [`restore_fullwidth`] puts it back
+//!   where it stands between Chinese characters;
+//! * the older template's `∟ name` rows have no depth: they are flat rows,
+//!   placed by the JSON example as in the markdown form.
 
-use super::page::{ErrorRow, Page, Row, is_ident_char, json_after};
+use super::page::{ErrorRow, Page, Row, is_ident_char, is_snake, json_after};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-const SECTIONS: [&str; 11] = [
+const SECTIONS: [&str; 15] = [
     "请求",
     "请求头",
     "路径参数",
@@ -16,6 +32,10 @@ const SECTIONS: [&str; 11] = [
     "响应体示例",
     "错误码",
     "项目",
+    "事件",
+    "事件体",
+    "事件体示例",
+    "事件订阅示例代码",
 ];
 
 const PRIMS: [&str; 16] = [
@@ -81,10 +101,17 @@ fn type_candidates(rest: &str) -> Vec<(String, &str, bool)> {
             cands.push((p.to_string(), after, false));
         }
     }
-    let crun = rest.find(|c: char| !is_ident_char(c)).unwrap_or(rest.len());
+    // a custom type may be qualified (`ticket.message\[\]`)
+    let crun = rest
+        .find(|c: char| !(is_ident_char(c) || c == '.'))
+        .unwrap_or(rest.len());
     for j in 1..=crun {
         let t = &rest[..j];
-        if !t.starts_with(|c: char| c.is_ascii_lowercase()) || PRIMS.contains(&t) {
+        if !t.starts_with(|c: char| c.is_ascii_lowercase())
+            || t.ends_with('.')
+            || t.contains("..")
+            || PRIMS.contains(&t)
+        {
             continue;
         }
         let after = &rest[j..];
@@ -106,6 +133,13 @@ fn split_score(name: &str, ty: &str, after: &str, custom: bool, ctx: &SplitCtx<'
     if ctx.keys.is_some_and(|k| k.contains(name)) {
         score += 100;
     }
+    // wire names and type names are snake case: `options_` + `x` is no split
+    if !is_snake(name) {
+        score -= 20;
+    }
+    if custom && !is_snake(ty.trim_end_matches("[]")) && !ty.contains('.') {
+        score -= 20;
+    }
     let base = ty.trim_end_matches("[]");
     let list = ty.ends_with("[]");
     if custom {
@@ -119,9 +153,15 @@ fn split_score(name: &str, ty: &str, after: &str, custom: bool, ctx: &SplitCtx<'
         }
         if base == name {
             score += 15;
+        } else if base.ends_with(&format!("_{name}")) || base.starts_with(&format!("{name}_")) {
+            // `headerevent_header`, `contentticket_message_content`
+            score += 8;
         }
         if ctx.known_types.contains(base) {
             score += 12;
+        }
+        if ctx.known_types.contains(&format!("{SHARED}{base}")) {
+            score += 10;
         }
     } else if ctx.has_children {
         score += if matches!(base, "object" | "map" | "-" | "\\-") {
@@ -134,6 +174,10 @@ fn split_score(name: &str, ty: &str, after: &str, custom: bool, ctx: &SplitCtx<'
     }
     if after.is_empty() || !after.starts_with(is_ident_char) {
         score += 5;
+    }
+    // `int\[\]rule…`: the list marker belongs to the type, not to the description
+    if list && !custom {
+        score += 6;
     }
     score
 }
@@ -167,6 +211,11 @@ pub(super) fn parse_text(text: &str) -> Result<Page, String> {
     };
     let items = get("项目").unwrap_or(&[]);
     let url_line = items.iter().find(|l| l.starts_with("HTTP URL"));
+    if url_line.is_none() {
+        if let Some(page) = event_page(text, &head, &sections)? {
+            return Ok(page);
+        }
+    }
     if url_line.is_none() || !items.iter().any(|l| l.starts_with("HTTP Method")) {
         return Err("this does not look like a Feishu endpoint doc page: no `HTTP URL` / `HTTP Method` rows \
                     (expected the crawled text form of a page such as notification.get, or its markdown form)"
@@ -179,6 +228,14 @@ pub(super) fn parse_text(text: &str) -> Result<Page, String> {
     page.props = text_props(items);
     page.example_response = json_after(text, "响应体示例");
     page.example_request = json_after(text, "请求体示例");
+    let request_keys = page
+        .example_request
+        .clone()
+        .or_else(|| lenient_json_after(text, "请求体示例"));
+    let response_keys = page
+        .example_response
+        .clone()
+        .or_else(|| lenient_json_after(text, "响应体示例"));
     let known = known_list_types(&sections);
     if let Some(lines) = get("请求头") {
         read_request_header(&mut page, lines);
@@ -194,18 +251,226 @@ pub(super) fn parse_text(text: &str) -> Result<Page, String> {
     page.query_params = text_param_rows(get("查询参数").unwrap_or(&[]), &no_keys);
     page.body = text_tree_rows(
         get("请求体").unwrap_or(&[]),
-        page.example_request.as_ref(),
+        request_keys.as_ref(),
         &known,
         false,
     );
     page.response = text_tree_rows(
         get("响应体").unwrap_or(&[]),
-        page.example_response.as_ref(),
+        response_keys.as_ref(),
         &known,
         true,
     );
     page.errors = text_errors(get("错误码").unwrap_or(&[]));
+    restore_page(&mut page);
     Ok(page)
+}
+
+/// An event page (a 事件类型 row, no `HTTP URL`): its 事件体 rows; `None`
+/// when the page has no 事件类型 row.
+fn event_page(
+    text: &str,
+    head: &[String],
+    sections: &[(String, Vec<String>)],
+) -> Result<Option<Page>, String> {
+    let get = |name: &str| {
+        sections
+            .iter()
+            .find(|(h, _)| h == name)
+            .map(|(_, l)| l.as_slice())
+    };
+    let mut props = text_props(get("项目").unwrap_or(&[]));
+    let Some(event_type) = props.remove("事件类型") else {
+        return Ok(None);
+    };
+    // the markdown reader keeps no 推送方式 either
+    props.remove("推送方式");
+    let mut page = Page::default();
+    let (title, description) = title_and_lead(head);
+    page.title = title;
+    page.description = description;
+    page.props = props;
+    page.event_type = Some(event_type);
+    page.example_event = json_after(text, "事件体示例");
+    let known = known_list_types(sections);
+    // the keys that split the glued cells may come from an example that is
+    // not quite JSON (`"created_at": 备注时间,`); the draft gets none then
+    let keys_example = page
+        .example_event
+        .clone()
+        .or_else(|| lenient_json_after(text, "事件体示例"));
+    page.event_body = text_tree_rows(
+        get("事件体").unwrap_or(&[]),
+        keys_example.as_ref(),
+        &known,
+        false,
+    );
+    if page.event_body.is_empty() {
+        return Err("this event page has no 事件体 table: not a complete event doc page".into());
+    }
+    restore_page(&mut page);
+    Ok(Some(page))
+}
+
+/// The example after `heading` read leniently: a value that is no JSON
+/// (`"created_at": 备注时间,`) becomes `null`. Only for the keys.
+fn lenient_json_after(text: &str, heading: &str) -> Option<Value> {
+    let at = text
+        .split_inclusive('\n')
+        .scan(0usize, |off, l| {
+            let start = *off;
+            *off += l.len();
+            Some((start + l.len(), l.trim()))
+        })
+        .find(|(_, l)| *l == heading)?
+        .0;
+    let rest = text.get(at..)?;
+    let rest = rest.get(rest.find('{')?..)?;
+    let mut out = String::new();
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    let mut after_colon = false;
+    let mut skipping = false;
+    for c in rest.chars() {
+        if in_str {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+            continue;
+        }
+        if skipping {
+            if matches!(c, ',' | '}' | ']' | '\n') {
+                skipping = false;
+            } else {
+                continue;
+            }
+        }
+        if after_colon && !c.is_whitespace() {
+            after_colon = false;
+            if !(c == '"'
+                || c == '{'
+                || c == '['
+                || c == '-'
+                || c.is_ascii_digit()
+                || "tfn".contains(c))
+            {
+                out.push_str("null");
+                skipping = !matches!(c, ',' | '}' | ']');
+                if skipping {
+                    continue;
+                }
+            }
+        }
+        if matches!(c, '}' | ']') && out.trim_end().ends_with(',') {
+            // a trailing comma (`],\n }`)
+            let keep = out.trim_end().len() - 1;
+            out.truncate(keep);
+        }
+        match c {
+            '"' => in_str = true,
+            ':' => after_colon = true,
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        out.push(c);
+        if depth == 0 {
+            break;
+        }
+    }
+    serde_json::from_str(&out).ok()
+}
+
+/// Whether a character is CJK (ideographs, CJK punctuation, fullwidth forms…).
+fn is_cjk(c: char) -> bool {
+    c as u32 >= 0x2E80
+}
+
+/// Puts back the fullwidth punctuation the crawl turned into ASCII (`，` → `,`):
+/// a `,` `;` `:` `!` `?` next to a Chinese character (not followed by a
+/// space before ASCII text), a `(` next to one, and the `)` closing such a
+/// `（`. A guess: the pages mix both kinds (`国家代号(CountryCode)`), so a few
+/// come back wrong; over the vendored pages about 97% come back right.
+pub(super) fn restore_fullwidth(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut open: Vec<bool> = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let p = i.checked_sub(1).and_then(|k| chars.get(k)).copied();
+        let n = chars.get(i + 1).copied();
+        let n2 = chars.get(i + 2).copied();
+        let cjk_p = p.is_some_and(is_cjk);
+        let cjk_n = n.is_some_and(is_cjk);
+        let wide = match c {
+            ',' | ';' | '!' | '?' => {
+                (cjk_p && !(n == Some(' ') && n2.is_some_and(|x| x.is_ascii())))
+                    || (cjk_n && p.is_some_and(|x| x != ' '))
+            }
+            ':' => (cjk_p && n != Some(' ')) || (cjk_n && p.is_some_and(|x| x != ' ')),
+            '(' => {
+                let w = cjk_p || cjk_n;
+                open.push(w);
+                w
+            }
+            ')' => open.pop().unwrap_or(false),
+            _ => false,
+        };
+        if wide {
+            out.push(char::from_u32(c as u32 + 0xFEE0).unwrap_or(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The fullwidth punctuation put back in every text of the page model.
+fn restore_page(page: &mut Page) {
+    page.title = restore_fullwidth(&page.title);
+    page.description = restore_fullwidth(&page.description);
+    for rows in [
+        &mut page.path_params,
+        &mut page.query_params,
+        &mut page.body,
+        &mut page.response,
+        &mut page.event_body,
+    ] {
+        for r in rows.iter_mut() {
+            r.desc = restore_fullwidth(&r.desc);
+        }
+    }
+    for e in &mut page.errors {
+        e.advice = restore_fullwidth(&e.advice);
+    }
+    if let Some(a) = &mut page.auth_row {
+        *a = restore_fullwidth(a);
+    }
+    for ex in [
+        &mut page.example_request,
+        &mut page.example_response,
+        &mut page.example_event,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        restore_strings(ex);
+    }
+}
+
+/// [`restore_fullwidth`] over every string of a JSON example.
+fn restore_strings(v: &mut Value) {
+    match v {
+        Value::String(s) => *s = restore_fullwidth(s),
+        Value::Array(a) => a.iter_mut().for_each(restore_strings),
+        Value::Object(m) => m.values_mut().for_each(restore_strings),
+        _ => {}
+    }
 }
 
 /// The title (first non-empty head line) and the lead paragraph (the other lines).
@@ -230,6 +495,8 @@ fn text_props(items: &[String]) -> BTreeMap<String, String> {
         "支持的应用类型",
         "权限要求",
         "字段权限要求",
+        "事件类型",
+        "推送方式",
     ];
     let mut props = BTreeMap::new();
     let mut current: Option<&str> = None;
@@ -250,31 +517,72 @@ fn text_props(items: &[String]) -> BTreeMap<String, String> {
 
 /// Types the page spells as lists (`notification_user\[\]`), with every suffix of
 /// the word before `\[\]`: they tell where custom type names end.
+///
+/// Every suffix is a weak hint (`ion` as much as `dropdown_option`); the
+/// suffixes two different glued words share (`dropdown_optionsdropdown_option`,
+/// `childrendropdown_option` → `dropdown_option`) are a strong one, kept with
+/// the [`SHARED`] mark in front.
 fn known_list_types(sections: &[(String, Vec<String>)]) -> BTreeSet<String> {
     let mut known = BTreeSet::new();
+    let mut words: BTreeSet<String> = BTreeSet::new();
+    // the glued `nametype` runs that start rows (a list type's word may share its type with them)
+    let mut runs: BTreeSet<String> = BTreeSet::new();
     for (_, lines) in sections {
         for l in lines {
-            let mut rest = l.as_str();
-            while let Some(p) = rest.find("\\[\\]") {
+            let row = l.trim_start_matches([' ', '\u{a0}', '└', '∟']);
+            let run = row
+                .find(|c: char| {
+                    !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+                })
+                .unwrap_or(row.len());
+            if run > 0 {
+                runs.insert(row[..run].to_string());
+            }
+            // the older template writes `dropdown_option[]` unescaped
+            let unescaped = l.replace("\\[\\]", "[]");
+            let mut rest = unescaped.as_str();
+            while let Some(p) = rest.find("[]") {
                 let before = &rest[..p];
-                let start = before
-                    .rfind(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
+                let start = before.rfind(|c: char| {
+                    !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+                });
                 let word = &before[start.map_or(0, |s| {
                     s + before[s..].chars().next().map_or(1, char::len_utf8)
                 })..];
                 if !word.is_empty() {
+                    words.insert(word.to_string());
                     // the word may still carry the field name glued in front; keep every suffix
                     for (k, _) in word.char_indices() {
                         known.insert(word[k..].to_string());
                     }
                 }
-                rest = &rest[p + 4..];
+                rest = &rest[p + 2..];
             }
         }
     }
     known.retain(|k| k.len() > 2 && !PRIMS.contains(&k.as_str()));
+    for a in &words {
+        for b in words.iter().chain(&runs) {
+            if a == b {
+                continue;
+            }
+            let common = a
+                .bytes()
+                .rev()
+                .zip(b.bytes().rev())
+                .take_while(|(x, y)| x == y)
+                .count();
+            let suffix = a[a.len() - common..].trim_start_matches(['_', '.']);
+            if suffix.len() > 2 && !PRIMS.contains(&suffix) {
+                known.insert(format!("{SHARED}{suffix}"));
+            }
+        }
+    }
     known
 }
+
+/// The mark of a type suffix that two glued words share (see [`known_list_types`]).
+const SHARED: char = '=';
 
 /// Reads the 请求头 section: the helpdesk header and the Authorization row.
 fn read_request_header(page: &mut Page, lines: &[String]) {
@@ -349,16 +657,42 @@ fn example_keys(example: Option<&Value>, path: &[String]) -> Option<BTreeSet<Str
     v.as_object().map(|m| m.keys().cloned().collect())
 }
 
-/// Rows of a nested field table (`└` indents), split with the example's keys at each place.
+/// Every key of the example objects, at any depth (the flat `∟` rows do not
+/// say where they are).
+fn all_keys(example: Option<&Value>, keys: &mut BTreeSet<String>) {
+    match example {
+        Some(Value::Object(m)) => {
+            for (k, v) in m {
+                keys.insert(k.clone());
+                all_keys(Some(v), keys);
+            }
+        }
+        Some(Value::Array(a)) => a.iter().for_each(|v| all_keys(Some(v), keys)),
+        _ => {}
+    }
+}
+
+/// One row of a nested table before splitting: depth, flat (`∟`), the glued text.
+struct RawRow {
+    depth: usize,
+    flat: bool,
+    blob: String,
+}
+
+/// Rows of a nested field table (`└` indents, or the older template's flat
+/// `∟` rows), split with the example's keys at each place.
 fn text_tree_rows(
     lines: &[String],
     example: Option<&Value>,
     known: &BTreeSet<String>,
     response: bool,
 ) -> Vec<Row> {
+    let top_keys = example_keys(example, &[]);
+    let mut every_key = BTreeSet::new();
+    all_keys(example, &mut every_key);
     // (depth, blob) first, so that "has children" is known when splitting.
-    let mut raw: Vec<(usize, String)> = Vec::new();
-    for l in lines {
+    let mut raw: Vec<RawRow> = Vec::new();
+    for (li, l) in lines.iter().enumerate() {
         if l.trim().is_empty() || is_header_line(l.trim()) {
             continue;
         }
@@ -367,66 +701,113 @@ fn text_tree_rows(
             .take_while(|c| *c == ' ' || *c == '\u{a0}')
             .count();
         let rest = l.trim_start_matches([' ', '\u{a0}']);
-        match rest.strip_prefix('└') {
-            Some(blob) => raw.push((indent / 2, blob.trim_start().to_string())),
-            None if indent == 0
-                && rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') =>
-            {
-                raw.push((0, rest.to_string()))
-            }
-            None => {
-                if let Some(last) = raw.last_mut() {
-                    last.1.push('\n');
-                    last.1.push_str(rest.trim());
-                }
-            }
+        if let Some(blob) = rest.strip_prefix('└') {
+            raw.push(RawRow {
+                depth: indent / 2,
+                flat: false,
+                blob: blob.trim_start().to_string(),
+            });
+            continue;
+        }
+        if let Some(blob) = rest.strip_prefix('∟') {
+            raw.push(RawRow {
+                depth: 0,
+                flat: true,
+                blob: blob.trim_start().to_string(),
+            });
+            continue;
+        }
+        // An unindented line is a top-level row, or (after the first row)
+        // a description going on over a line break: a row only when it
+        // splits into a top-level key of the example or a scalar field, or
+        // into an object field whose `└` rows follow.
+        let children_follow = lines.get(li + 1).is_some_and(|n| {
+            let rest = n.trim_start_matches([' ', '\u{a0}']);
+            (rest.starts_with('└') && n.chars().count() - rest.chars().count() == 2)
+                || rest.starts_with('∟')
+        });
+        let starts_row = indent == 0
+            && rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && (raw.is_empty() || {
+                let ctx = |has_children| SplitCtx {
+                    keys: top_keys.as_ref(),
+                    has_children,
+                    known_types: known,
+                };
+                split_glued(rest, &ctx(false)).is_some()
+                    || (children_follow && split_glued(rest, &ctx(true)).is_some())
+            });
+        if starts_row {
+            raw.push(RawRow {
+                depth: 0,
+                flat: false,
+                blob: rest.to_string(),
+            });
+        } else if let Some(last) = raw.last_mut() {
+            last.blob.push('\n');
+            last.blob.push_str(rest.trim());
         }
     }
     let mut rows = Vec::new();
     let mut path: Vec<String> = Vec::new();
-    for (k, (depth, blob)) in raw.iter().enumerate() {
-        let has_children = raw.get(k + 1).is_some_and(|(d, _)| *d > *depth);
-        path.truncate(*depth);
-        // example paths of the response start below `data`
-        let ex_path: Vec<String> = if response {
-            if *depth == 0 {
-                Vec::new()
-            } else {
-                // An indented first row has no parent on the path: `get`
-                // keeps a page that starts deeper than expected from panicking.
-                std::iter::once("data".to_string())
-                    .chain(path.get(1..).unwrap_or_default().iter().cloned())
-                    .collect()
-            }
+    for (k, r) in raw.iter().enumerate() {
+        let (first, more) = r.blob.split_once('\n').unwrap_or((&r.blob, ""));
+        let split = if r.flat {
+            // no depth: any key of the example; a scalar first, then an object
+            let ctx = |has_children| SplitCtx {
+                keys: Some(&every_key),
+                has_children,
+                known_types: known,
+            };
+            split_glued(first, &ctx(false)).or_else(|| split_glued(first, &ctx(true)))
         } else {
-            path.clone()
+            let depth = r.depth;
+            let has_children = raw.get(k + 1).is_some_and(|n| n.flat || n.depth > depth);
+            path.truncate(depth);
+            // example paths of the response start below `data`
+            let ex_path: Vec<String> = if response {
+                if depth == 0 {
+                    Vec::new()
+                } else {
+                    // An indented first row has no parent on the path: `get`
+                    // keeps a page that starts deeper than expected from panicking.
+                    std::iter::once("data".to_string())
+                        .chain(path.get(1..).unwrap_or_default().iter().cloned())
+                        .collect()
+                }
+            } else {
+                path.clone()
+            };
+            let keys = example_keys(example, &ex_path);
+            let ctx = SplitCtx {
+                keys: keys.as_ref(),
+                has_children,
+                known_types: known,
+            };
+            split_glued(first, &ctx)
         };
-        let keys = example_keys(example, &ex_path);
-        let ctx = SplitCtx {
-            keys: keys.as_ref(),
-            has_children,
-            known_types: known,
-        };
-        let (first, more) = blob.split_once('\n').unwrap_or((blob, ""));
-        if let Some((name, ty, mut desc)) = split_glued(first, &ctx) {
+        if let Some((name, ty, mut desc)) = split {
             if !more.is_empty() {
                 desc.push('\n');
                 desc.push_str(more);
             }
-            while path.len() < *depth {
-                path.push(String::new());
+            if !r.flat {
+                while path.len() < r.depth {
+                    path.push(String::new());
+                }
+                path.push(name.clone());
             }
-            path.push(name.clone());
             rows.push(Row {
-                depth: *depth,
+                depth: r.depth,
                 name,
                 ty,
                 required: None,
                 desc,
-                flat: false,
+                flat: r.flat,
             });
         }
     }
+    super::markdown::unflatten(&mut rows, example);
     rows
 }
 
