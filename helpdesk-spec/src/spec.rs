@@ -699,6 +699,11 @@ pub struct DocDeviation {
     /// relative to the type (`email*`), and cover that field wherever an
     /// endpoint or event uses the type.
     pub facts: Vec<String>,
+    /// Only where the page leaves the fact out: the spec knows more than
+    /// the page (a shared type's field another page documents). A page that
+    /// states the fact differently is still a difference.
+    #[serde(default)]
+    pub page_omits: bool,
     /// What the page says, in short (informative).
     #[serde(default)]
     pub page: Option<String>,

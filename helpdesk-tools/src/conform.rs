@@ -349,7 +349,7 @@ pub fn conform(pages: &[(String, String)], spec: &Spec) -> Report {
             }),
         };
         let spec_facts = match &spec_side {
-            Some((_, v)) => collect(v, &spec_types, draft.kind),
+            Some((_, v)) => collect(v, &spec_types, draft.kind, &page_facts),
             None => {
                 let mut c = Collected::default();
                 c.facts.insert("endpoint/exists".into(), "missing".into());
@@ -363,14 +363,14 @@ pub fn conform(pages: &[(String, String)], spec: &Spec) -> Report {
     for ((m, p), (id, v)) in &endpoints {
         if !seen_endpoints.contains(&(m.clone(), p.clone())) {
             report.spec_only.push(id.clone());
-            let c = collect(v, &spec_types, DraftKind::Endpoint);
+            let c = collect(v, &spec_types, DraftKind::Endpoint, &Facts::new());
             compare_facts(id, Some(id), &Facts::new(), &c, &mut report);
         }
     }
     for (t, v) in &events {
         if !seen_events.contains(t) {
             report.spec_only.push(t.clone());
-            let c = collect(v, &spec_types, DraftKind::Event);
+            let c = collect(v, &spec_types, DraftKind::Event, &Facts::new());
             compare_facts(t, Some(t), &Facts::new(), &c, &mut report);
         }
     }
@@ -384,16 +384,22 @@ fn explaining(
     deviations: &[Recorded],
     item: Option<&str>,
     key: &str,
+    page_says: Option<&String>,
     spec: &Collected,
 ) -> Option<usize> {
+    let applies = |d: &DocDeviation| !d.page_omits || page_says.is_none();
     let own = deviations.iter().position(|d| {
         matches!(&d.origin, Origin::Item(id) if Some(id.as_str()) == item)
             && d.deviation.covers(key)
+            && applies(&d.deviation)
     });
     own.or_else(|| {
-        let (ty, rel) = spec.owner(key)?;
-        deviations.iter().position(|d| {
-            matches!(&d.origin, Origin::Type(name) if name == ty) && d.deviation.covers(rel)
+        spec.owners(key).into_iter().find_map(|(ty, rel)| {
+            deviations.iter().position(|d| {
+                matches!(&d.origin, Origin::Type(name) if name == ty)
+                    && d.deviation.covers(rel)
+                    && applies(&d.deviation)
+            })
         })
     })
 }
@@ -418,7 +424,7 @@ fn compare_facts(
             t.matched += 1;
             continue;
         }
-        let by = explaining(&report.deviations, item, key, spec);
+        let by = explaining(&report.deviations, item, key, p, spec);
         if let Some(i) = by {
             report.deviations[i].explained += 1;
         }
@@ -460,27 +466,39 @@ struct Collected {
     facts: Facts,
     /// `reply/items[].create_user.` → `TicketUser`.
     holders: BTreeMap<String, String>,
+    /// The page's fact keys (how deep to expand a recursive type).
+    page: BTreeSet<String>,
 }
 
 impl Collected {
-    /// The named type holding the field of `key` and the key relative to
-    /// it (`email#type`).
-    fn owner<'a>(&'a self, key: &'a str) -> Option<(&'a str, &'a str)> {
+    /// The named types holding the field of `key`, innermost first, each
+    /// with the key relative to it (`email#type`). A field only the page
+    /// has is held by the spec's nearest type above it.
+    fn owners<'a>(&'a self, key: &'a str) -> Vec<(&'a str, &'a str)> {
         let field_end = key.find('#').unwrap_or(key.len());
-        let dot = key[..field_end].rfind('.')?;
-        let (prefix, rel) = key.split_at(dot + 1);
-        self.holders.get(prefix).map(|t| (t.as_str(), rel))
+        let mut out = Vec::new();
+        for (dot, _) in key[..field_end].rmatch_indices('.') {
+            let (prefix, rel) = key.split_at(dot + 1);
+            if let Some(t) = self.holders.get(prefix) {
+                out.push((t.as_str(), rel));
+            }
+        }
+        out
     }
 }
 
 /// The facts of an endpoint or event file.
 pub fn facts(file: &Value, types: &Types, kind: DraftKind) -> Facts {
-    collect(file, types, kind).facts
+    collect(file, types, kind, &Facts::new()).facts
 }
 
-/// The facts of an endpoint or event file, with the holders of fields.
-fn collect(file: &Value, types: &Types, kind: DraftKind) -> Collected {
-    let mut c = Collected::default();
+/// The facts of an endpoint or event file, with the holders of fields. A
+/// recursive type is expanded again as deep as the page (`page`) goes.
+fn collect(file: &Value, types: &Types, kind: DraftKind, page: &Facts) -> Collected {
+    let mut c = Collected {
+        page: page.keys().cloned().collect(),
+        ..Collected::default()
+    };
     if kind == DraftKind::Event {
         field_facts("events/", &file["fields"], types, &mut Vec::new(), &mut c);
         return c;
@@ -671,10 +689,16 @@ fn field_facts(
             out.insert(format!("{key}#enum"), v);
         }
         if let Some((tname, sub)) = w.fields {
-            if stack.contains(&tname) || stack.len() > 12 {
+            let inner = format!("{key}{lists}.");
+            let page_goes_deeper = || {
+                c.page
+                    .range(inner.clone()..)
+                    .next()
+                    .is_some_and(|k| k.starts_with(&inner))
+            };
+            if stack.len() > 12 || (stack.contains(&tname) && !page_goes_deeper()) {
                 continue;
             }
-            let inner = format!("{key}{lists}.");
             c.holders.insert(inner.clone(), tname.clone());
             stack.push(tname);
             field_facts(&inner, &sub, types, stack, c);
@@ -714,9 +738,12 @@ mod tests {
             &mut Vec::new(),
             &mut c,
         );
-        assert_eq!(c.owner("reply/a.e#enum"), Some(("A", "e#enum")));
-        assert_eq!(c.owner("reply/a.again[].x#type"), None);
-        assert_eq!(c.owner("reply/a#type"), None);
+        assert_eq!(c.owners("reply/a.e#enum"), [("A", "e#enum")]);
+        assert_eq!(
+            c.owners("reply/a.again[].x#type"),
+            [("A", "again[].x#type")]
+        );
+        assert!(c.owners("reply/a#type").is_empty());
         let out = c.facts;
         assert_eq!(out["reply/a#type"], "object");
         assert_eq!(out["reply/a.x#type"], "string");
@@ -728,16 +755,33 @@ mod tests {
             !out.contains_key("reply/a.again[].x#type"),
             "no endless recursion"
         );
+        // a recursive type goes as deep as the page does, and no deeper
+        let mut c = Collected::default();
+        c.page.insert("reply/a.again[].x#type".into());
+        field_facts(
+            "reply/",
+            &json!([{"name": "a", "type": "A"}]),
+            &types,
+            &mut Vec::new(),
+            &mut c,
+        );
+        assert_eq!(c.facts["reply/a.again[].x#type"], "string");
+        assert_eq!(
+            c.owners("reply/a.again[].x#type"),
+            [("A", "x#type"), ("A", "again[].x#type")]
+        );
+        assert!(!c.facts.contains_key("reply/a.again[].again[].x#type"));
     }
 
     #[test]
     fn deviations_explain_by_item_then_by_holding_type() {
         let dev = |facts: &[&str]| DocDeviation {
             facts: facts.iter().map(|f| f.to_string()).collect(),
+            page_omits: false,
             page: None,
             reason: "r".into(),
         };
-        let deviations = vec![
+        let mut deviations = vec![
             Recorded {
                 origin: Origin::Item("ticket.list".into()),
                 deviation: dev(&["reply/tickets[].comments*"]),
@@ -753,17 +797,23 @@ mod tests {
         c.holders
             .insert("reply/tickets[].guest.".into(), "TicketUser".into());
         let key = "reply/tickets[].comments.content#type";
-        assert_eq!(
-            explaining(&deviations, Some("ticket.list"), key, &c),
-            Some(0)
-        );
-        assert_eq!(explaining(&deviations, Some("ticket.get"), key, &c), None);
+        let at = |d: &[Recorded], item: &str, key: &str, page: Option<&str>| {
+            let page = page.map(String::from);
+            explaining(d, Some(item), key, page.as_ref(), &c)
+        };
+        assert_eq!(at(&deviations, "ticket.list", key, None), Some(0));
+        assert_eq!(at(&deviations, "ticket.get", key, None), None);
         let email = "reply/tickets[].guest.email#type";
+        assert_eq!(at(&deviations, "ticket.get", email, None), Some(1));
         assert_eq!(
-            explaining(&deviations, Some("ticket.get"), email, &c),
+            at(&deviations, "ticket.get", email, Some("integer")),
             Some(1)
         );
         let name = "reply/tickets[].guest.name#type";
-        assert_eq!(explaining(&deviations, Some("ticket.get"), name, &c), None);
+        assert_eq!(at(&deviations, "ticket.get", name, None), None);
+        // an entry for what the page leaves out does not hide what it says
+        deviations[1].deviation.page_omits = true;
+        assert_eq!(at(&deviations, "ticket.get", email, None), Some(1));
+        assert_eq!(at(&deviations, "ticket.get", email, Some("integer")), None);
     }
 }
