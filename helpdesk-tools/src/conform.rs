@@ -377,6 +377,44 @@ pub fn conform(pages: &[(String, String)], spec: &Spec) -> Report {
     report
 }
 
+/// An endpoint (`resource.operation`) or event (event type) of a spec, as
+/// JSON, with its kind.
+fn item_of(spec: &Spec, id: &str) -> Option<(Value, DraftKind)> {
+    let parse = |src: &str| serde_json::from_str(src).unwrap_or(Value::Null);
+    spec.endpoints
+        .iter()
+        .find(|f| format!("{}.{}", f.value.resource, f.value.operation) == id)
+        .map(|f| (parse(&f.source), DraftKind::Endpoint))
+        .or_else(|| {
+            spec.events
+                .iter()
+                .find(|f| f.value.event_type == id)
+                .map(|f| (parse(&f.source), DraftKind::Event))
+        })
+}
+
+/// Compares one item of two specs fact by fact: `other` (a spec the item
+/// was imported back into) against `original`, whose doc deviations explain
+/// what they record. The report's differences are what is not fact-equal.
+pub fn compare_item(original: &Spec, other: &Spec, id: &str) -> Result<Report, String> {
+    let (a, kind) = item_of(original, id).ok_or(format!("`{id}` is not in the original spec"))?;
+    let (b, kind_b) = item_of(other, id).ok_or(format!("`{id}` is not in the other spec"))?;
+    if kind != kind_b {
+        return Err(format!(
+            "`{id}` is an endpoint in one spec, an event in the other"
+        ));
+    }
+    let theirs = collect(&b, &types_of(other), kind, &Facts::new()).facts;
+    let ours = collect(&a, &types_of(original), kind, &theirs);
+    let mut report = Report {
+        deviations: recorded(original),
+        pages: 1,
+        ..Report::default()
+    };
+    compare_facts(id, Some(id), &theirs, &ours, &mut report);
+    Ok(report)
+}
+
 /// The deviation that explains a difference at `key` of the spec item
 /// `item`: one of the item's own, or one of the named type that holds the
 /// field (as the spec resolves it).

@@ -198,9 +198,19 @@ fn type_fits(draft: &str, existing: &str, types: &BTreeMap<String, Value>) -> bo
     }
 }
 
-/// Whether draft type `d` (fields renamed) is the existing type `e` or a subset of it.
-fn subset_of(d: &Value, e: &Value, types: &BTreeMap<String, Value>) -> bool {
+/// Whether draft type `d` (fields renamed) is the existing type `e` or a
+/// subset of it; with `exact`, only the same fields (or values).
+fn subset_of(d: &Value, e: &Value, types: &BTreeMap<String, Value>, exact: bool) -> bool {
     if d["kind"] != e["kind"] {
+        return false;
+    }
+    let size = |v: &Value| {
+        v["fields"]
+            .as_array()
+            .or_else(|| v["values"].as_array())
+            .map_or(0, Vec::len)
+    };
+    if exact && size(d) != size(e) {
         return false;
     }
     if d["kind"] == "enum" {
@@ -228,6 +238,60 @@ fn subset_of(d: &Value, e: &Value, types: &BTreeMap<String, Value>) -> bool {
             };
             ef.get(n).is_some_and(|et| type_fits(t, et, types))
         })
+}
+
+/// The draft's types a request sends: reached from its path and query
+/// parameters and its request body.
+fn input_types(draft: &Draft) -> BTreeSet<String> {
+    let defs: BTreeMap<&str, &Value> = draft.types["types"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| Some((t["name"].as_str()?, t)))
+        .collect();
+    let named = |v: &Value, out: &mut Vec<String>| {
+        for f in v.as_array().into_iter().flatten() {
+            if let Some(t) = f["type"].as_str() {
+                out.push(t.trim_end_matches("[]").to_string());
+            }
+        }
+    };
+    let mut todo = Vec::new();
+    let ep = &draft.endpoint;
+    for part in [
+        &ep["path_params"],
+        &ep["query_params"],
+        &ep["request_body"]["fields"],
+    ] {
+        named(part, &mut todo);
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(t) = todo.pop() {
+        if let Some(def) = defs.get(t.as_str()) {
+            if seen.insert(t) {
+                named(&def["fields"], &mut todo);
+            }
+        }
+    }
+    seen
+}
+
+/// The last word of a PascalCase name, lowercased (`TicketScore` → `score`).
+fn last_word(name: &str) -> String {
+    let start = name
+        .char_indices()
+        .filter(|(_, c)| c.is_ascii_uppercase())
+        .map(|(i, _)| i)
+        .next_back()
+        .unwrap_or(0);
+    name[start..].to_ascii_lowercase()
+}
+
+/// Whether two type names name the same thing: their last words agree up
+/// to an ending (`Solve` / `TicketSolved`, `Score` / `TicketScore`).
+fn related_names(a: &str, b: &str) -> bool {
+    let (a, b) = (last_word(a), last_word(b));
+    a.len() >= 3 && b.len() >= 3 && (a.starts_with(&b) || b.starts_with(&a))
 }
 
 /// Renames named types in every `type` of a JSON tree (fields, params).
@@ -264,6 +328,9 @@ pub fn merge(draft: &Draft, files: &SpecFiles, id: &str) -> Merged {
     let mut rename: BTreeMap<String, String> = BTreeMap::new();
     let mut new_types: Vec<Value> = Vec::new();
     let mut taken: BTreeSet<String> = existing.keys().cloned().collect();
+    // a type a request sends is reused only when it has the same fields:
+    // a wider one would let a caller send fields the page does not list
+    let input = input_types(draft);
     // children come before their parents in a draft, so a parent is
     // compared with its fields already renamed
     for t in draft.types["types"].as_array().into_iter().flatten() {
@@ -272,9 +339,10 @@ pub fn merge(draft: &Draft, files: &SpecFiles, id: &str) -> Merged {
         };
         let mut t = t.clone();
         rename_types(&mut t, &rename);
+        let exact = input.contains(name);
         let same_name = existing
             .get(name)
-            .filter(|e| subset_of(&t, e, &existing))
+            .filter(|e| subset_of(&t, e, &existing, exact))
             .map(|_| name.to_string());
         // fields of an object, values of an enum
         let size = |v: &Value| {
@@ -284,12 +352,25 @@ pub fn merge(draft: &Draft, files: &SpecFiles, id: &str) -> Merged {
                 .map_or(0, Vec::len)
         };
         let nfields = size(&t);
-        // under another name: the smallest type that includes the draft's
+        // under another name: the smallest type that includes the draft's;
+        // an enum only under a related name (values alone say little: a
+        // score 1-3 is not a rule category 1-3), preferring the item's own
+        // resource (`Score` of a ticket page → `TicketScore`)
+        let is_enum = t["kind"] == "enum";
+        let resource = helpdesk_spec::names::pascal(id.split('.').next().unwrap_or(""));
         let any = || {
             existing
                 .iter()
-                .filter(|(_, e)| subset_of(&t, e, &existing))
-                .min_by_key(|(_, e)| size(e))
+                .filter(|(n, e)| {
+                    subset_of(&t, e, &existing, exact) && (!is_enum || related_names(name, n))
+                })
+                .min_by_key(|(n, e)| {
+                    (
+                        !n.ends_with(name),
+                        !n.starts_with(resource.as_str()),
+                        size(e),
+                    )
+                })
                 .map(|(n, _)| n.clone())
         };
         let found = same_name.or_else(|| if nfields >= 2 { any() } else { None });
@@ -371,6 +452,17 @@ pub fn merge(draft: &Draft, files: &SpecFiles, id: &str) -> Merged {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enums_are_reused_only_under_a_related_name() {
+        assert!(related_names("Score", "TicketScore"));
+        assert!(related_names("Solve", "TicketSolved"));
+        assert!(related_names("Status", "TicketStatus"));
+        assert!(!related_names("Score", "AgentSkillRuleCategory"));
+        assert!(!related_names("Solve", "AgentStatus"));
+        assert_eq!(last_word("TicketUser"), "user");
+        assert_eq!(last_word("status"), "status");
+    }
 
     #[test]
     fn rule_names_routes() {
