@@ -121,7 +121,7 @@ fn conform_over_the_vendored_pages_computes_the_figures() {
         // Body precision: the page lists the server-assigned fields of
         // notification.create/patch (id, status, created_at, …: 创建成功后返回),
         // which the spec leaves out of the request types on purpose (64 facts,
-        // explained in conform-deviations.json but still counted here).
+        // explained by doc_deviations but still counted here).
         ("body", 85, 79),
         ("reply", 85, 95),
         ("errors", 98, 98),
