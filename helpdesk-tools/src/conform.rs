@@ -202,6 +202,10 @@ pub struct Tally {
     pub page: usize,
     /// Facts on both sides with the same value.
     pub matched: usize,
+    /// Spec facts that differ from the page where a doc deviation says why.
+    pub explained_spec: usize,
+    /// Page facts that differ from the spec where a doc deviation says why.
+    pub explained_page: usize,
 }
 
 impl Tally {
@@ -212,6 +216,15 @@ impl Tally {
     /// matched / page; `None` when the pages gave no facts here.
     pub fn precision(&self) -> Option<f64> {
         (self.page > 0).then(|| self.matched as f64 / self.page as f64)
+    }
+    /// The same with the recorded deviations counted as agreeing.
+    pub fn aside(&self) -> Tally {
+        Tally {
+            matched: self.matched,
+            spec: self.spec - self.explained_spec,
+            page: self.page - self.explained_page,
+            ..Tally::default()
+        }
     }
 }
 
@@ -247,6 +260,8 @@ impl Report {
             spec: a.spec + t.spec,
             page: a.page + t.page,
             matched: a.matched + t.matched,
+            explained_spec: a.explained_spec + t.explained_spec,
+            explained_page: a.explained_page + t.explained_page,
         })
     }
 
@@ -263,7 +278,9 @@ impl Report {
             && self.stale().next().is_none()
     }
 
-    /// The summary lines: per category, recall and precision with their counts.
+    /// The summary lines: per category, recall and precision with their
+    /// counts; then the same with the facts a recorded deviation explains
+    /// left out of both sides (`deviations aside: …`).
     pub fn summary(&self) -> Vec<String> {
         let pct = |v: Option<f64>| v.map_or("n/a".to_string(), |x| format!("{:.1}%", x * 100.0));
         let line = |name: &str, t: &Tally| {
@@ -282,6 +299,17 @@ impl Report {
             .map(|c| line(c.as_str(), &self.tally.get(&c).copied().unwrap_or_default()))
             .collect();
         out.push(line("all", &self.total()));
+        for c in Category::ALL {
+            let t = self.tally.get(&c).copied().unwrap_or_default();
+            out.push(format!(
+                "deviations aside: {}",
+                line(c.as_str(), &t.aside())
+            ));
+        }
+        out.push(format!(
+            "deviations aside: {}",
+            line("all", &self.total().aside())
+        ));
         out
     }
 }
@@ -465,6 +493,8 @@ fn compare_facts(
         let by = explaining(&report.deviations, item, key, p, spec);
         if let Some(i) = by {
             report.deviations[i].explained += 1;
+            t.explained_spec += usize::from(s.is_some());
+            t.explained_page += usize::from(p.is_some());
         }
         report.differences.push(Difference {
             page: page.to_string(),
