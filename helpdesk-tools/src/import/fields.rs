@@ -75,36 +75,178 @@ fn same_shape(a: &DType, b: &DType) -> bool {
     }
 }
 
-/// `0（定时推送…） 1（…）` or `0：… 1：…` / `1:bot 2:人工`: (value, meaning),
-/// and the text before the first value.
-fn int_enum_values(desc: &str) -> Option<(String, Vec<(i64, String)>)> {
-    let starts = int_enum_starts(desc);
-    if starts.len() < 2 {
+/// How an enum item's key is joined to its meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sep {
+    /// `0(meaning)` / `REJECTED（meaning）`
+    Paren,
+    /// `1:meaning`, `1：meaning`, `text：meaning`
+    Colon,
+    /// `1-meaning`, `1 - Monday`
+    Dash,
+    /// `1. meaning`, `1、meaning`
+    Dot,
+    /// `1 for bot`
+    For,
+}
+
+/// One `KEY SEP meaning` item of a value list in a description.
+#[derive(Debug, Clone)]
+struct Item {
+    /// Byte start of the key.
+    start: usize,
+    key: String,
+    sep: Sep,
+    /// Byte start of the meaning.
+    meaning: usize,
+}
+
+/// Whether an item may start after `prev` (at a word start: the text start,
+/// a space or a list punctuation).
+fn opens_item(prev: Option<char>) -> bool {
+    prev.is_none_or(|c| c.is_whitespace() || ",，;；:：、(（".contains(c))
+}
+
+/// The separator at the start of `after` (the text after a key) and its
+/// length including the spaces after it; the dash, dot and `for` forms only
+/// follow numbers.
+fn separator(after: &str, ident: bool) -> Option<(Sep, usize)> {
+    let first = after.chars().next()?;
+    let (sep, len) = match first {
+        '(' | '（' => (Sep::Paren, first.len_utf8()),
+        ':' | '：' => (Sep::Colon, first.len_utf8()),
+        '、' if !ident => (Sep::Dot, first.len_utf8()),
+        '.' if !ident && after[1..].starts_with(char::is_whitespace) => (Sep::Dot, 1),
+        _ if ident => return None,
+        _ => {
+            let spaces = after.len() - after.trim_start_matches(' ').len();
+            let rest = &after[spaces..];
+            if rest.starts_with('-') && !rest.starts_with("->") {
+                (Sep::Dash, spaces + 1)
+            } else if spaces > 0 && rest.starts_with("for ") {
+                (Sep::For, spaces + 3)
+            } else {
+                return None;
+            }
+        }
+    };
+    let rest = &after[len..];
+    let skip = len + rest.len() - rest.trim_start_matches(' ').len();
+    let meaning = &after[skip..];
+    // a time (`10:30`), a range (`1-100`), a URL (`http://`) or nothing is no meaning
+    let bad = meaning.is_empty()
+        || meaning.starts_with(|c: char| c.is_ascii_digit() || c == '\n')
+        || meaning.starts_with("//");
+    (!bad).then_some((sep, skip))
+}
+
+/// The items of a value list in `desc`: numbers (`ident` false) or
+/// identifiers (`ident` true) at word starts followed by a separator. Only
+/// the items of the most used separator are kept.
+fn items_in(desc: &str, ident: bool) -> Vec<Item> {
+    let mut found = Vec::new();
+    let mut prev = None;
+    for (pos, c) in desc.char_indices() {
+        let before = prev;
+        prev = Some(c);
+        if !opens_item(before) {
+            continue;
+        }
+        let key: String = if ident {
+            if !(c.is_ascii_alphabetic() || c == '_') {
+                continue;
+            }
+            desc[pos..]
+                .chars()
+                .take_while(|c| is_ident_char(*c))
+                .collect()
+        } else {
+            if !c.is_ascii_digit() {
+                continue;
+            }
+            desc[pos..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect()
+        };
+        let after = &desc[pos + key.len()..];
+        if let Some((sep, skip)) = separator(after, ident) {
+            found.push(Item {
+                start: pos,
+                meaning: pos + key.len() + skip,
+                key,
+                sep,
+            });
+        }
+    }
+    let count = |s: Sep| found.iter().filter(|i| i.sep == s).count();
+    let Some(best) = found.iter().map(|i| i.sep).max_by_key(|s| {
+        (
+            count(*s),
+            std::cmp::Reverse(found.iter().position(|i| i.sep == *s)),
+        )
+    }) else {
+        return Vec::new();
+    };
+    found.retain(|i| i.sep == best);
+    found
+}
+
+/// Trailing list punctuation and spaces cut off a meaning.
+fn trim_meaning(m: &str) -> String {
+    m.trim()
+        .trim_end_matches([',', '，', ';', '；', '、', '。', '.', ' '])
+        .trim()
+        .to_string()
+}
+
+/// A value list in a description: `0（定时推送…） 1（…）`, `0：… 1：…`,
+/// `1:bot 2:人工`, `1：在线；2：离线`, `1-知识库，2-工单信息`,
+/// `1 - Monday, 2 - Tuesday`, `1. 机器人 2. 人工`, `1 for bot, 2 for guest`
+/// (numbers), or `text：纯文本；post：富文本`, `REJECTED(审核不通过)
+/// APPROVED(审核通过)` (identifiers, which must follow each other with
+/// nothing but punctuation between them): (key, meaning) pairs and the
+/// description without them. `None` without two distinct keys.
+fn keyed_values(desc: &str, ident: bool) -> Option<(String, Vec<(String, String)>)> {
+    let items = items_in(desc, ident);
+    if items.len() < 2 {
         return None;
     }
     let mut values = Vec::new();
     let mut tail = String::new();
-    for (i, &(_, v, m, paren)) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).map_or(desc.len(), |n| n.0);
-        let raw = desc[m..end].trim();
-        let meaning = if paren {
-            paren_meaning(raw)
-        } else {
-            let (meaning, rest) = word_meaning(raw);
-            if i + 1 == starts.len() {
-                tail = rest;
+    for (i, it) in items.iter().enumerate() {
+        let next = items.get(i + 1).map_or(desc.len(), |n| n.start);
+        let raw = &desc[it.meaning..next];
+        let line_end = raw.find('\n').unwrap_or(raw.len());
+        let raw = &raw[..line_end];
+        let (meaning, used) = match it.sep {
+            Sep::Paren => paren_meaning(raw),
+            Sep::Colon => {
+                let (m, _) = word_meaning(raw.trim_start());
+                let lead = raw.len() - raw.trim_start().len();
+                (m.clone(), lead + m.len())
             }
-            meaning
+            Sep::Dash | Sep::Dot | Sep::For => (raw.to_string(), raw.len()),
         };
-        values.push((v, meaning));
+        let rest = &raw[used.min(raw.len())..];
+        if i + 1 == items.len() {
+            tail = rest.trim().to_string();
+        } else if ident
+            && !rest
+                .chars()
+                .all(|c| c.is_whitespace() || ",，;；、".contains(c))
+        {
+            return None;
+        }
+        values.push((it.key.clone(), trim_meaning(&meaning)));
     }
-    let distinct: BTreeSet<i64> = values.iter().map(|v| v.0).collect();
-    if distinct.len() != values.len() {
+    let distinct: BTreeSet<&String> = values.iter().map(|v| &v.0).collect();
+    if distinct.len() != values.len() || values.iter().any(|v| v.1.is_empty()) {
         return None;
     }
-    let head = desc[..starts[0].0]
+    let head = desc[..items[0].start]
         .trim()
-        .trim_end_matches([',', '，'])
+        .trim_end_matches([',', '，', ';', '；', ':', '：', '-'])
         .trim();
     let mut rest = head.to_string();
     if !tail.is_empty() {
@@ -113,43 +255,23 @@ fn int_enum_values(desc: &str) -> Option<(String, Vec<(i64, String)>)> {
     Some((rest, values))
 }
 
-/// Each `N(`, `N（`, `N:` or `N：` at a word start in `desc`: (byte start of
-/// the number, its value, byte start of the meaning, parenthesised?).
-fn int_enum_starts(desc: &str) -> Vec<(usize, i64, usize, bool)> {
-    let chars: Vec<(usize, char)> = desc.char_indices().collect();
-    let mut starts = Vec::new();
-    for (k, &(pos, c)) in chars.iter().enumerate() {
-        if !c.is_ascii_digit()
-            || (k > 0
-                && !chars[k - 1].1.is_whitespace()
-                && chars[k - 1].1 != ','
-                && chars[k - 1].1 != '，')
-        {
-            continue;
-        }
-        let mut j = k;
-        while j < chars.len() && chars[j].1.is_ascii_digit() {
-            j += 1;
-        }
-        let Some(&(sep_pos, sep)) = chars.get(j) else {
-            continue;
-        };
-        if !matches!(sep, '(' | '（' | ':' | '：') {
-            continue;
-        }
-        let Ok(v) = desc[pos..sep_pos].parse::<i64>() else {
-            continue;
-        };
-        let meaning_start = sep_pos + sep.len_utf8();
-        starts.push((pos, v, meaning_start, matches!(sep, '(' | '（')));
-    }
-    starts
+/// A list of integer values in a description (see [`keyed_values`]).
+#[cfg(test)]
+fn int_enum_values(desc: &str) -> Option<(String, Vec<(i64, String)>)> {
+    let (rest, values) = keyed_values(desc, false)?;
+    let values = values
+        .into_iter()
+        .map(|(k, m)| k.parse::<i64>().ok().map(|v| (v, m)))
+        .collect::<Option<Vec<_>>>()?;
+    Some((rest, values))
 }
 
-/// A parenthesised meaning: the text up to the matching close paren.
-fn paren_meaning(raw: &str) -> String {
+/// A parenthesised meaning: the text up to the matching close paren, and the
+/// byte length of `raw` it spans with that paren.
+fn paren_meaning(raw: &str) -> (String, usize) {
     let mut depth = 1;
     let mut cut = raw.len();
+    let mut end = raw.len();
     for (ix, c) in raw.char_indices() {
         match c {
             '(' | '（' => depth += 1,
@@ -157,13 +279,14 @@ fn paren_meaning(raw: &str) -> String {
                 depth -= 1;
                 if depth == 0 {
                     cut = ix;
+                    end = ix + c.len_utf8();
                     break;
                 }
             }
             _ => {}
         }
     }
-    raw[..cut].trim().to_string()
+    (raw[..cut].trim().to_string(), end)
 }
 
 /// A `:` meaning: the text up to the first whitespace outside parentheses, and
@@ -358,18 +481,10 @@ fn field_type(
     if !children.is_empty() {
         let ty = object_type(r, children, item_example, b, in_body);
         (ty, desc_line)
-    } else if matches!(base, "int" | "int32" | "int64")
-        && int_enum_values(&r.desc).is_some_and(|(_, values)| {
-            // an example outside the values means the list is not the set
-            let ex = item_example
-                .cloned()
-                .or_else(|| labelled_value(&r.desc, "示例值"));
-            ex.as_ref()
-                .and_then(Value::as_i64)
-                .is_none_or(|v| values.iter().any(|x| x.0 == v))
-        })
+    } else if let Some(listed) = listed_enum(r, item_example)
+        .filter(|l| l.repr == "int" || string_enum_values(&r.desc).is_empty())
     {
-        int_enum_type(r, b)
+        listed_enum_type(r, listed, b)
     } else if !string_enum_values(&r.desc).is_empty()
         && matches!(base, "string" | "int" | "int32" | "int64")
     {
@@ -405,22 +520,84 @@ fn object_type(
     )
 }
 
-/// Adds the int enum that a row's description lists (with a note) and returns
+/// An enum a row's description lists (see [`keyed_values`]).
+struct Listed {
+    /// `int` or `string`.
+    repr: &'static str,
+    /// (wire value, value name, meaning).
+    values: Vec<(Value, String, String)>,
+    /// The description without the values.
+    rest: String,
+}
+
+/// The enum that an int or string row's description lists, numbers first
+/// (a string row's numbers are string values); identifiers only for a
+/// string row. An example outside listed numbers means the list is not the
+/// set.
+fn listed_enum(r: &Row, item_example: Option<&Value>) -> Option<Listed> {
+    let base = base_type(r);
+    let int = matches!(base, "int" | "int32" | "int64");
+    if !int && base != "string" {
+        return None;
+    }
+    let line = first_line(&r.desc);
+    let in_desc = |ident: bool| keyed_values(&line, ident).or_else(|| keyed_values(&r.desc, ident));
+    let (ident, (rest, pairs)) = match in_desc(false) {
+        Some(found) => (false, found),
+        None if !int => (true, in_desc(true)?),
+        None => return None,
+    };
+    let mut values = Vec::new();
+    for (k, (key, meaning)) in pairs.into_iter().enumerate() {
+        let wire = if int {
+            Value::from(key.parse::<i64>().ok()?)
+        } else {
+            Value::String(key.clone())
+        };
+        let lower = key.to_ascii_lowercase();
+        let name = if !ident {
+            format!("value_{key}")
+        } else if is_snake(&lower) && lower != "unknown" {
+            lower
+        } else {
+            format!("value_{k}")
+        };
+        values.push((wire, name, meaning));
+    }
+    if !ident {
+        let ex = item_example
+            .cloned()
+            .or_else(|| labelled_value(&r.desc, "示例值"));
+        let key = ex.as_ref().map(|e| match e {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        });
+        let listed = |k: &String| {
+            values.iter().any(|v| {
+                v.0.as_str() == Some(k) || v.0.as_i64().is_some_and(|n| &n.to_string() == k)
+            })
+        };
+        if key.is_some_and(|k| !listed(&k)) {
+            return None;
+        }
+    }
+    Some(Listed {
+        repr: if int { "int" } else { "string" },
+        values,
+        rest,
+    })
+}
+
+/// Adds the enum that a row's description lists (with a note) and returns
 /// its name and the description without the values.
-fn int_enum_type(r: &Row, b: &mut Builder) -> (String, String) {
+fn listed_enum_type(r: &Row, listed: Listed, b: &mut Builder) -> (String, String) {
     let desc_line = first_line(&r.desc);
-    let (rest, values) = int_enum_values(&desc_line)
-        .or_else(|| int_enum_values(&r.desc))
-        .unwrap_or_default();
+    let Listed { repr, values, rest } = listed;
     let description = if rest.is_empty() {
         desc_line.clone()
     } else {
         rest.clone()
     };
-    let values = values
-        .into_iter()
-        .map(|(v, m)| (Value::from(v), format!("value_{}", v.unsigned_abs()), m))
-        .collect();
     let name = b.add(
         &pascal(&r.name),
         &if strip_required(&rest).is_empty() {
@@ -428,13 +605,10 @@ fn int_enum_type(r: &Row, b: &mut Builder) -> (String, String) {
         } else {
             strip_required(&rest)
         },
-        DType::Enum {
-            repr: "int",
-            values,
-        },
+        DType::Enum { repr, values },
     );
     b.notes.push(format!(
-        "`{}`: int enum `{name}` from the description; rename its values",
+        "`{}`: {repr} enum `{name}` from the description; rename its values",
         r.name
     ));
     (name, description)
@@ -634,5 +808,115 @@ mod tests {
                 .len(),
             2
         );
+    }
+
+    #[test]
+    fn finds_int_enums_in_other_list_forms() {
+        let keys = |d: &str| {
+            int_enum_values(d)
+                .map(|(_, v)| v.into_iter().map(|x| x.0).collect::<Vec<_>>())
+                .unwrap_or_default()
+        };
+        // full-width colon and semicolon
+        let (rest, v) = int_enum_values("agent status，1：在线；2：离线").unwrap();
+        assert_eq!(rest, "agent status");
+        assert_eq!(v, vec![(1, "在线".into()), (2, "离线".into())]);
+        // a dash, with or without spaces
+        let (_, v) = int_enum_values("rule 类型，1-知识库，2-工单信息，3-用户飞书信息").unwrap();
+        assert_eq!(v[2], (3, "用户飞书信息".into()));
+        let (_, v) =
+            int_enum_values("星期几, 1 - Monday, 2 - Tuesday, 9 - Everyday, 11 - Weekend").unwrap();
+        assert_eq!(v[0], (1, "Monday".into()));
+        assert_eq!(v[3], (11, "Weekend".into()));
+        let (_, v) =
+            int_enum_values("客服状态, 1 - online客服, 3 - off duty(下班)自动处于非服务时间段")
+                .unwrap();
+        assert_eq!(v[1], (3, "off duty(下班)自动处于非服务时间段".into()));
+        // `N.` items after a full-width colon; `N for x`; `N: x,` after a colon
+        assert_eq!(keys("工单阶段：1. 机器人 2. 人工"), vec![1, 2]);
+        assert_eq!(
+            keys("sender type, 1 for bot, 2 for guest, 3 for agent"),
+            vec![1, 2, 3]
+        );
+        let (_, v) = int_enum_values("含义如下：1: 待响应, 2: 处理中, 51: 人工关闭工单").unwrap();
+        assert_eq!(v[1], (2, "处理中".into()));
+        // the last value's meaning ends with its line
+        let (_, v) = int_enum_values("1-a，2-b\n示例值：2").unwrap();
+        assert_eq!(v[1].1, "b");
+        // no list: ranges, times, decimals, a single item
+        assert!(int_enum_values("范围 1-100，2-200").is_none());
+        assert!(int_enum_values("时间 10:30 或 11:30").is_none());
+        assert!(int_enum_values("得分 0.9 或 1.5").is_none());
+        assert!(int_enum_values("仅 1：在线").is_none());
+    }
+
+    #[test]
+    fn finds_identifier_lists_only_when_they_follow_each_other() {
+        let (rest, v) = keyed_values("消息类型；text：纯文本；post：富文本", true).unwrap();
+        assert_eq!(rest, "消息类型");
+        assert_eq!(
+            v,
+            vec![
+                ("text".into(), "纯文本".into()),
+                ("post".into(), "富文本".into())
+            ]
+        );
+        let (_, v) = keyed_values(
+            "REJECTED(审核不通过) APPROVED(审核通过) CANCELED(取消审核)",
+            true,
+        )
+        .unwrap();
+        assert_eq!(v[1], ("APPROVED".into(), "审核通过".into()));
+        // identifiers with prose between them are no list
+        assert!(keyed_values("见 user_id: 用户 ID，另有说明 open_id: 应用内 ID", true).is_none());
+        assert!(keyed_values("详见 http://a.b/c 与 https://d.e/f", true).is_none());
+    }
+
+    fn row(name: &str, ty: &str, desc: &str) -> Row {
+        Row {
+            name: name.into(),
+            ty: ty.into(),
+            desc: desc.into(),
+            ..Row::default()
+        }
+    }
+
+    #[test]
+    fn string_rows_list_numbers_or_identifiers_as_string_enums() {
+        let l = listed_enum(
+            &row(
+                "status",
+                "string",
+                "知识库状态 1:在线 0:删除，可恢复 2：删除，不可恢复\n示例值：1",
+            ),
+            None,
+        )
+        .unwrap();
+        assert_eq!(l.repr, "string");
+        assert_eq!(
+            l.values.iter().map(|v| v.0.clone()).collect::<Vec<_>>(),
+            vec![json!("1"), json!("0"), json!("2")]
+        );
+        let l = listed_enum(
+            &row("msg_type", "string", "消息类型；text：纯文本；post：富文本"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(l.values[1].1, "post");
+        // an example outside listed numbers: a description of something else
+        assert!(
+            listed_enum(
+                &row(
+                    "query",
+                    "string",
+                    "编码策略：1. url编码 2. base64编码\n示例值：wifi"
+                ),
+                None
+            )
+            .is_none()
+        );
+        assert!(listed_enum(&row("level", "int", "1：低 2：高\n示例值：7"), None).is_none());
+        // identifiers are no int enum
+        assert!(listed_enum(&row("n", "int", "text：纯文本；post：富文本"), None).is_none());
     }
 }
