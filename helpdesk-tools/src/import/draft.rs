@@ -170,11 +170,22 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
     insert_request(&mut ep, page, &mut b);
 
     let data_example = page.example_response.as_ref().and_then(|e| e.get("data"));
-    let fields = fields_of(&data_rows(page), data_example, &mut b, false);
-    if let Some(p) = pagination(&ep, &fields) {
-        ep.insert("pagination".into(), p);
+    let rows = data_rows(page);
+    match &page.binary_reply {
+        Some(text) if rows.is_empty() && page.example_response.is_none() => {
+            b.notes.push(format!(
+                "the reply is a file's bytes (the page: {text}); add its `content_type` if known"
+            ));
+            ep.insert("response".into(), json!({"binary": {"description": text}}));
+        }
+        _ => {
+            let fields = fields_of(&rows, data_example, &mut b, false);
+            if let Some(p) = pagination(&ep, &fields) {
+                ep.insert("pagination".into(), p);
+            }
+            ep.insert("response".into(), json!({"fields": fields}));
+        }
     }
-    ep.insert("response".into(), json!({"fields": fields}));
 
     let errors = errors(page);
     if errors.is_empty() {
@@ -185,6 +196,7 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
         Some(ex) => {
             ep.insert("example_response".into(), ex.clone());
         }
+        None if page.binary_reply.is_some() => {}
         None => b.notes.push("no 响应体示例 JSON found".into()),
     }
 
@@ -409,13 +421,35 @@ fn app_types(page: &Page) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The helpdesk scopes as the Feishu scope list names them: (key, display
+/// name). A 权限要求 cell that gives only the display name is read with it.
+const KNOWN_SCOPES: [(&str, &str); 3] = [
+    ("helpdesk:all:readonly", "获取服务台资源详情"),
+    ("helpdesk:all", "更新服务台资源详情"),
+    ("helpdesk:helpdesk:access", "访问服务台"),
+];
+
 /// The `scopes` object from the 权限要求 row (a note when it names none).
+/// A row that names only a known scope's display name (no key) gets that
+/// scope, with a note.
 fn scopes(page: &Page, b: &mut Builder) -> Value {
     let scope_text = page.props.get("权限要求").cloned().unwrap_or_default();
-    let scopes: Vec<Value> = scopes_in(&scope_text)
+    let mut scopes: Vec<Value> = scopes_in(&scope_text)
         .into_iter()
         .map(|(n, d)| json!({"name": n, "description": d}))
         .collect();
+    if scopes.is_empty() {
+        let named = scope_text
+            .split(['\n', '、', ',', '，', ';', '；'])
+            .map(str::trim)
+            .filter_map(|t| KNOWN_SCOPES.iter().find(|k| k.1 == t));
+        for (key, title) in named {
+            b.notes.push(format!(
+                "权限要求 names the scope `{title}` without its key; read as `{key}`"
+            ));
+            scopes.push(json!({"name": key, "description": title}));
+        }
+    }
     if scopes.is_empty() {
         b.notes.push("no scope found in 权限要求".into());
     }

@@ -397,7 +397,7 @@ fn scalar_of(doc_ty: &str, desc: &str) -> Option<&'static str> {
         "string" => "string",
         "int" | "int32" => "int",
         "int64" => "int64",
-        "float" | "float64" | "double" | "number" => "float",
+        "float" | "float64" | "double" | "number" | "number(float)" | "number(double)" => "float",
         "boolean" | "bool" => "bool",
         _ => return None,
     })
@@ -441,7 +441,7 @@ fn field_of(
     };
     let (ty, description) = field_type(r, children, item_example, b, in_body);
     let ty = widen_big_int(ty, r, item_example, b);
-    let ty = widen_structured_string(ty, r, item_example, b);
+    let ty = widen_structured_string(ty, r, item_example, b, in_body);
     let full_ty = if list { format!("{ty}[]") } else { ty.clone() };
     let mut m = Map::new();
     m.insert("name".into(), json!(r.name));
@@ -671,14 +671,26 @@ fn scalar_type(r: &Row, b: &mut Builder) -> String {
 }
 
 /// `json` (with a note) for a `string` whose example is an object or a list:
-/// the doc's type cannot decode its own example.
+/// the doc's type cannot decode its own example. In a request body, a row
+/// whose own 示例值 is written as a string confirms the type column: the
+/// field stays a string (the request example shows the value decoded), with
+/// a note.
 fn widen_structured_string(
     ty: String,
     r: &Row,
     item_example: Option<&Value>,
     b: &mut Builder,
+    in_body: bool,
 ) -> String {
     if ty == "string" && item_example.is_some_and(|v| v.is_object() || v.is_array()) {
+        let quoted = row_example_text(&r.desc).is_some_and(|t| t.starts_with('"'));
+        if in_body && quoted {
+            b.notes.push(format!(
+                "`{}`: the request example shows an object or a list, but the row's type and its own 示例值 say string; kept `string`",
+                r.name
+            ));
+            return ty;
+        }
         b.notes.push(format!(
             "`{}`: doc type string, but the example is a JSON object or list; typed as `json`",
             r.name
@@ -686,6 +698,18 @@ fn widen_structured_string(
         return "json".into();
     }
     ty
+}
+
+/// The raw text of a row's `示例值` line, after the label.
+fn row_example_text(desc: &str) -> Option<&str> {
+    let line = desc
+        .lines()
+        .find(|l| l.trim_start().starts_with("示例值"))?;
+    let raw = line.trim_start()["示例值".len()..]
+        .trim()
+        .trim_start_matches([':', '：'])
+        .trim();
+    (!raw.is_empty()).then_some(raw)
 }
 
 /// `int64` (with a note) for an `int` whose example does not fit 32 bits; else `ty`.

@@ -48,11 +48,31 @@ fn md_text(cell: &str) -> String {
         .to_string()
 }
 
+/// A cell that keeps its inline markdown (code spans, links, emphasis):
+/// only `<br>` becomes a newline and backslash escapes are undone. Error
+/// messages and advice are quoted this way, as the spec quotes them.
+fn md_inline(cell: &str) -> String {
+    let s = cell.replace("<br>", "\n");
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('\\', Some(n)) if n.is_ascii_punctuation() => {
+                out.push(*n);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out.trim().to_string()
+}
+
 /// Reads a markdown doc page into the page model.
 pub(super) fn parse_markdown(text: &str) -> Result<Page, String> {
     let mut page = Page::default();
     let mut section = String::new();
     let mut lead = Vec::new();
+    let mut reply_lead: Vec<String> = Vec::new();
     let mut in_front = false;
     for (n, line) in text.lines().enumerate() {
         let t = line.trim();
@@ -75,6 +95,9 @@ pub(super) fn parse_markdown(text: &str) -> Result<Page, String> {
         if section == "lead" && !t.is_empty() {
             lead.push(t.to_string());
         }
+        if section == "响应" && !t.is_empty() && md_cells(line).is_none() {
+            reply_lead.push(md_text(t));
+        }
         if section == "请求头" && t.contains("X-Lark-Helpdesk-Authorization") {
             page.helpdesk_header = true;
         }
@@ -83,6 +106,9 @@ pub(super) fn parse_markdown(text: &str) -> Result<Page, String> {
         }
     }
     page.description = lead.join("\n");
+    if reply_lead.iter().any(|l| l.contains("二进制")) {
+        page.binary_reply = Some(reply_lead.join("；"));
+    }
     if let Some(t) = page.props.remove("事件类型") {
         if !page.props.contains_key("HTTP URL") {
             page.event_type = Some(t);
@@ -313,7 +339,7 @@ fn error_row(cells: &[String]) -> Option<ErrorRow> {
     Some(ErrorRow {
         status,
         code,
-        message: md_text(&cells[2]),
-        advice: cells.get(3).map(|c| md_text(c)).unwrap_or_default(),
+        message: md_inline(&cells[2]),
+        advice: cells.get(3).map(|c| md_inline(c)).unwrap_or_default(),
     })
 }

@@ -60,4 +60,103 @@ mod tests {
             let _ = import_page(t, None, None);
         }
     }
+
+    /// A minimal markdown endpoint page: the 请求 table (with `scope_cell`
+    /// as the 权限要求 value), then `rest` (sections after 请求).
+    fn md_page(method: &str, scope_cell: &str, rest: &str) -> String {
+        format!(
+            "# 标题\n\n说明。\n\n## 请求\n\n| 项目 | 值 |\n| --- | --- |\n\
+             | HTTP URL | https://open.feishu.cn/open-apis/helpdesk/v1/things |\n\
+             | HTTP Method | {method} |\n\
+             | 权限要求  调用该 API 所需的权限。开启其中任意一项权限即可调用 | {scope_cell} |\n\n\
+             ### 请求头\n\n| 名称 | 类型 | 必填 | 描述 |\n| --- | --- | --- | --- |\n\
+             | Authorization | string | 是 | `tenant_access_token` |\n\n{rest}"
+        )
+    }
+
+    /// The draft type of a field path like `items.score` (objects are followed by type name).
+    fn field<'a>(d: &'a Draft, fields: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
+        let mut here = fields;
+        let mut found = &serde_json::Value::Null;
+        for (k, part) in path.split('.').enumerate() {
+            found = here
+                .as_array()
+                .and_then(|a| a.iter().find(|f| f["name"] == part))
+                .unwrap_or_else(|| panic!("no `{part}` of `{path}` in {here}"));
+            if k + 1 < path.split('.').count() {
+                let ty = found["type"].as_str().unwrap().trim_end_matches("[]");
+                here = d.types["types"]
+                    .as_array()
+                    .and_then(|a| a.iter().find(|t| t["name"] == ty))
+                    .map(|t| &t["fields"])
+                    .unwrap_or_else(|| panic!("no type {ty}"));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn reads_number_float_and_keeps_a_body_string_whose_own_example_is_a_string() {
+        let page = md_page(
+            "POST",
+            "`helpdesk:all` 更新服务台资源详情",
+            "### 请求体\n\n| 名称 | 类型 | 必填 | 描述 |\n| --- | --- | --- | --- |\n\
+             | `score` | `number(float)` | 否 | 得分<br>**示例值**：0.9 |\n\
+             | `content` | `string` | 是 | 内容<br>**示例值**：\"{ \"a\": 1 }\" |\n\n\
+             ### 请求体示例\n\n```json\n{\"score\": 0.9, \"content\": {\"a\": 1}}\n```\n\n\
+             ## 响应\n\n### 响应体\n\n| 名称 | 类型 | 描述 |\n| --- | --- | --- |\n\
+             | `code` | `int` | 错误码 |\n| `data` | `\\-` | \\- |\n\
+             | &nbsp;&nbsp;└ `agents` | `string` | 客服 |\n\n\
+             ### 响应体示例\n\n```json\n{\"code\": 0, \"data\": {\"agents\": [1]}}\n```\n",
+        );
+        let d = import_page(&page, Some("thing.create"), None).unwrap();
+        let body = &d.endpoint["request_body"]["fields"];
+        assert_eq!(field(&d, body, "score")["type"], "float");
+        assert_eq!(field(&d, body, "content")["type"], "string");
+        assert!(
+            d.notes
+                .iter()
+                .any(|n| n.contains("`content`") && n.contains("kept `string`"))
+        );
+        // in a reply the example wins over the type column
+        let reply = &d.endpoint["response"]["fields"];
+        assert_eq!(field(&d, reply, "agents")["type"], "json");
+    }
+
+    #[test]
+    fn a_file_reply_is_binary_and_error_cells_keep_their_markdown() {
+        let page = md_page(
+            "GET",
+            "获取服务台资源详情",
+            "## 响应\n\n\nHTTP状态码为 200 时，表示成功\n\n返回文件二进制流\n\n\n### 错误码\n\n\
+             | HTTP状态码 | 错误码 | 描述 | 排查建议 |\n| --- | --- | --- | --- |\n\
+             | 404 | 154004 | Resource not found | 可能是 `ticket_id` 不对 |\n\
+             | 500 | 155000 | Internal error | 请联系[技术支持](https://applink.feishu.cn/x) |\n",
+        );
+        let d = import_page(&page, Some("thing.image"), None).unwrap();
+        let binary = &d.endpoint["response"]["binary"];
+        assert!(
+            binary["description"].as_str().unwrap().contains("二进制"),
+            "{d:?}"
+        );
+        assert!(d.endpoint["response"].get("fields").is_none());
+        assert_eq!(d.endpoint["errors"][0]["advice"], "可能是 `ticket_id` 不对");
+        assert_eq!(
+            d.endpoint["errors"][1]["advice"],
+            "请联系[技术支持](https://applink.feishu.cn/x)"
+        );
+        // the 权限要求 cell gives the scope's display name only
+        assert_eq!(
+            d.endpoint["scopes"]["any_of"][0]["name"],
+            "helpdesk:all:readonly"
+        );
+        assert!(d.notes.iter().any(|n| n.contains("without its key")));
+        assert!(
+            !d.notes
+                .iter()
+                .any(|n| n.contains("draft check") && n.contains("error")),
+            "{:?}",
+            d.notes
+        );
+    }
 }

@@ -92,6 +92,9 @@ pub struct Page {
     pub example_response: Option<Value>,
     /// 错误码.
     pub errors: Vec<ErrorRow>,
+    /// The 响应 section's text when it says the reply is a file's bytes
+    /// (`返回文件二进制流`) instead of a JSON body.
+    pub binary_reply: Option<String>,
     /// 事件类型, on an event page.
     pub event_type: Option<String>,
     /// 事件体 rows (the whole callback body: `schema`, `header`, `event`).
