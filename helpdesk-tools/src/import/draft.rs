@@ -1,6 +1,8 @@
 //! Building the draft: the endpoint file and the types file from a page.
 
-use super::fields::{Builder, DType, fields_of, param_of};
+use super::fields::{
+    Builder, DType, fields_from_example, fields_of, param_of, serialize_json_strings,
+};
 use super::page::{Draft, DraftKind, ErrorRow, Page, Row, first_line, is_ident_char, is_snake};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
@@ -150,7 +152,7 @@ fn error_name(e: &ErrorRow, used: &BTreeSet<String>) -> String {
 pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result<Draft, String> {
     let mut b = Builder {
         types: Vec::new(),
-        notes: Vec::new(),
+        notes: page.notes.clone(),
         open: Vec::new(),
     };
     if let Some(event_type) = &page.event_type {
@@ -179,7 +181,10 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
             ep.insert("response".into(), json!({"binary": {"description": text}}));
         }
         _ => {
-            let fields = fields_of(&rows, data_example, &mut b, false);
+            let mut fields = fields_of(&rows, data_example, &mut b, false);
+            if !page.response.is_empty() {
+                fields_from_example(&mut fields, data_example, &mut b);
+            }
             if let Some(p) = pagination(&ep, &fields) {
                 ep.insert("pagination".into(), p);
             }
@@ -535,10 +540,15 @@ fn insert_request(ep: &mut Map<String, Value>, page: &Page, b: &mut Builder) {
         ep.insert("query_params".into(), json!(query_params));
     }
     if !page.body.is_empty() {
-        let fields = fields_of(&page.body, page.example_request.as_ref(), b, true);
+        let mut fields = fields_of(&page.body, page.example_request.as_ref(), b, true);
+        fields_from_example(&mut fields, page.example_request.as_ref(), b);
+        let example = page.example_request.clone().map(|mut ex| {
+            serialize_json_strings(&mut ex, &fields, b);
+            ex
+        });
         ep.insert("request_body".into(), json!({"fields": fields}));
-        if let Some(ex) = &page.example_request {
-            ep.insert("example_request".into(), ex.clone());
+        if let Some(ex) = example {
+            ep.insert("example_request".into(), ex);
         }
     }
 }

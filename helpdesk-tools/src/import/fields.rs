@@ -366,6 +366,7 @@ fn fit(v: &Value, ty: &str, b: &Builder) -> Option<Value> {
             Value::Number(n) => Value::String(n.to_string()),
             _ => return None,
         }),
+        "json_string" => v.as_str().map(|_| v.clone()),
         "timestamp_ms" | "int64_string" => {
             let s = match v {
                 Value::String(s) => s.clone(),
@@ -420,7 +421,19 @@ pub(super) fn fields_of(
         }
         let children = &rows[i + 1..end];
         let sub_example = example.and_then(|e| e.get(&r.name));
-        out.push(field_of(r, children, sub_example, b, in_body));
+        let mut field = field_of(r, children, sub_example, b, in_body);
+        // a request example that leaves a required field out shows it is not required
+        let left_out = example.is_some_and(|e| e.is_object() && sub_example.is_none());
+        if in_body && left_out && field.get("required").is_some() {
+            if let Some(m) = field.as_object_mut() {
+                m.remove("required");
+            }
+            b.notes.push(format!(
+                "line {}: `{}` is marked required, but the request example leaves it out: drafted optional",
+                r.line, r.name
+            ));
+        }
+        out.push(field);
         i = end;
     }
     out
@@ -686,10 +699,10 @@ fn widen_structured_string(
         let quoted = row_example_text(&r.desc).is_some_and(|t| t.starts_with('"'));
         if in_body && quoted {
             b.notes.push(format!(
-                "`{}`: the request example shows an object or a list, but the row's type and its own 示例值 say string; kept `string`",
+                "`{}`: the request example shows an object or a list, but the row's type and its own 示例值 say string: typed `json_string` (the example's value is serialized)",
                 r.name
             ));
-            return ty;
+            return "json_string".into();
         }
         b.notes.push(format!(
             "`{}`: doc type string, but the example is a JSON object or list; typed as `json`",
@@ -762,6 +775,78 @@ fn strip_required(d: &str) -> String {
         .trim_start_matches([',', '，', ' '])
         .trim()
         .to_string()
+}
+
+/// Fields that an example object shows but the table does not list,
+/// appended to `fields` with the type of their example value (and a note
+/// each): the page documents them only by example.
+pub(super) fn fields_from_example(
+    fields: &mut Vec<Value>,
+    example: Option<&Value>,
+    b: &mut Builder,
+) {
+    let Some(Value::Object(ex)) = example else {
+        return;
+    };
+    for (name, v) in ex {
+        if fields.iter().any(|f| f["name"] == name.as_str()) {
+            continue;
+        }
+        let ty = match v {
+            Value::Bool(_) => "bool",
+            Value::Number(n) if n.is_i64() || n.is_u64() => {
+                if n.as_i64().is_some_and(|x| i32::try_from(x).is_ok()) {
+                    "int"
+                } else {
+                    "int64"
+                }
+            }
+            Value::Number(_) => "float",
+            Value::String(_) => "string",
+            _ => "json",
+        };
+        b.notes.push(format!(
+            "`{name}` is in the example but not in the table: drafted from the example as `{ty}`"
+        ));
+        let mut m = Map::new();
+        m.insert("name".into(), json!(name));
+        m.insert("type".into(), json!(ty));
+        m.insert(
+            "description".into(),
+            json!(format!("{name}（表格未列出，取自示例）")),
+        );
+        if let Some(e) = fit(v, ty, b) {
+            m.insert("example".into(), e);
+        }
+        fields.push(Value::Object(m));
+    }
+}
+
+/// Serializes the values of `json_string` fields that an example shows as
+/// objects or lists (the page's example decoded them), following the
+/// fields' object types.
+pub(super) fn serialize_json_strings(example: &mut Value, fields: &[Value], b: &Builder) {
+    let Some(obj) = example.as_object_mut() else {
+        return;
+    };
+    for f in fields {
+        let (Some(name), Some(ty)) = (f["name"].as_str(), f["type"].as_str()) else {
+            continue;
+        };
+        let Some(v) = obj.get_mut(name) else { continue };
+        if ty == "json_string" && (v.is_object() || v.is_array()) {
+            *v = Value::String(v.to_string());
+            continue;
+        }
+        if let Some(DType::Object { fields: sub }) = b.find(ty.trim_end_matches("[]")) {
+            match v {
+                Value::Array(items) => items
+                    .iter_mut()
+                    .for_each(|i| serialize_json_strings(i, sub, b)),
+                one => serialize_json_strings(one, sub, b),
+            }
+        }
+    }
 }
 
 /// Turns a path (`path`) or query parameter row into a draft parameter.

@@ -96,7 +96,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_number_float_and_keeps_a_body_string_whose_own_example_is_a_string() {
+    fn reads_number_float_and_a_body_string_whose_own_example_is_a_string() {
         let page = md_page(
             "POST",
             "`helpdesk:all` 更新服务台资源详情",
@@ -112,12 +112,14 @@ mod tests {
         let d = import_page(&page, Some("thing.create"), None).unwrap();
         let body = &d.endpoint["request_body"]["fields"];
         assert_eq!(field(&d, body, "score")["type"], "float");
-        assert_eq!(field(&d, body, "content")["type"], "string");
+        assert_eq!(field(&d, body, "content")["type"], "json_string");
         assert!(
             d.notes
                 .iter()
-                .any(|n| n.contains("`content`") && n.contains("kept `string`"))
+                .any(|n| n.contains("`content`") && n.contains("json_string"))
         );
+        // the request example's object is serialized, as the type says
+        assert_eq!(d.endpoint["example_request"]["content"], "{\"a\":1}");
         // in a reply the example wins over the type column
         let reply = &d.endpoint["response"]["fields"];
         assert_eq!(field(&d, reply, "agents")["type"], "json");
@@ -155,6 +157,79 @@ mod tests {
             !d.notes
                 .iter()
                 .any(|n| n.contains("draft check") && n.contains("error")),
+            "{:?}",
+            d.notes
+        );
+    }
+
+    #[test]
+    fn old_template_rows_of_a_recursive_type_stay_its_fields() {
+        // the older template: `∟` rows without depth; `children` has the type
+        // of the object it is in, and the page lists it a second time
+        let page = md_page(
+            "POST",
+            "`helpdesk:all` 更新服务台资源详情",
+            "### 请求体\n\n| 名称 | 类型 | 必填 | 描述 |\n| --- | --- | --- | --- |\n\
+             | `display_name` | `string` | 是 | 名称 |\n\
+             | `dropdown_options` | `dropdown_option` | 否 | 下拉列表选项 |\n\
+             | ∟ `children` | `dropdown_option[]` | 否 | 选项列表 |\n\
+             | ∟ `tag` | `string` | 是 | 选项ID |\n\
+             | ∟ `display_name` | `string` | 是 | 展示名称 |\n\
+             | ∟ `children` | `dropdown_option[]` | 否 | 同上 |\n\
+             | `multiple` | `boolean` | 否 | 多选 |\n\n\
+             ### 请求体示例\n\n```json\n{\"display_name\": \"x\", \"dropdown_options\": {\"children\": \
+             [{\"tag\": \"a\", \"display_name\": \"a\"}]}, \"multiple\": true}\n```\n\n\
+             ## 响应\n\n### 响应体\n\n| 名称 | 类型 | 描述 |\n| --- | --- | --- |\n\
+             | `code` | `int` | 错误码 |\n| `data` | `\\-` | \\- |\n\n\
+             ### 响应体示例\n\n```json\n{\"code\": 0, \"data\": {\"page_size\": 10, \"total\": 3}}\n```\n",
+        );
+        let d = import_page(&page, Some("thing.create"), None).unwrap();
+        let body = &d.endpoint["request_body"]["fields"];
+        let names = |v: &serde_json::Value| {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["name"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(body),
+            ["display_name", "dropdown_options", "multiple"]
+        );
+        let option = &d.types["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "DropdownOption")
+            .unwrap()["fields"];
+        assert_eq!(names(option), ["children", "tag", "display_name"]);
+        assert_eq!(option[0]["type"], "DropdownOption[]");
+        // the repeat is left out, naming its line
+        assert!(
+            d.notes
+                .iter()
+                .any(|n| n.starts_with("line 28: `children` repeats")),
+            "{:?}",
+            d.notes
+        );
+        // `tag` is required on the page, but the example's top option has none
+        assert!(option[1].get("required").is_none());
+        assert!(
+            d.notes
+                .iter()
+                .any(|n| n.contains("`tag` is marked required"))
+        );
+        // reply fields shown only by the example are drafted from it
+        let reply = &d.endpoint["response"]["fields"];
+        assert_eq!(names(reply), ["page_size", "total"]);
+        assert_eq!(reply[0]["type"], "int");
+        assert!(
+            d.notes
+                .iter()
+                .any(|n| n.contains("`total` is in the example"))
+        );
+        assert!(
+            !d.notes.iter().any(|n| n.contains(": error:")),
             "{:?}",
             d.notes
         );

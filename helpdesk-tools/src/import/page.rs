@@ -46,6 +46,8 @@ pub struct Row {
     /// The older page template's `∟ name` row, which gives no depth (only
     /// "below some row"); its depth is worked out from the JSON example.
     pub flat: bool,
+    /// The row's line on the page (1-based; 0 when not known).
+    pub line: usize,
 }
 
 /// One row of the 错误码 table.
@@ -101,6 +103,8 @@ pub struct Page {
     pub event_body: Vec<Row>,
     /// 事件体示例.
     pub example_event: Option<Value>,
+    /// What the parser guessed or left out while reading the page.
+    pub notes: Vec<String>,
 }
 
 /// Whether `c` can be part of an ASCII identifier.

@@ -325,6 +325,7 @@ fn text_param_rows(lines: &[String], ctx: &SplitCtx<'_>) -> Vec<Row> {
                 required: None,
                 desc,
                 flat: false,
+                line: 0,
             }),
             None => {
                 if let Some(r) = rows.last_mut() {
@@ -424,6 +425,7 @@ fn text_tree_rows(
                 required: None,
                 desc,
                 flat: false,
+                line: 0,
             });
         }
     }
