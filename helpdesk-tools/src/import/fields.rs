@@ -454,6 +454,7 @@ fn field_of(
     };
     let (ty, description) = field_type(r, children, item_example, b, in_body);
     let ty = widen_big_int(ty, r, item_example, b);
+    let ty = timestamp_type(ty, r, item_example, b);
     let ty = widen_structured_string(ty, r, item_example, b, in_body);
     let full_ty = if list { format!("{ty}[]") } else { ty.clone() };
     let mut m = Map::new();
@@ -741,6 +742,96 @@ fn widen_big_int(ty: String, r: &Row, item_example: Option<&Value>, b: &mut Buil
         return "int64".into();
     }
     ty
+}
+
+/// The unit of a point in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TimeUnit {
+    Millis,
+    Secs,
+}
+
+/// The unit a description gives a time in: 毫秒 / `ms`, else 秒.
+fn unit_in(desc: &str) -> Option<TimeUnit> {
+    let ms_word = desc
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| w.eq_ignore_ascii_case("ms"));
+    if desc.contains("毫秒") || ms_word {
+        Some(TimeUnit::Millis)
+    } else if desc.contains('秒') {
+        Some(TimeUnit::Secs)
+    } else {
+        None
+    }
+}
+
+/// The unit a Unix time example shows by its digits: 13 for milliseconds,
+/// 10 for seconds; `None` for anything else (a duration, a count, a word).
+fn unit_of_example(v: &Value) -> Option<TimeUnit> {
+    let digits = match v {
+        Value::Number(n) => n.as_i64()?.to_string(),
+        Value::String(s) if s.bytes().all(|c| c.is_ascii_digit()) => s.clone(),
+        _ => return None,
+    };
+    match digits.len() {
+        13 => Some(TimeUnit::Millis),
+        10 => Some(TimeUnit::Secs),
+        _ => None,
+    }
+}
+
+/// A timestamp type for an integer or string row that names a point in
+/// time (时间, 时间戳, `time`, a `_at` name; not a 时长 / 间隔 / duration),
+/// with its unit from the description (毫秒 / `ms` / 秒) or else from the
+/// example's digits: `timestamp_ms_number` / `timestamp_s` for integers,
+/// `timestamp_ms` for strings (a string of seconds stays a string). An
+/// example that is no Unix time of that unit (`68` for 单位秒) means the row
+/// is not a timestamp. Each choice is noted.
+fn timestamp_type(ty: String, r: &Row, item_example: Option<&Value>, b: &mut Builder) -> String {
+    let int = matches!(ty.as_str(), "int" | "int64");
+    if !int && !matches!(ty.as_str(), "string" | "timestamp_ms") {
+        return ty;
+    }
+    let desc = first_line(&r.desc);
+    let lower = format!("{} {}", r.name, desc).to_ascii_lowercase();
+    let span = ["时长", "间隔", "用时", "耗时", "duration"];
+    let point = desc.contains("时间") || lower.contains("time") || r.name.ends_with("_at");
+    if !point || span.iter().any(|w| lower.contains(w)) {
+        return ty;
+    }
+    let ex = item_example
+        .cloned()
+        .or_else(|| labelled_value(&r.desc, "示例值"));
+    let shown = ex.as_ref().and_then(unit_of_example);
+    if ex.is_some() && shown.is_none() {
+        // the example is no Unix time (a duration, a count, a clock time)
+        return ty;
+    }
+    let (unit, from) = match (unit_in(&desc), shown) {
+        (Some(u), Some(e)) if u != e => return ty,
+        (Some(u), _) => (u, "the description"),
+        (None, Some(e)) => (e, "the example's digits"),
+        (None, None) => return ty,
+    };
+    let new = match (int, unit) {
+        (true, TimeUnit::Millis) => "timestamp_ms_number",
+        (true, TimeUnit::Secs) => "timestamp_s",
+        (false, TimeUnit::Millis) => "timestamp_ms",
+        (false, TimeUnit::Secs) => {
+            b.notes.push(format!(
+                "`{}`: a time in seconds as a string (unit from {from}); kept `string`",
+                r.name
+            ));
+            return ty;
+        }
+    };
+    if new != ty {
+        b.notes.push(format!(
+            "`{}`: a point in time, unit from {from}: typed `{new}`",
+            r.name
+        ));
+    }
+    new.to_string()
 }
 
 /// Whether a field is required, from the 必填 column and the description

@@ -75,8 +75,18 @@ pub(super) fn parse_markdown(text: &str) -> Result<Page, String> {
     let mut lead = Vec::new();
     let mut reply_lead: Vec<String> = Vec::new();
     let mut in_front = false;
+    let mut in_code = false;
     for (n, line) in text.lines().enumerate() {
         let t = line.trim();
+        // a fenced code block (the examples, the SDK samples after them):
+        // its `#` comments are no headings, its `|` lines no table rows
+        if t.starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            continue;
+        }
         if let Some(rest) = t.strip_prefix("<!-- source:") {
             page.source_path = Some(source_path(rest));
             continue;
@@ -113,7 +123,7 @@ pub(super) fn parse_markdown(text: &str) -> Result<Page, String> {
     if let Some(t) = page.props.remove("事件类型") {
         if !page.props.contains_key("HTTP URL") {
             page.event_type = Some(t);
-            page.example_event = json_after(text, "事件体示例");
+            page.example_event = json_after(text, "事件体示例", &mut page.notes);
             let notes = unflatten(&mut page.event_body, page.example_event.as_ref());
             page.notes.extend(notes);
             if page.event_body.is_empty() {
@@ -130,8 +140,8 @@ pub(super) fn parse_markdown(text: &str) -> Result<Page, String> {
                 .into(),
         );
     }
-    page.example_response = json_after(text, "响应体示例");
-    page.example_request = json_after(text, "请求体示例");
+    page.example_response = json_after(text, "响应体示例", &mut page.notes);
+    page.example_request = json_after(text, "请求体示例", &mut page.notes);
     let mut notes = unflatten(&mut page.body, page.example_request.as_ref());
     notes.extend(unflatten(
         &mut page.response,

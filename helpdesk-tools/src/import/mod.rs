@@ -234,4 +234,67 @@ mod tests {
             d.notes
         );
     }
+
+    #[test]
+    fn an_event_page_with_placeholders_in_its_example_and_a_code_sample() {
+        let page = "# 工单消息事件\n\n说明。\n\n## 事件\n\n| 项目 | 值 |\n| --- | --- |\n\
+             | 事件类型 | helpdesk.thing.created_v1 |\n| 支持的应用类型 | custom |\n\
+             | 权限要求 | `helpdesk:all:readonly` 获取服务台资源详情 |\n\n\
+             ### 事件体\n\n| 名称 | 类型 | 描述 |\n| --- | --- | --- |\n\
+             | `schema` | `string` | 事件模式 |\n\
+             | `event` | `thing_event` | \\- |\n\
+             | &nbsp;&nbsp;└ `created_at` | `int` | 备注时间，单位毫秒 |\n\
+             | &nbsp;&nbsp;└ `entry_time` | `int` | 客服进入时间 |\n\
+             | &nbsp;&nbsp;└ `create_time` | `int` | 创建时间 |\n\
+             | &nbsp;&nbsp;└ `sent_at` | `string` | 发送时间 |\n\
+             | &nbsp;&nbsp;└ `wait` | `int` | 机器人服务时间：客服进入时间距离工单创建时间的间隔，单位秒 |\n\
+             | &nbsp;&nbsp;└ `handled` | `int` | 工单实际处理时间：从客服进入到关单，单位秒 |\n\
+             | &nbsp;&nbsp;└ `id` | `int` | 备注ID |\n\n\
+             ### 事件体示例\n\n```json\n{\n  \"schema\": \"2.0\",\n\
+             \"header\": {\"event_type\": \"helpdesk.thing.created_v1\"},\n  \"event\": {\n\
+             \"created_at\": 备注时间,\n    \"entry_time\": 1636444596000,\n\
+             \"create_time\": 1596379008,\n    \"sent_at\": \"1591239289000\",\n\
+             \"wait\": 1,\n    \"handled\": 68,\n    \"id\": 备注id\n  }\n}\n```\n\n\
+             ### 事件订阅示例代码\n\n```python\n# 创建路由处理器\n| not | a row |\n```\n";
+        let d = import_page(page, None, None).unwrap();
+        // the `#` comment of the code sample is no title
+        assert_eq!(d.endpoint["summary"], "工单消息事件");
+        // the bare placeholders are left out of the example, with a note naming their lines
+        let ex = &d.endpoint["example"]["event"];
+        assert!(
+            ex.get("created_at").is_none() && ex.get("id").is_none(),
+            "{ex}"
+        );
+        assert_eq!(ex["handled"], 68);
+        assert!(
+            d.notes
+                .iter()
+                .any(|n| n.contains("`备注时间` (line 34)") && n.contains("`备注id` (line 40)")),
+            "{:?}",
+            d.notes
+        );
+        let fields = &d.endpoint["fields"];
+        let ty = |name: &str| field(&d, fields, name)["type"].clone();
+        // 毫秒 in the description; 13 and 10 digits in the example
+        assert_eq!(ty("created_at"), "timestamp_ms_number");
+        assert_eq!(ty("entry_time"), "timestamp_ms_number");
+        assert_eq!(ty("create_time"), "timestamp_s");
+        assert_eq!(ty("sent_at"), "timestamp_ms");
+        // a span (间隔) and a 单位秒 whose example is no Unix time stay integers
+        assert_eq!(ty("wait"), "int");
+        assert_eq!(ty("handled"), "int");
+        assert_eq!(ty("id"), "int");
+        assert!(
+            d.notes
+                .iter()
+                .any(|n| n.contains("`create_time`: a point in time, unit from the example's digits: typed `timestamp_s`")),
+            "{:?}",
+            d.notes
+        );
+        assert!(
+            !d.notes.iter().any(|n| n.contains(": error:")),
+            "{:?}",
+            d.notes
+        );
+    }
 }

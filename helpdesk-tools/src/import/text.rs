@@ -177,8 +177,8 @@ pub(super) fn parse_text(text: &str) -> Result<Page, String> {
     page.title = title;
     page.description = description;
     page.props = text_props(items);
-    page.example_response = json_after(text, "响应体示例");
-    page.example_request = json_after(text, "请求体示例");
+    page.example_response = json_after(text, "响应体示例", &mut page.notes);
+    page.example_request = json_after(text, "请求体示例", &mut page.notes);
     let known = known_list_types(&sections);
     if let Some(lines) = get("请求头") {
         read_request_header(&mut page, lines);
