@@ -22,7 +22,7 @@
 //! (its `sdk_deviations` explain differences from the SDKs), so they live
 //! beside the tool for now.
 
-use crate::import::{DraftKind, import_page};
+use crate::import::{DraftKind, RefPages, import_page_with};
 use helpdesk_spec::load::Spec;
 use serde::Deserialize;
 use serde_json::Value;
@@ -284,12 +284,14 @@ pub fn conform(pages: &[(String, String)], spec: &Spec, explanations: &Explanati
     let mut used = vec![false; explanations.explanations.len()];
     let mut seen_endpoints = BTreeSet::new();
     let mut seen_events = BTreeSet::new();
+    // the general pages among them, which descriptions link to for values
+    let refs = RefPages::from_texts(pages.iter().map(|(_, t)| t.as_str()));
     for (name, text) in pages {
         if !looks_like_doc_page(text) {
             report.skipped.push(name.clone());
             continue;
         }
-        let draft = match import_page(text, None, None) {
+        let draft = match import_page_with(text, None, None, &refs) {
             Ok(d) => d,
             Err(e) => {
                 report.failed.push((name.clone(), e));

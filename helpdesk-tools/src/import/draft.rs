@@ -4,6 +4,7 @@ use super::fields::{
     Builder, DType, fields_from_example, fields_of, param_of, serialize_json_strings,
 };
 use super::page::{Draft, DraftKind, ErrorRow, Page, Row, first_line, is_ident_char, is_snake};
+use super::refs::RefPages;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 
@@ -149,11 +150,17 @@ fn error_name(e: &ErrorRow, used: &BTreeSet<String>) -> String {
 }
 
 /// Turns a parsed page into a draft: the endpoint file, the types file and notes.
-pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result<Draft, String> {
+pub(super) fn build(
+    page: &Page,
+    id: Option<&str>,
+    hint: Option<&str>,
+    refs: &RefPages,
+) -> Result<Draft, String> {
     let mut b = Builder {
         types: Vec::new(),
         notes: page.notes.clone(),
         open: Vec::new(),
+        refs: refs.clone(),
     };
     if let Some(event_type) = &page.event_type {
         return build_event(page, event_type, b);

@@ -1,6 +1,7 @@
 //! Field and type inference: doc rows → draft fields, enums and object types.
 
 use super::page::{Row, first_line, is_ident_char, is_snake};
+use super::refs::RefPages;
 use helpdesk_spec::names::pascal;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
@@ -23,6 +24,8 @@ pub(super) struct Builder {
     /// Object types being built (outermost first), so that a row typed with
     /// one of them (a recursive `children`) refers to it.
     pub(super) open: Vec<String>,
+    /// The reference pages that descriptions may link to for their values.
+    pub(super) refs: RefPages,
 }
 
 impl Builder {
@@ -452,7 +455,10 @@ fn field_of(
         Some(Value::Array(a)) if list => a.first(),
         other => other,
     };
-    let (ty, description) = field_type(r, children, item_example, b, in_body);
+    let (ty, description) = match linked_enum(r, example, b) {
+        Some(found) if children.is_empty() => found,
+        _ => field_type(r, children, item_example, b, in_body),
+    };
     let ty = widen_big_int(ty, r, item_example, b);
     let ty = timestamp_type(ty, r, item_example, b);
     let ty = widen_structured_string(ty, r, item_example, b, in_body);
@@ -476,6 +482,59 @@ fn field_of(
     Value::Object(m)
 }
 
+/// The int enum of a row whose description lists no values but links to a
+/// reference page with value tables: the one table that has every example
+/// value (or the only table). A link to a page whose tables the example
+/// does not tell apart gives no enum, with a note.
+fn linked_enum(r: &Row, example: Option<&Value>, b: &mut Builder) -> Option<(String, String)> {
+    if !matches!(base_type(r), "int" | "int32" | "int64") || listed_enum(r, None).is_some() {
+        return None;
+    }
+    let page = b.refs.linked(&r.links)?.clone();
+    let ex = example
+        .cloned()
+        .or_else(|| labelled_value(&r.desc, "示例值"));
+    let shown: Vec<i64> = match &ex {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_i64).collect(),
+        Some(v) => v.as_i64().into_iter().collect(),
+        None => Vec::new(),
+    };
+    let fits: Vec<_> = page
+        .tables
+        .iter()
+        .filter(|t| shown.iter().all(|v| t.values.iter().any(|x| x.0 == *v)))
+        .collect();
+    let [table] = fits.as_slice() else {
+        let headings: Vec<&str> = page.tables.iter().map(|t| t.heading.as_str()).collect();
+        b.notes.push(format!(
+            "`{}` links to `{}`, whose value tables ({}) its example does not tell apart: no enum",
+            r.name,
+            page.title,
+            headings.join(", ")
+        ));
+        return None;
+    };
+    let values = table
+        .values
+        .iter()
+        .map(|(v, m)| (Value::from(*v), format!("value_{v}"), m.clone()))
+        .collect();
+    let desc_line = first_line(&r.desc);
+    let name = b.add(
+        &pascal(&r.name),
+        &strip_required(&desc_line),
+        DType::Enum {
+            repr: "int",
+            values,
+        },
+    );
+    b.notes.push(format!(
+        "`{}`: int enum `{name}` from the linked page `{}` ({}); rename its values",
+        r.name, page.title, table.heading
+    ));
+    Some((name, desc_line))
+}
+
 /// The row's doc type without its `[]` list suffix.
 fn base_type(r: &Row) -> &str {
     r.ty.trim_end_matches("[]").trim()
@@ -492,6 +551,12 @@ fn field_type(
 ) -> (String, String) {
     let base = base_type(r);
     let desc_line = first_line(&r.desc);
+    if names_other_values(&r.desc) && keyed_values(&r.desc, false).is_some() {
+        b.notes.push(format!(
+            "`{}`: the listed values are open (an item stands for all other values): no enum",
+            r.name
+        ));
+    }
     if !children.is_empty() {
         let ty = object_type(r, children, item_example, b, in_body);
         (ty, desc_line)
@@ -561,6 +626,9 @@ fn listed_enum(r: &Row, item_example: Option<&Value>) -> Option<Listed> {
         None if !int => (true, in_desc(true)?),
         None => return None,
     };
+    if names_other_values(&r.desc) {
+        return None;
+    }
     let mut values = Vec::new();
     for (k, (key, meaning)) in pairs.into_iter().enumerate() {
         let wire = if int {
@@ -599,6 +667,25 @@ fn listed_enum(r: &Row, item_example: Option<&Value>) -> Option<Listed> {
         repr: if int { "int" } else { "string" },
         values,
         rest,
+    })
+}
+
+/// Whether a value list has an item for all other values (`其他数字：其他渠道`,
+/// `其它值(保留)`): then it is open, no enum. A sentence that rules other
+/// values out (`不支持其他消息类型`) is no such item.
+fn names_other_values(desc: &str) -> bool {
+    ["其他", "其它"].iter().any(|w| {
+        desc.match_indices(w).any(|(at, _)| {
+            let after = &desc[at + w.len()..];
+            let key_end = after
+                .char_indices()
+                .take(4)
+                .find(|(_, c)| !('\u{4e00}'..='\u{9fff}').contains(c))
+                .map_or(after.len().min(12), |(i, _)| i);
+            after[key_end..]
+                .trim_start_matches(' ')
+                .starts_with([':', '：', '-', '(', '（'])
+        })
     })
 }
 
@@ -1118,5 +1205,18 @@ mod tests {
         assert!(listed_enum(&row("level", "int", "1：低 2：高\n示例值：7"), None).is_none());
         // identifiers are no int enum
         assert!(listed_enum(&row("n", "int", "text：纯文本；post：富文本"), None).is_none());
+        // an item for all other values: an open list, no enum
+        let channel = "工单渠道，描述： 9：Open API 2：二维码 14：分享 13：搜索 其他数字：其他渠道";
+        assert!(listed_enum(&row("channel", "int", channel), None).is_none());
+        assert!(listed_enum(&row("kind", "int", "1：人工 2：机器人 其它(保留)"), None).is_none());
+        // other values ruled out: still a closed list
+        let closed = "消息类型；text：纯文本；post：富文本，不支持其他消息类型";
+        assert_eq!(
+            listed_enum(&row("msg_type", "string", closed), None)
+                .unwrap()
+                .values
+                .len(),
+            2
+        );
     }
 }

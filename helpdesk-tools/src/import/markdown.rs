@@ -49,6 +49,16 @@ fn md_text(cell: &str) -> String {
         .to_string()
 }
 
+/// The URLs of a cell's `[text](url)` links.
+fn md_links(cell: &str) -> Vec<String> {
+    cell.match_indices("](")
+        .filter_map(|(a, _)| {
+            let rest = &cell[a + 2..];
+            rest.find(')').map(|close| rest[..close].trim().to_string())
+        })
+        .collect()
+}
+
 /// A cell that keeps its inline markdown (code spans, links, emphasis):
 /// only `<br>` becomes a newline and backslash escapes are undone. Error
 /// messages and advice are quoted this way, as the spec quotes them.
@@ -243,11 +253,13 @@ fn field_row(cells: &[String], line: usize) -> Option<Row> {
     let depth = name_cell.matches("&nbsp;").count() / 2;
     let flat = depth == 0 && name_cell.trim_start().starts_with('∟');
     let name = md_text(&name_cell.replace("&nbsp;", "").replace(['└', '∟'], ""));
-    let (required, desc) = if cells.len() >= 4 {
-        (Some(cells[2].trim() == "是"), md_text(&cells[3]))
+    let desc_cell = if cells.len() >= 4 {
+        &cells[3]
     } else {
-        (None, md_text(&cells[2]))
+        &cells[2]
     };
+    let required = (cells.len() >= 4).then(|| cells[2].trim() == "是");
+    let desc = md_text(desc_cell);
     Some(Row {
         depth,
         name,
@@ -256,6 +268,7 @@ fn field_row(cells: &[String], line: usize) -> Option<Row> {
         desc,
         flat,
         line,
+        links: md_links(desc_cell),
     })
 }
 

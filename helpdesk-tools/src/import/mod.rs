@@ -18,20 +18,33 @@ mod draft;
 mod fields;
 mod markdown;
 mod page;
+mod refs;
 mod text;
 
 pub use page::{Draft, DraftKind, ErrorRow, Page, Row};
+pub use refs::RefPages;
 
 /// Parses a doc page (crawled text or markdown) into a draft. `id` forces
 /// the endpoint id; `hint` (e.g. the file stem) is used when it looks like
 /// `resource.operation` and the page does not name itself.
 pub fn import_page(text: &str, id: Option<&str>, hint: Option<&str>) -> Result<Draft, String> {
+    import_page_with(text, id, hint, &RefPages::default())
+}
+
+/// [`import_page`] with the reference pages that the page's descriptions
+/// may link to for their values (the general pages beside it).
+pub fn import_page_with(
+    text: &str,
+    id: Option<&str>,
+    hint: Option<&str>,
+    refs: &RefPages,
+) -> Result<Draft, String> {
     let page = if is_markdown(text) {
         markdown::parse_markdown(text)?
     } else {
         text::parse_text(text)?
     };
-    draft::build(&page, id, hint)
+    draft::build(&page, id, hint, refs)
 }
 
 /// Whether a page is in the markdown form (it has a table separator or a `## 请求` heading).
@@ -296,5 +309,67 @@ mod tests {
             "{:?}",
             d.notes
         );
+    }
+
+    #[test]
+    fn a_row_linking_a_reference_page_takes_the_values_of_the_table_its_example_fits() {
+        let refs = RefPages::from_texts([
+            "---\nfullPath: \"/a/b/operator-options\"\n---\n# 客服技能及运算符\n\
+             **技能列表**\n|value|名称|\n|--|--|\n|3|城市|\n|9|来源|\n\n\
+             **运算符列表**\n|value|名称|说明|\n|--|--|--|\n|2|大于等于|>=\n|3|小于等于|<=\n|8|是右侧任一|x\n",
+        ]);
+        let link = "(https://open.larkoffice.com/document/a/b/operator-options)";
+        let page = md_page(
+            "POST",
+            "`helpdesk:all` 更新服务台资源详情",
+            &format!(
+                "### 请求体\n\n| 名称 | 类型 | 必填 | 描述 |\n| --- | --- | --- | --- |\n\
+                 | `selected_operator` | `int` | 否 | 运算符比较, 参考[客服技能运算符选项]{link}<br>**示例值**：8 |\n\
+                 | `operator_options` | `int\\[\\]` | 否 | rule操作数value，[客服技能及运算符]{link} |\n\
+                 | `either` | `int` | 否 | 参考[客服技能及运算符]{link} |\n\n\
+                 ### 请求体示例\n\n```json\n{{\"selected_operator\": 8, \"operator_options\": [2, 3], \"either\": 3}}\n```\n"
+            ),
+        );
+        let d = import_page_with(&page, Some("thing.create"), None, &refs).unwrap();
+        let body = &d.endpoint["request_body"]["fields"];
+        let values = |ty: &str| {
+            let t = d.types["types"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["name"] == ty)
+                .unwrap_or_else(|| panic!("no {ty}: {}", d.types));
+            t["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v["value"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        };
+        // 8 is only an operator; every item of [2, 3] is one
+        assert_eq!(
+            field(&d, body, "selected_operator")["type"],
+            "SelectedOperator"
+        );
+        assert_eq!(values("SelectedOperator"), [2, 3, 8]);
+        assert_eq!(
+            field(&d, body, "operator_options")["type"],
+            "OperatorOptions[]"
+        );
+        assert_eq!(values("OperatorOptions"), [2, 3, 8]);
+        // 3 is in both tables: no enum, and a note says why
+        assert_eq!(field(&d, body, "either")["type"], "int");
+        assert!(
+            d.notes
+                .iter()
+                .any(|n| n.contains("`either` links to `客服技能及运算符`")
+                    && n.contains("(技能列表, 运算符列表)")),
+            "{:?}",
+            d.notes
+        );
+        // without the reference pages, no enum
+        let d = import_page(&page, Some("thing.create"), None).unwrap();
+        let body = &d.endpoint["request_body"]["fields"];
+        assert_eq!(field(&d, body, "selected_operator")["type"], "int");
     }
 }

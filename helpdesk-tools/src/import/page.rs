@@ -48,6 +48,8 @@ pub struct Row {
     pub flat: bool,
     /// The row's line on the page (1-based; 0 when not known).
     pub line: usize,
+    /// The URLs the description links to (markdown form only).
+    pub links: Vec<String>,
 }
 
 /// One row of the 错误码 table.

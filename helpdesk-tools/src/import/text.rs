@@ -326,6 +326,7 @@ fn text_param_rows(lines: &[String], ctx: &SplitCtx<'_>) -> Vec<Row> {
                 desc,
                 flat: false,
                 line: 0,
+                links: Vec::new(),
             }),
             None => {
                 if let Some(r) = rows.last_mut() {
@@ -426,6 +427,7 @@ fn text_tree_rows(
                 desc,
                 flat: false,
                 line: 0,
+                links: Vec::new(),
             });
         }
     }
