@@ -132,7 +132,10 @@ fn split_score(name: &str, ty: &str, after: &str, custom: bool, ctx: &SplitCtx<'
     } else {
         score += 20;
     }
-    if after.is_empty() || !after.starts_with(is_ident_char) {
+    if after.starts_with("[]") || after.starts_with("\\[\\]") {
+        // a `[]` right after the type is the type's own (`string[]ids of …`)
+        score -= 50;
+    } else if after.is_empty() || !after.starts_with(is_ident_char) {
         score += 5;
     }
     score
@@ -502,6 +505,31 @@ mod tests {
             has_children: false,
             known_types: &known,
         };
+        // a list type followed by text that starts like a name keeps its `[]`
+        for blob in [
+            "agent_idsstring[]ids of the agents",
+            "agent_idsstring\\[\\]ids",
+        ] {
+            let (name, ty, desc) = split_glued(blob, &ctx).unwrap();
+            assert_eq!(
+                (name.as_str(), ty.as_str()),
+                ("agent_ids", "string[]"),
+                "{blob}"
+            );
+            assert!(desc.starts_with("ids"), "{blob}: {desc}");
+        }
+        let listed: BTreeSet<String> = ["user_list".to_string()].into();
+        let with_keys = SplitCtx {
+            keys: Some(&listed),
+            has_children: false,
+            known_types: &known,
+        };
+        let (_, ty, desc) =
+            split_glued("user_listnotification_user[]users to push to", &with_keys).unwrap();
+        assert_eq!(
+            (ty.as_str(), desc.as_str()),
+            ("notification_user[]", "users to push to")
+        );
         assert_eq!(
             split_glued("user_id_typestring用户 ID 类型", &ctx),
             Some((
