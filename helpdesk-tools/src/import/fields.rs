@@ -369,7 +369,10 @@ fn fit(v: &Value, ty: &str, b: &Builder) -> Option<Value> {
             Value::Number(n) => Value::String(n.to_string()),
             _ => return None,
         }),
-        "json_string" => v.as_str().map(|_| v.clone()),
+        "json_string" => v
+            .as_str()
+            .filter(|s| serde_json::from_str::<Value>(s).is_ok())
+            .map(|_| v.clone()),
         "timestamp_ms" | "int64_string" => {
             let s = match v {
                 Value::String(s) => s.clone(),
@@ -462,6 +465,7 @@ fn field_of(
     let ty = widen_big_int(ty, r, item_example, b);
     let ty = timestamp_type(ty, r, item_example, b);
     let ty = widen_structured_string(ty, r, item_example, b, in_body);
+    let ty = json_in_string(ty, r, item_example, b);
     let full_ty = if list { format!("{ty}[]") } else { ty.clone() };
     let mut m = Map::new();
     m.insert("name".into(), json!(r.name));
@@ -799,6 +803,48 @@ fn widen_structured_string(
         return "json".into();
     }
     ty
+}
+
+/// `json_string` (with a note) for a `string` that carries JSON: its
+/// description says so (`json格式结构序列化成string`, `Json Array格式`,
+/// `JSON 序列化`) or its example is a string holding a JSON object or list
+/// (`"{\"config\": …}"`, `"{}"`).
+fn json_in_string(ty: String, r: &Row, item_example: Option<&Value>, b: &mut Builder) -> String {
+    if ty != "string" {
+        return ty;
+    }
+    let desc = first_line(&r.desc).to_ascii_lowercase().replace(' ', "");
+    let said = [
+        "json格式",
+        "jsonarray",
+        "json序列化",
+        "序列化成string",
+        "序列化后的字符串",
+    ]
+    .iter()
+    .any(|w| desc.contains(w));
+    let holds_json = |v: &Value| {
+        v.as_str().is_some_and(|s| {
+            let t = s.trim();
+            (t.starts_with('{') || t.starts_with('['))
+                && serde_json::from_str::<Value>(t).is_ok_and(|j| j.is_object() || j.is_array())
+        })
+    };
+    let shown = item_example.is_some_and(holds_json)
+        || labelled_value(&r.desc, "示例值").is_some_and(|v| holds_json(&v));
+    if !said && !shown {
+        return ty;
+    }
+    b.notes.push(format!(
+        "`{}`: a string that carries JSON ({}): typed `json_string`",
+        r.name,
+        if said {
+            "the description says so"
+        } else {
+            "its example is serialized JSON"
+        }
+    ));
+    "json_string".into()
 }
 
 /// The raw text of a row's `示例值` line, after the label.

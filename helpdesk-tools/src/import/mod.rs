@@ -372,4 +372,41 @@ mod tests {
         let body = &d.endpoint["request_body"]["fields"];
         assert_eq!(field(&d, body, "selected_operator")["type"], "int");
     }
+
+    #[test]
+    fn strings_that_carry_json_are_json_strings() {
+        let page = md_page(
+            "POST",
+            "`helpdesk:all` 更新服务台资源详情",
+            "### 请求体\n\n| 名称 | 类型 | 必填 | 描述 |\n| --- | --- | --- | --- |\n\
+             | `content` | `string` | 是 | 消息内容，json格式结构序列化成string。<br>**示例值**：\"x\" |\n\
+             | `ext` | `string` | 否 | 预留扩展字段<br>**示例值**：\"{}\" |\n\
+             | `card` | `string` | 否 | 卡片<br>**示例值**：\"{ \\\"config\\\": {\\\"wide\\\": true} }\" |\n\
+             | `name` | `string` | 否 | 名称<br>**示例值**：\"{abc}\" |\n\
+             | `tags` | `string` | 否 | 标签<br>**示例值**：\"a,b\" |\n\n",
+        );
+        let d = import_page(&page, Some("thing.create"), None).unwrap();
+        let body = &d.endpoint["request_body"]["fields"];
+        let ty = |n: &str| field(&d, body, n)["type"].clone();
+        assert_eq!(ty("content"), "json_string");
+        assert_eq!(ty("ext"), "json_string");
+        assert_eq!(ty("card"), "json_string");
+        assert_eq!(field(&d, body, "ext")["example"], "{}");
+        // an example that holds no JSON is left out
+        assert!(field(&d, body, "content").get("example").is_none());
+        // braces that are no JSON, and plain text, stay strings
+        assert_eq!(ty("name"), "string");
+        assert_eq!(ty("tags"), "string");
+        assert!(
+            d.notes.iter().any(|n| n
+                .starts_with("`content`: a string that carries JSON (the description says so)")),
+            "{:?}",
+            d.notes
+        );
+        assert!(
+            !d.notes.iter().any(|n| n.contains(": error:")),
+            "{:?}",
+            d.notes
+        );
+    }
 }
