@@ -1,8 +1,6 @@
 //! Building the draft: the endpoint file and the types file from a page.
 
-use super::fields::{
-    Builder, DType, fields_from_example, fields_of, param_of, serialize_json_strings,
-};
+use super::fields::{Builder, DType, fields_from_example, fields_of, fit_example, param_of};
 use super::page::{Draft, DraftKind, ErrorRow, Page, Row, first_line, is_ident_char, is_snake};
 use super::refs::RefPages;
 use serde_json::{Map, Value, json};
@@ -179,6 +177,7 @@ pub(super) fn build(
     insert_request(&mut ep, page, &mut b);
 
     let data_example = page.example_response.as_ref().and_then(|e| e.get("data"));
+    let mut example_response = page.example_response.clone();
     let rows = data_rows(page);
     match &page.binary_reply {
         Some(text) if rows.is_empty() && page.example_response.is_none() => {
@@ -195,6 +194,11 @@ pub(super) fn build(
             if let Some(p) = pagination(&ep, &fields) {
                 ep.insert("pagination".into(), p);
             }
+            if let Some(data) = example_response.as_mut().and_then(|e| e.get_mut("data")) {
+                let mut notes = Vec::new();
+                fit_example(data, &fields, &b, &mut notes);
+                b.notes.extend(notes);
+            }
             ep.insert("response".into(), json!({"fields": fields}));
         }
     }
@@ -204,9 +208,9 @@ pub(super) fn build(
         b.notes.push("no 错误码 table found".into());
     }
     ep.insert("errors".into(), json!(errors));
-    match &page.example_response {
+    match example_response {
         Some(ex) => {
-            ep.insert("example_response".into(), ex.clone());
+            ep.insert("example_response".into(), ex);
         }
         None if page.binary_reply.is_some() => {}
         None => b.notes.push("no 响应体示例 JSON found".into()),
@@ -267,9 +271,14 @@ fn build_event(page: &Page, event_type: &str, mut b: Builder) -> Result<Draft, S
     ev.insert("app_types".into(), json!(app_types(page)));
     ev.insert("scopes".into(), scopes(page, &mut b));
     ev.insert("fields".into(), json!(fields));
-    match &page.example_event {
-        Some(ex) => {
-            ev.insert("example".into(), ex.clone());
+    match page.example_event.clone() {
+        Some(mut ex) => {
+            if let Some(event) = ex.get_mut("event") {
+                let mut notes = Vec::new();
+                fit_example(event, &fields, &b, &mut notes);
+                b.notes.extend(notes);
+            }
+            ev.insert("example".into(), ex);
         }
         None => b.notes.push("no 事件体示例 JSON found".into()),
     }
@@ -550,7 +559,9 @@ fn insert_request(ep: &mut Map<String, Value>, page: &Page, b: &mut Builder) {
         let mut fields = fields_of(&page.body, page.example_request.as_ref(), b, true);
         fields_from_example(&mut fields, page.example_request.as_ref(), b);
         let example = page.example_request.clone().map(|mut ex| {
-            serialize_json_strings(&mut ex, &fields, b);
+            let mut notes = Vec::new();
+            fit_example(&mut ex, &fields, b, &mut notes);
+            b.notes.extend(notes);
             ex
         });
         ep.insert("request_body".into(), json!({"fields": fields}));

@@ -1046,10 +1046,17 @@ pub(super) fn fields_from_example(
     }
 }
 
-/// Serializes the values of `json_string` fields that an example shows as
-/// objects or lists (the page's example decoded them), following the
-/// fields' object types.
-pub(super) fn serialize_json_strings(example: &mut Value, fields: &[Value], b: &Builder) {
+/// Makes an example fit the drafted fields: the values of `json_string`
+/// fields that it shows as objects or lists (the page's example decoded
+/// them) are serialized, and a value of an enum field that is none of the
+/// listed values (a placeholder like `"审核状态"`) is left out, with a note
+/// in `notes`. Follows the fields' object types.
+pub(super) fn fit_example(
+    example: &mut Value,
+    fields: &[Value],
+    b: &Builder,
+    notes: &mut Vec<String>,
+) {
     let Some(obj) = example.as_object_mut() else {
         return;
     };
@@ -1062,13 +1069,25 @@ pub(super) fn serialize_json_strings(example: &mut Value, fields: &[Value], b: &
             *v = Value::String(v.to_string());
             continue;
         }
-        if let Some(DType::Object { fields: sub }) = b.find(ty.trim_end_matches("[]")) {
-            match v {
-                Value::Array(items) => items
-                    .iter_mut()
-                    .for_each(|i| serialize_json_strings(i, sub, b)),
-                one => serialize_json_strings(one, sub, b),
+        match b.find(ty.trim_end_matches("[]")) {
+            Some(DType::Object { fields: sub }) => match v {
+                Value::Array(items) => items.iter_mut().for_each(|i| fit_example(i, sub, b, notes)),
+                one => fit_example(one, sub, b, notes),
+            },
+            Some(DType::Enum { values, .. }) => {
+                let listed = |x: &Value| values.iter().any(|l| &l.0 == x);
+                let fits = match &*v {
+                    Value::Array(items) => items.iter().all(listed),
+                    one => listed(one),
+                };
+                if !fits {
+                    notes.push(format!(
+                        "`{name}`: the example's value {v} is none of the listed values; left out of the example"
+                    ));
+                    obj.remove(name);
+                }
             }
+            None => {}
         }
     }
 }

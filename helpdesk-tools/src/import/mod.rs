@@ -262,9 +262,11 @@ mod tests {
              | &nbsp;&nbsp;└ `sent_at` | `string` | 发送时间 |\n\
              | &nbsp;&nbsp;└ `wait` | `int` | 机器人服务时间：客服进入时间距离工单创建时间的间隔，单位秒 |\n\
              | &nbsp;&nbsp;└ `handled` | `int` | 工单实际处理时间：从客服进入到关单，单位秒 |\n\
-             | &nbsp;&nbsp;└ `id` | `int` | 备注ID |\n\n\
+             | &nbsp;&nbsp;└ `id` | `int` | 备注ID |\n\
+             | &nbsp;&nbsp;└ `approve_status` | `string` | REJECTED(审核不通过) APPROVED(审核通过) |\n\n\
              ### 事件体示例\n\n```json\n{\n  \"schema\": \"2.0\",\n\
              \"header\": {\"event_type\": \"helpdesk.thing.created_v1\"},\n  \"event\": {\n\
+             \"approve_status\": \"审核状态\",\n\
              \"created_at\": 备注时间,\n    \"entry_time\": 1636444596000,\n\
              \"create_time\": 1596379008,\n    \"sent_at\": \"1591239289000\",\n\
              \"wait\": 1,\n    \"handled\": 68,\n    \"id\": 备注id\n  }\n}\n```\n\n\
@@ -279,10 +281,19 @@ mod tests {
             "{ex}"
         );
         assert_eq!(ex["handled"], 68);
+        // a placeholder outside the listed values is left out too
+        assert!(ex.get("approve_status").is_none(), "{ex}");
+        assert!(d.notes.iter().any(|n| n.starts_with(
+            "`approve_status`: the example's value \"审核状态\" is none of the listed values"
+        )));
+        assert_eq!(
+            field(&d, &d.endpoint["fields"], "approve_status")["type"],
+            "ApproveStatus"
+        );
         assert!(
             d.notes
                 .iter()
-                .any(|n| n.contains("`备注时间` (line 34)") && n.contains("`备注id` (line 40)")),
+                .any(|n| n.contains("`备注时间` (line 36)") && n.contains("`备注id` (line 42)")),
             "{:?}",
             d.notes
         );
