@@ -159,6 +159,10 @@ pub(super) fn build(
         notes: page.notes.clone(),
         open: Vec::new(),
         refs: refs.clone(),
+        partial: page
+            .props
+            .get("HTTP Method")
+            .is_some_and(|m| first_line(m).eq_ignore_ascii_case("PATCH")),
     };
     if let Some(event_type) = &page.event_type {
         return build_event(page, event_type, b);

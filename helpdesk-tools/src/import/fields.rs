@@ -26,6 +26,9 @@ pub(super) struct Builder {
     pub(super) open: Vec<String>,
     /// The reference pages that descriptions may link to for their values.
     pub(super) refs: RefPages,
+    /// The body is a partial update (a PATCH): a field whose 必填 column
+    /// says 否 is optional even when its description says 必填.
+    pub(super) partial: bool,
 }
 
 impl Builder {
@@ -470,7 +473,13 @@ fn field_of(
     let mut m = Map::new();
     m.insert("name".into(), json!(r.name));
     m.insert("type".into(), json!(full_ty));
-    if field_required(r, in_body) {
+    let column_no = r.required == Some(false) && required_in(&r.desc) == Some(true);
+    if in_body && b.partial && column_no {
+        b.notes.push(format!(
+            "`{}`: the description says 必填 but the 必填 column says 否; a PATCH updates in part: drafted optional",
+            r.name
+        ));
+    } else if field_required(r, in_body) {
         m.insert("required".into(), json!(true));
     }
     m.insert("description".into(), json!(description));

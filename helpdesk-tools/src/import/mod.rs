@@ -420,4 +420,29 @@ mod tests {
             d.notes
         );
     }
+
+    #[test]
+    fn a_patch_body_reads_the_required_column_over_a_copied_description() {
+        let body = "### 请求体\n\n| 名称 | 类型 | 必填 | 描述 |\n| --- | --- | --- | --- |\n\
+             | `job_name` | `string` | 否 | 必填，任务名称 |\n\
+             | `id` | `string` | 是 | 任务ID |\n\n";
+        let required = |method: &str| {
+            let d = import_page(
+                &md_page(method, "`helpdesk:all` 更新服务台资源详情", body),
+                Some("thing.update"),
+                None,
+            )
+            .unwrap();
+            let fields = d.endpoint["request_body"]["fields"].clone();
+            let of = |n: &str| field(&d, &fields, n).get("required").is_some();
+            let noted = d.notes.iter().any(|n| {
+                n.starts_with("`job_name`: the description says 必填 but the 必填 column says 否")
+            });
+            (of("job_name"), of("id"), noted)
+        };
+        // a PATCH updates in part: the column's 否 wins, with a note
+        assert_eq!(required("PATCH"), (false, true, true));
+        // elsewhere the description's 必填 still makes the field required
+        assert_eq!(required("POST"), (true, true, false));
+    }
 }
