@@ -12,7 +12,9 @@
 //!
 //! Both are read into one page model, then turned into an endpoint file and
 //! a types file. Guesses are reported as notes; the draft is checked with
-//! the real validator before it is returned.
+//! the real validator before it is returned. The general pages beside a
+//! page ([`RefPages`]) give the values of fields whose descriptions only
+//! link to a value table.
 
 mod draft;
 mod fields;
