@@ -23,7 +23,7 @@
 //! explains no difference is *stale*, and fails the run like an
 //! unexplained difference: the record says only what is true.
 
-use crate::import::{DraftKind, import_page};
+use crate::import::{DraftKind, RefPages, import_page_with};
 use helpdesk_spec::load::Spec;
 use helpdesk_spec::spec::DocDeviation;
 use serde_json::Value;
@@ -345,12 +345,14 @@ pub fn conform(pages: &[(String, String)], spec: &Spec) -> Report {
     };
     let mut seen_endpoints = BTreeSet::new();
     let mut seen_events = BTreeSet::new();
+    // the general pages among them, which descriptions link to for values
+    let refs = RefPages::from_texts(pages.iter().map(|(_, t)| t.as_str()));
     for (name, text) in pages {
         if !looks_like_doc_page(text) {
             report.skipped.push(name.clone());
             continue;
         }
-        let draft = match import_page(text, None, None) {
+        let draft = match import_page_with(text, None, None, &refs) {
             Ok(d) => d,
             Err(e) => {
                 report.failed.push((name.clone(), e));

@@ -944,6 +944,43 @@ fn import_of_a_non_doc_file_is_a_clear_error() {
 }
 
 #[test]
+fn import_reads_the_reference_pages_beside_the_page() {
+    // agent_skill.get links its operators to ref.agent_skill_rule.operator-options.md
+    let page = pages_dir().join("docs/agent_skill.get.md");
+    let r = run(&["import", s(&page)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "`selected_operator`: int enum `SelectedOperator` from the linked page `客服技能及运算符` (运算符列表)"
+        ),
+        "{}",
+        r.stderr
+    );
+    let draft: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let op = draft["types"]["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "SelectedOperator")
+        .unwrap();
+    let values: Vec<i64> = op["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["value"].as_i64().unwrap())
+        .collect();
+    assert_eq!(values, [2, 3, 5, 6, 7, 8]);
+    // alone in a directory, the page has no reference pages: no enum
+    let d = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-alone");
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::copy(&page, d.join("agent_skill.get.md")).unwrap();
+    let r = run(&["import", s(&d.join("agent_skill.get.md"))]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("from the linked page"), "{}", r.stderr);
+}
+
+#[test]
 fn import_never_panics_on_any_vendored_page() {
     // Every vendored doc page either imports or fails cleanly; the 50
     // endpoint pages import.
@@ -968,12 +1005,20 @@ fn import_never_panics_on_any_vendored_page() {
             r.stderr
         );
         let name = p.file_name().unwrap().to_str().unwrap();
-        if !name.starts_with("event.helpdesk.") && name != "INDEX.md" {
+        if name.starts_with("ref.") {
+            // a reference page (values for other pages) is no endpoint page
+            assert_eq!(r.code, 1, "{name}: {}", r.stderr);
+        } else if !name.starts_with("event.helpdesk.") && name != "INDEX.md" {
             assert_eq!(r.code, 0, "{name}: {}", r.stderr);
             imported += 1;
         }
     }
-    assert_eq!(seen, 55, "INDEX.md and 54 pages in {}", dir.display());
+    assert_eq!(
+        seen,
+        58,
+        "INDEX.md, 54 pages and 3 ref pages in {}",
+        dir.display()
+    );
     assert_eq!(imported, 50);
 }
 

@@ -116,18 +116,22 @@ fn conform_over_the_vendored_pages_computes_the_figures() {
     }
     // floors: (category, recall %, precision %)
     let floors = [
-        ("endpoint", 99, 99),
-        ("query", 95, 99),
+        ("endpoint", 100, 100),
+        ("query", 97, 100),
         // Body precision: the page lists the server-assigned fields of
         // notification.create/patch (id, status, created_at, …: 创建成功后返回),
-        // which the spec leaves out of the request types on purpose (64 facts,
+        // which the spec leaves out of the request types on purpose (60 facts,
         // explained by doc_deviations but still counted here).
-        ("body", 85, 79),
-        ("reply", 85, 95),
-        ("errors", 98, 98),
+        ("body", 98, 82),
+        // Reply and event recall: the spec's shared types carry fields that
+        // these pages do not list (TicketUser.email/city/…, Category.children,
+        // the whole Ticket in the ticket_message event, AgentSkill.rules in
+        // agent_skill.list): nothing on the page to import them from.
+        ("reply", 90, 97),
+        ("errors", 100, 100),
         ("paging", 100, 100),
-        ("events", 65, 90),
-        ("all", 88, 95),
+        ("events", 69, 94),
+        ("all", 92, 96),
     ];
     let mut total = (0, 0, 0);
     for (name, recall, precision) in floors {

@@ -127,7 +127,10 @@ crawled text form or in the markdown form (detected from the content). The
 draft is printed as one JSON object {\"endpoint\": ..., \"types\": ...}, where
 `endpoint` is an endpoints/*.json file and `types` a types/*.json file.
 Enum value names are placeholders (value_0, ...): rename them. Review the
-draft, then move the types that already exist elsewhere into place.
+draft, then move the types that already exist elsewhere into place. The
+markdown pages beside PAGE that have value tables (general pages such as
+ref.agent_skill_rule.operator-options.md) give the values of fields whose
+descriptions link to them.
 
 OPTIONS:
     -o, --output FILE      Write the draft to FILE instead of stdout
@@ -919,10 +922,11 @@ fn cmd_import(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
             page.display()
         ))
     })?;
-    let draft = helpdesk_tools::import::import_page(
+    let draft = helpdesk_tools::import::import_page_with(
         &text,
         name.as_deref(),
         page.file_stem().and_then(|s| s.to_str()),
+        &sibling_refs(&page),
     )
     .map_err(|e| Fail::Failed(format!("cannot import {}: {e}", page.display())))?;
     for note in &draft.notes {
@@ -971,6 +975,24 @@ fn cmd_import(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
         draft.id
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The reference pages among the markdown files beside `page` (unreadable
+/// files are passed over: they are not the page being imported).
+fn sibling_refs(page: &Path) -> helpdesk_tools::import::RefPages {
+    let dir = match page.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let texts: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p != page && p.extension().is_some_and(|x| x == "md"))
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
+    helpdesk_tools::import::RefPages::from_texts(texts.iter().map(String::as_str))
 }
 
 fn kind_word(draft: &helpdesk_tools::import::Draft) -> &'static str {

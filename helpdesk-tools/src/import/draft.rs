@@ -1,7 +1,8 @@
 //! Building the draft: the endpoint file and the types file from a page.
 
-use super::fields::{Builder, DType, fields_of, param_of};
+use super::fields::{Builder, DType, fields_from_example, fields_of, fit_example, param_of};
 use super::page::{Draft, DraftKind, ErrorRow, Page, Row, first_line, is_ident_char, is_snake};
+use super::refs::RefPages;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 
@@ -147,11 +148,21 @@ fn error_name(e: &ErrorRow, used: &BTreeSet<String>) -> String {
 }
 
 /// Turns a parsed page into a draft: the endpoint file, the types file and notes.
-pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result<Draft, String> {
+pub(super) fn build(
+    page: &Page,
+    id: Option<&str>,
+    hint: Option<&str>,
+    refs: &RefPages,
+) -> Result<Draft, String> {
     let mut b = Builder {
         types: Vec::new(),
-        notes: Vec::new(),
+        notes: page.notes.clone(),
         open: Vec::new(),
+        refs: refs.clone(),
+        partial: page
+            .props
+            .get("HTTP Method")
+            .is_some_and(|m| first_line(m).eq_ignore_ascii_case("PATCH")),
     };
     if let Some(event_type) = &page.event_type {
         return build_event(page, event_type, b);
@@ -170,21 +181,42 @@ pub(super) fn build(page: &Page, id: Option<&str>, hint: Option<&str>) -> Result
     insert_request(&mut ep, page, &mut b);
 
     let data_example = page.example_response.as_ref().and_then(|e| e.get("data"));
-    let fields = fields_of(&data_rows(page), data_example, &mut b, false);
-    if let Some(p) = pagination(&ep, &fields) {
-        ep.insert("pagination".into(), p);
+    let mut example_response = page.example_response.clone();
+    let rows = data_rows(page);
+    match &page.binary_reply {
+        Some(text) if rows.is_empty() && page.example_response.is_none() => {
+            b.notes.push(format!(
+                "the reply is a file's bytes (the page: {text}); add its `content_type` if known"
+            ));
+            ep.insert("response".into(), json!({"binary": {"description": text}}));
+        }
+        _ => {
+            let mut fields = fields_of(&rows, data_example, &mut b, false);
+            if !page.response.is_empty() {
+                fields_from_example(&mut fields, data_example, &mut b);
+            }
+            if let Some(p) = pagination(&ep, &fields) {
+                ep.insert("pagination".into(), p);
+            }
+            if let Some(data) = example_response.as_mut().and_then(|e| e.get_mut("data")) {
+                let mut notes = Vec::new();
+                fit_example(data, &fields, &b, &mut notes);
+                b.notes.extend(notes);
+            }
+            ep.insert("response".into(), json!({"fields": fields}));
+        }
     }
-    ep.insert("response".into(), json!({"fields": fields}));
 
     let errors = errors(page);
     if errors.is_empty() {
         b.notes.push("no 错误码 table found".into());
     }
     ep.insert("errors".into(), json!(errors));
-    match &page.example_response {
+    match example_response {
         Some(ex) => {
-            ep.insert("example_response".into(), ex.clone());
+            ep.insert("example_response".into(), ex);
         }
+        None if page.binary_reply.is_some() => {}
         None => b.notes.push("no 响应体示例 JSON found".into()),
     }
 
@@ -243,9 +275,14 @@ fn build_event(page: &Page, event_type: &str, mut b: Builder) -> Result<Draft, S
     ev.insert("app_types".into(), json!(app_types(page)));
     ev.insert("scopes".into(), scopes(page, &mut b));
     ev.insert("fields".into(), json!(fields));
-    match &page.example_event {
-        Some(ex) => {
-            ev.insert("example".into(), ex.clone());
+    match page.example_event.clone() {
+        Some(mut ex) => {
+            if let Some(event) = ex.get_mut("event") {
+                let mut notes = Vec::new();
+                fit_example(event, &fields, &b, &mut notes);
+                b.notes.extend(notes);
+            }
+            ev.insert("example".into(), ex);
         }
         None => b.notes.push("no 事件体示例 JSON found".into()),
     }
@@ -409,13 +446,35 @@ fn app_types(page: &Page) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The helpdesk scopes as the Feishu scope list names them: (key, display
+/// name). A 权限要求 cell that gives only the display name is read with it.
+const KNOWN_SCOPES: [(&str, &str); 3] = [
+    ("helpdesk:all:readonly", "获取服务台资源详情"),
+    ("helpdesk:all", "更新服务台资源详情"),
+    ("helpdesk:helpdesk:access", "访问服务台"),
+];
+
 /// The `scopes` object from the 权限要求 row (a note when it names none).
+/// A row that names only a known scope's display name (no key) gets that
+/// scope, with a note.
 fn scopes(page: &Page, b: &mut Builder) -> Value {
     let scope_text = page.props.get("权限要求").cloned().unwrap_or_default();
-    let scopes: Vec<Value> = scopes_in(&scope_text)
+    let mut scopes: Vec<Value> = scopes_in(&scope_text)
         .into_iter()
         .map(|(n, d)| json!({"name": n, "description": d}))
         .collect();
+    if scopes.is_empty() {
+        let named = scope_text
+            .split(['\n', '、', ',', '，', ';', '；'])
+            .map(str::trim)
+            .filter_map(|t| KNOWN_SCOPES.iter().find(|k| k.1 == t));
+        for (key, title) in named {
+            b.notes.push(format!(
+                "权限要求 names the scope `{title}` without its key; read as `{key}`"
+            ));
+            scopes.push(json!({"name": key, "description": title}));
+        }
+    }
     if scopes.is_empty() {
         b.notes.push("no scope found in 权限要求".into());
     }
@@ -501,10 +560,17 @@ fn insert_request(ep: &mut Map<String, Value>, page: &Page, b: &mut Builder) {
         ep.insert("query_params".into(), json!(query_params));
     }
     if !page.body.is_empty() {
-        let fields = fields_of(&page.body, page.example_request.as_ref(), b, true);
+        let mut fields = fields_of(&page.body, page.example_request.as_ref(), b, true);
+        fields_from_example(&mut fields, page.example_request.as_ref(), b);
+        let example = page.example_request.clone().map(|mut ex| {
+            let mut notes = Vec::new();
+            fit_example(&mut ex, &fields, b, &mut notes);
+            b.notes.extend(notes);
+            ex
+        });
         ep.insert("request_body".into(), json!({"fields": fields}));
-        if let Some(ex) = &page.example_request {
-            ep.insert("example_request".into(), ex.clone());
+        if let Some(ex) = example {
+            ep.insert("example_request".into(), ex);
         }
     }
 }

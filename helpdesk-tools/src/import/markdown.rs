@@ -2,6 +2,7 @@
 
 use super::page::{ErrorRow, Page, Row, json_after};
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 /// The cells of a markdown table row; `None` for other lines and separators.
 fn md_cells(line: &str) -> Option<Vec<String>> {
@@ -48,14 +49,54 @@ fn md_text(cell: &str) -> String {
         .to_string()
 }
 
+/// The URLs of a cell's `[text](url)` links.
+fn md_links(cell: &str) -> Vec<String> {
+    cell.match_indices("](")
+        .filter_map(|(a, _)| {
+            let rest = &cell[a + 2..];
+            rest.find(')').map(|close| rest[..close].trim().to_string())
+        })
+        .collect()
+}
+
+/// A cell that keeps its inline markdown (code spans, links, emphasis):
+/// only `<br>` becomes a newline and backslash escapes are undone. Error
+/// messages and advice are quoted this way, as the spec quotes them.
+fn md_inline(cell: &str) -> String {
+    let s = cell.replace("<br>", "\n");
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('\\', Some(n)) if n.is_ascii_punctuation() => {
+                out.push(*n);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out.trim().to_string()
+}
+
 /// Reads a markdown doc page into the page model.
 pub(super) fn parse_markdown(text: &str) -> Result<Page, String> {
     let mut page = Page::default();
     let mut section = String::new();
     let mut lead = Vec::new();
+    let mut reply_lead: Vec<String> = Vec::new();
     let mut in_front = false;
+    let mut in_code = false;
     for (n, line) in text.lines().enumerate() {
         let t = line.trim();
+        // a fenced code block (the examples, the SDK samples after them):
+        // its `#` comments are no headings, its `|` lines no table rows
+        if t.starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            continue;
+        }
         if let Some(rest) = t.strip_prefix("<!-- source:") {
             page.source_path = Some(source_path(rest));
             continue;
@@ -75,19 +116,26 @@ pub(super) fn parse_markdown(text: &str) -> Result<Page, String> {
         if section == "lead" && !t.is_empty() {
             lead.push(t.to_string());
         }
+        if section == "响应" && !t.is_empty() && md_cells(line).is_none() {
+            reply_lead.push(md_text(t));
+        }
         if section == "请求头" && t.contains("X-Lark-Helpdesk-Authorization") {
             page.helpdesk_header = true;
         }
         if let Some(cells) = md_cells(line) {
-            table_row(&mut page, &section, &cells);
+            table_row(&mut page, &section, &cells, n + 1);
         }
     }
     page.description = lead.join("\n");
+    if reply_lead.iter().any(|l| l.contains("二进制")) {
+        page.binary_reply = Some(reply_lead.join("；"));
+    }
     if let Some(t) = page.props.remove("事件类型") {
         if !page.props.contains_key("HTTP URL") {
             page.event_type = Some(t);
-            page.example_event = json_after(text, "事件体示例");
-            unflatten(&mut page.event_body, page.example_event.as_ref());
+            page.example_event = json_after(text, "事件体示例", &mut page.notes);
+            let notes = unflatten(&mut page.event_body, page.example_event.as_ref());
+            page.notes.extend(notes);
             if page.event_body.is_empty() {
                 return Err(
                     "this event page has no 事件体 table: not a complete event doc page".into(),
@@ -102,10 +150,14 @@ pub(super) fn parse_markdown(text: &str) -> Result<Page, String> {
                 .into(),
         );
     }
-    page.example_response = json_after(text, "响应体示例");
-    page.example_request = json_after(text, "请求体示例");
-    unflatten(&mut page.body, page.example_request.as_ref());
-    unflatten(&mut page.response, page.example_response.as_ref());
+    page.example_response = json_after(text, "响应体示例", &mut page.notes);
+    page.example_request = json_after(text, "请求体示例", &mut page.notes);
+    let mut notes = unflatten(&mut page.body, page.example_request.as_ref());
+    notes.extend(unflatten(
+        &mut page.response,
+        page.example_response.as_ref(),
+    ));
+    page.notes.extend(notes);
     Ok(page)
 }
 
@@ -145,7 +197,7 @@ fn heading(page: &mut Page, t: &str, h: &str) -> String {
 }
 
 /// Reads one table row of a section into the page.
-fn table_row(page: &mut Page, section: &str, cells: &[String]) {
+fn table_row(page: &mut Page, section: &str, cells: &[String], line: usize) {
     match section {
         "请求" | "事件" if cells.len() >= 2 => request_prop(page, cells),
         "请求头" if cells.len() >= 4 && md_text(&cells[0]) == "Authorization" => {
@@ -153,7 +205,7 @@ fn table_row(page: &mut Page, section: &str, cells: &[String]) {
         }
         "路径参数" | "查询参数" | "请求体" | "响应体" | "事件体" if cells.len() >= 3 =>
         {
-            let Some(row) = field_row(cells) else {
+            let Some(row) = field_row(cells, line) else {
                 return;
             };
             match section {
@@ -193,7 +245,7 @@ fn request_prop(page: &mut Page, cells: &[String]) {
 }
 
 /// A parameter or field table row (depth from its `&nbsp;` indent); `None` for the header.
-fn field_row(cells: &[String]) -> Option<Row> {
+fn field_row(cells: &[String], line: usize) -> Option<Row> {
     let name_cell = &cells[0];
     if name_cell == "名称" {
         return None;
@@ -201,11 +253,13 @@ fn field_row(cells: &[String]) -> Option<Row> {
     let depth = name_cell.matches("&nbsp;").count() / 2;
     let flat = depth == 0 && name_cell.trim_start().starts_with('∟');
     let name = md_text(&name_cell.replace("&nbsp;", "").replace(['└', '∟'], ""));
-    let (required, desc) = if cells.len() >= 4 {
-        (Some(cells[2].trim() == "是"), md_text(&cells[3]))
+    let desc_cell = if cells.len() >= 4 {
+        &cells[3]
     } else {
-        (None, md_text(&cells[2]))
+        &cells[2]
     };
+    let required = (cells.len() >= 4).then(|| cells[2].trim() == "是");
+    let desc = md_text(desc_cell);
     Some(Row {
         depth,
         name,
@@ -213,6 +267,8 @@ fn field_row(cells: &[String]) -> Option<Row> {
         required,
         desc,
         flat,
+        line,
+        links: md_links(desc_cell),
     })
 }
 
@@ -245,22 +301,38 @@ fn item_of(v: Option<&Value>) -> Option<&Value> {
     }
 }
 
-/// One open object while reading flat rows: the depth of its fields, its
-/// example (when the page has one) and its doc type.
+/// One open object while reading flat rows: the depth of its fields, the
+/// examples of it (the section's JSON example at that place, and those of
+/// the recursive rows that refer to it), its doc type, its row's name and
+/// the names of the fields read into it so far.
 struct Level<'a> {
     depth: usize,
-    example: Option<&'a Value>,
+    examples: Vec<&'a Value>,
     ty: String,
+    name: String,
+    fields: BTreeSet<String>,
+}
+
+impl Level<'_> {
+    fn shows(&self, name: &str) -> bool {
+        self.examples.iter().any(|e| e.get(name).is_some())
+    }
 }
 
 /// Gives the older template's flat `∟` rows a depth: a flat row goes into
 /// the innermost open object whose JSON example has its name (closing the
-/// objects inside it), else stays in the innermost open object; a row of an
-/// object type opens an object (a recursive type only when the example
-/// shows its fields there). The example is the section's JSON example.
-pub(super) fn unflatten(rows: &mut [Row], example: Option<&Value>) {
+/// objects inside it), else stays in the innermost open object (with a
+/// note when that object's example does not show it); a row of an object
+/// type opens an object, except a row typed with an open object's type (a
+/// recursive `children`): the rows after it are still that type's fields,
+/// and its example counts as one of that type. A row repeating a field of
+/// the same object is dropped with a note. Returns the notes, each naming
+/// the page line.
+pub(super) fn unflatten(rows: &mut Vec<Row>, example: Option<&Value>) -> Vec<String> {
+    let mut notes = Vec::new();
     let mut levels: Vec<Level> = Vec::new();
-    for r in rows.iter_mut() {
+    let mut keep = vec![true; rows.len()];
+    for (k, r) in rows.iter_mut().enumerate() {
         if !r.flat {
             let ex = if r.depth == 0 {
                 item_of(example.and_then(|e| e.get(&r.name)))
@@ -269,40 +341,75 @@ pub(super) fn unflatten(rows: &mut [Row], example: Option<&Value>) {
             };
             levels = vec![Level {
                 depth: r.depth + 1,
-                example: ex,
+                examples: ex.into_iter().collect(),
                 ty: r.ty.trim_end_matches("[]").to_string(),
+                name: r.name.clone(),
+                fields: BTreeSet::new(),
             }];
             continue;
         }
         if levels.is_empty() {
             levels.push(Level {
                 depth: 0,
-                example,
+                examples: example.into_iter().collect(),
                 ty: String::new(),
+                name: String::new(),
+                fields: BTreeSet::new(),
             });
         }
-        if let Some(p) = levels
-            .iter()
-            .rposition(|l| l.example.is_some_and(|e| e.get(&r.name).is_some()))
-        {
-            levels.truncate(p + 1);
-        }
-        let Some(top) = levels.last() else { continue };
-        r.depth = top.depth;
-        let base = r.ty.trim_end_matches("[]").to_string();
-        if is_object_type(&r.ty) {
-            let ex = item_of(top.example.and_then(|e| e.get(&r.name)));
-            let shown = ex.is_some_and(Value::is_object);
-            if shown || !levels.iter().any(|l| l.ty == base) {
-                let depth = top.depth + 1;
-                levels.push(Level {
-                    depth,
-                    example: ex.filter(|e| e.is_object()),
-                    ty: base,
-                });
+        match levels.iter().rposition(|l| l.shows(&r.name)) {
+            Some(p) => levels.truncate(p + 1),
+            None => {
+                if let Some(top) = levels.last().filter(|l| !l.examples.is_empty()) {
+                    notes.push(format!(
+                        "line {}: `{}` is not in the example; placed under `{}` by the row order",
+                        r.line, r.name, top.name
+                    ));
+                }
             }
         }
+        let Some(top) = levels.last_mut() else {
+            continue;
+        };
+        r.depth = top.depth;
+        if !top.fields.insert(r.name.clone()) {
+            notes.push(format!(
+                "line {}: `{}` repeats a field of `{}`; the repeat is left out",
+                r.line, r.name, top.name
+            ));
+            keep[k] = false;
+            continue;
+        }
+        let base = r.ty.trim_end_matches("[]").to_string();
+        if !is_object_type(&r.ty) {
+            continue;
+        }
+        let ex = top
+            .examples
+            .iter()
+            .find_map(|e| item_of(e.get(&r.name)))
+            .filter(|e| e.is_object());
+        let named = !matches!(base.as_str(), "object" | "-" | "map" | "");
+        if let Some(own) = levels.iter_mut().rev().find(|l| named && l.ty == base) {
+            // a recursive row: its example shows more of the same type
+            own.examples.extend(ex);
+            continue;
+        }
+        let depth = r.depth + 1;
+        levels.push(Level {
+            depth,
+            examples: ex.into_iter().collect(),
+            ty: base,
+            name: r.name.clone(),
+            fields: BTreeSet::new(),
+        });
     }
+    let mut k = 0;
+    rows.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
+    notes
 }
 
 /// A 错误码 table row; `None` when its status or code is not a number.
@@ -313,7 +420,7 @@ fn error_row(cells: &[String]) -> Option<ErrorRow> {
     Some(ErrorRow {
         status,
         code,
-        message: md_text(&cells[2]),
-        advice: cells.get(3).map(|c| md_text(c)).unwrap_or_default(),
+        message: md_inline(&cells[2]),
+        advice: cells.get(3).map(|c| md_inline(c)).unwrap_or_default(),
     })
 }

@@ -46,6 +46,10 @@ pub struct Row {
     /// The older page template's `∟ name` row, which gives no depth (only
     /// "below some row"); its depth is worked out from the JSON example.
     pub flat: bool,
+    /// The row's line on the page (1-based; 0 when not known).
+    pub line: usize,
+    /// The URLs the description links to (markdown form only).
+    pub links: Vec<String>,
 }
 
 /// One row of the 错误码 table.
@@ -92,12 +96,17 @@ pub struct Page {
     pub example_response: Option<Value>,
     /// 错误码.
     pub errors: Vec<ErrorRow>,
+    /// The 响应 section's text when it says the reply is a file's bytes
+    /// (`返回文件二进制流`) instead of a JSON body.
+    pub binary_reply: Option<String>,
     /// 事件类型, on an event page.
     pub event_type: Option<String>,
     /// 事件体 rows (the whole callback body: `schema`, `header`, `event`).
     pub event_body: Vec<Row>,
     /// 事件体示例.
     pub example_event: Option<Value>,
+    /// What the parser guessed or left out while reading the page.
+    pub notes: Vec<String>,
 }
 
 /// Whether `c` can be part of an ASCII identifier.
@@ -115,25 +124,169 @@ pub(super) fn is_snake(s: &str) -> bool {
 }
 
 /// The first JSON value that starts at or after the first `{` following
-/// `heading` (a line of its own).
-pub(super) fn json_after(text: &str, heading: &str) -> Option<Value> {
+/// `heading` (a line of its own). An example with bare placeholder words
+/// where values belong (`"created_at": 备注时间,`) is read with those words
+/// as strings, and a note (naming the page line) says so.
+pub(super) fn json_after(text: &str, heading: &str, notes: &mut Vec<String>) -> Option<Value> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let t = line.trim().trim_start_matches('#').trim();
         offset += line.len();
         if t == heading {
             let rest = text.get(offset..)?;
-            // stop at the next heading-ish line of another section
-            let start = rest.find('{')?;
-            let mut it =
-                serde_json::Deserializer::from_str(rest.get(start..)?).into_iter::<Value>();
-            return it.next().and_then(Result::ok);
+            let start = offset + rest.find('{')?;
+            let first = |s: &str| {
+                serde_json::Deserializer::from_str(s)
+                    .into_iter::<Value>()
+                    .next()
+                    .and_then(Result::ok)
+            };
+            if let Some(v) = first(&text[start..]) {
+                return Some(v);
+            }
+            let (fixed, bare) = quote_bare_values(&text[start..]);
+            let mut v = first(&fixed).filter(|_| !bare.is_empty())?;
+            drop_marked(&mut v);
+            let line_of = |at: usize| text[..start + at].matches('\n').count() + 1;
+            let words: Vec<String> = bare
+                .iter()
+                .map(|(at, w)| format!("`{w}` (line {})", line_of(*at)))
+                .collect();
+            notes.push(format!(
+                "the {heading} is not valid JSON: the bare placeholder(s) {} are left out of the example",
+                words.join(", ")
+            ));
+            return Some(v);
         }
     }
     None
 }
 
+/// The mark of a bare word that [`quote_bare_values`] quoted.
+const BARE: char = '\u{1}';
+
+/// Removes the object entries and list items that are marked bare words.
+fn drop_marked(v: &mut Value) {
+    let marked = |v: &Value| v.as_str().is_some_and(|s| s.starts_with(BARE));
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !marked(x));
+            m.values_mut().for_each(drop_marked);
+        }
+        Value::Array(a) => {
+            a.retain(|x| !marked(x));
+            a.iter_mut().for_each(drop_marked);
+        }
+        _ => {}
+    }
+}
+
+/// `s` with each bare word in a value place (after `:` or in a list, not a
+/// number, `true`, `false`, `null` or a JSON opener) quoted as a string
+/// marked with [`BARE`], and those words with their byte offsets in `s`.
+fn quote_bare_values(s: &str) -> (String, Vec<(usize, String)>) {
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut bare = Vec::new();
+    let mut in_str = false;
+    let mut escaped = false;
+    let mut value_place = false;
+    // the open containers: `{` or `[`
+    let mut open: Vec<char> = Vec::new();
+    let mut chars = s.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if in_str {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_str = true;
+                value_place = false;
+            }
+            ':' => value_place = true,
+            '{' | '[' => {
+                open.push(c);
+                value_place = c == '[';
+            }
+            ',' => value_place = open.last() == Some(&'['),
+            '}' | ']' => {
+                open.pop();
+                value_place = false;
+                if open.is_empty() {
+                    out.push(c);
+                    out.push_str(&s[at + c.len_utf8()..]);
+                    break;
+                }
+            }
+            _ => {}
+        }
+        if c == '-' || c.is_ascii_digit() {
+            // a number (or a word right after one) is left to the parser
+            value_place = false;
+        }
+        if !value_place || c.is_whitespace() || "\"{}[]:,".contains(c) {
+            out.push(c);
+            continue;
+        }
+        let mut end = s.len();
+        while let Some(&(k, d)) = chars.peek() {
+            if ",}]\n".contains(d) {
+                end = k;
+                break;
+            }
+            chars.next();
+        }
+        let word = s[at..end].trim_end();
+        if matches!(word, "true" | "false" | "null") {
+            out.push_str(&s[at..end]);
+        } else {
+            out.push_str(&Value::String(format!("{BARE}{word}")).to_string());
+            out.push_str(&s[at + word.len()..end]);
+            bare.push((at, word.to_string()));
+        }
+        value_place = false;
+    }
+    (out, bare)
+}
+
 /// The first line of a description, trimmed.
 pub(super) fn first_line(desc: &str) -> String {
     desc.lines().next().unwrap_or("").trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_placeholders_in_an_example_are_left_out() {
+        let text = "### 响应体示例\n\n```json\n{\"a\": 1.5, \"b\": 占位, \"c\": [x, true, \"y\", -2],\n \"d\": {\"e\": null, \"f\": 时间 }}\n```\n# next {\"z\": 1}\n";
+        let mut notes = Vec::new();
+        let v = json_after(text, "响应体示例", &mut notes).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"a": 1.5, "c": [true, "y", -2], "d": {"e": null}})
+        );
+        assert_eq!(notes.len(), 1);
+        assert!(
+            notes[0].contains("`占位` (line 4), `x` (line 4), `时间` (line 5)"),
+            "{notes:?}"
+        );
+        // a valid example is read as it is, without a note
+        let mut notes = Vec::new();
+        let v = json_after("## 请求体示例\n{\"a\": \"占位\"}", "请求体示例", &mut notes);
+        assert_eq!(v, Some(serde_json::json!({"a": "占位"})));
+        assert!(notes.is_empty());
+        // nothing to repair: no example
+        assert_eq!(
+            json_after("## 请求体示例\n{\"a\": }", "请求体示例", &mut notes),
+            None
+        );
+    }
 }

@@ -172,7 +172,10 @@ fn split_score(name: &str, ty: &str, after: &str, custom: bool, ctx: &SplitCtx<'
     } else {
         score += 20;
     }
-    if after.is_empty() || !after.starts_with(is_ident_char) {
+    if after.starts_with("[]") || after.starts_with("\\[\\]") {
+        // a `[]` right after the type is the type's own (`string[]ids of …`)
+        score -= 50;
+    } else if after.is_empty() || !after.starts_with(is_ident_char) {
         score += 5;
     }
     // `int\[\]rule…`: the list marker belongs to the type, not to the description
@@ -198,6 +201,13 @@ fn text_sections(text: &str) -> (Vec<String>, Vec<(String, Vec<String>)>) {
         }
     }
     (head, sections)
+}
+
+/// The page line (1-based) of a section's heading; its lines follow it.
+fn section_line(text: &str, name: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim() == name)
+        .map_or(0, |i| i + 1)
 }
 
 /// Reads a crawled text doc page into the page model.
@@ -226,8 +236,8 @@ pub(super) fn parse_text(text: &str) -> Result<Page, String> {
     page.title = title;
     page.description = description;
     page.props = text_props(items);
-    page.example_response = json_after(text, "响应体示例");
-    page.example_request = json_after(text, "请求体示例");
+    page.example_response = json_after(text, "响应体示例", &mut page.notes);
+    page.example_request = json_after(text, "请求体示例", &mut page.notes);
     let request_keys = page
         .example_request
         .clone()
@@ -251,15 +261,19 @@ pub(super) fn parse_text(text: &str) -> Result<Page, String> {
     page.query_params = text_param_rows(get("查询参数").unwrap_or(&[]), &no_keys);
     page.body = text_tree_rows(
         get("请求体").unwrap_or(&[]),
+        section_line(text, "请求体"),
         request_keys.as_ref(),
         &known,
         false,
+        &mut page.notes,
     );
     page.response = text_tree_rows(
         get("响应体").unwrap_or(&[]),
+        section_line(text, "响应体"),
         response_keys.as_ref(),
         &known,
         true,
+        &mut page.notes,
     );
     page.errors = text_errors(get("错误码").unwrap_or(&[]));
     restore_page(&mut page);
@@ -291,7 +305,7 @@ fn event_page(
     page.description = description;
     page.props = props;
     page.event_type = Some(event_type);
-    page.example_event = json_after(text, "事件体示例");
+    page.example_event = json_after(text, "事件体示例", &mut page.notes);
     let known = known_list_types(sections);
     // the keys that split the glued cells may come from an example that is
     // not quite JSON (`"created_at": 备注时间,`); the draft gets none then
@@ -301,9 +315,11 @@ fn event_page(
         .or_else(|| lenient_json_after(text, "事件体示例"));
     page.event_body = text_tree_rows(
         get("事件体").unwrap_or(&[]),
+        section_line(text, "事件体"),
         keys_example.as_ref(),
         &known,
         false,
+        &mut page.notes,
     );
     if page.event_body.is_empty() {
         return Err("this event page has no 事件体 table: not a complete event doc page".into());
@@ -633,6 +649,8 @@ fn text_param_rows(lines: &[String], ctx: &SplitCtx<'_>) -> Vec<Row> {
                 required: None,
                 desc,
                 flat: false,
+                line: 0,
+                links: Vec::new(),
             }),
             None => {
                 if let Some(r) = rows.last_mut() {
@@ -677,15 +695,19 @@ struct RawRow {
     depth: usize,
     flat: bool,
     blob: String,
+    /// The page line the row starts on.
+    line: usize,
 }
 
 /// Rows of a nested field table (`└` indents, or the older template's flat
 /// `∟` rows), split with the example's keys at each place.
 fn text_tree_rows(
     lines: &[String],
+    heading_line: usize,
     example: Option<&Value>,
     known: &BTreeSet<String>,
     response: bool,
+    notes: &mut Vec<String>,
 ) -> Vec<Row> {
     let top_keys = example_keys(example, &[]);
     let mut every_key = BTreeSet::new();
@@ -706,6 +728,7 @@ fn text_tree_rows(
                 depth: indent / 2,
                 flat: false,
                 blob: blob.trim_start().to_string(),
+                line: heading_line + li + 1,
             });
             continue;
         }
@@ -714,6 +737,7 @@ fn text_tree_rows(
                 depth: 0,
                 flat: true,
                 blob: blob.trim_start().to_string(),
+                line: heading_line + li + 1,
             });
             continue;
         }
@@ -742,6 +766,7 @@ fn text_tree_rows(
                 depth: 0,
                 flat: false,
                 blob: rest.to_string(),
+                line: heading_line + li + 1,
             });
         } else if let Some(last) = raw.last_mut() {
             last.blob.push('\n');
@@ -804,10 +829,12 @@ fn text_tree_rows(
                 required: None,
                 desc,
                 flat: r.flat,
+                line: r.line,
+                links: Vec::new(),
             });
         }
     }
-    super::markdown::unflatten(&mut rows, example);
+    notes.extend(super::markdown::unflatten(&mut rows, example));
     rows
 }
 
@@ -879,6 +906,31 @@ mod tests {
             has_children: false,
             known_types: &known,
         };
+        // a list type followed by text that starts like a name keeps its `[]`
+        for blob in [
+            "agent_idsstring[]ids of the agents",
+            "agent_idsstring\\[\\]ids",
+        ] {
+            let (name, ty, desc) = split_glued(blob, &ctx).unwrap();
+            assert_eq!(
+                (name.as_str(), ty.as_str()),
+                ("agent_ids", "string[]"),
+                "{blob}"
+            );
+            assert!(desc.starts_with("ids"), "{blob}: {desc}");
+        }
+        let listed: BTreeSet<String> = ["user_list".to_string()].into();
+        let with_keys = SplitCtx {
+            keys: Some(&listed),
+            has_children: false,
+            known_types: &known,
+        };
+        let (_, ty, desc) =
+            split_glued("user_listnotification_user[]users to push to", &with_keys).unwrap();
+        assert_eq!(
+            (ty.as_str(), desc.as_str()),
+            ("notification_user[]", "users to push to")
+        );
         assert_eq!(
             split_glued("user_id_typestring用户 ID 类型", &ctx),
             Some((
