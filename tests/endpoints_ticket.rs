@@ -674,7 +674,7 @@ async fn ticket_message_list() {
     let m = &reply.messages.as_ref().expect("messages")[0];
     assert_eq!(m.id.as_deref(), Some("6948728206392295444"));
     assert_eq!(m.message_id.as_deref(), Some("6949088236610273307"));
-    assert_eq!(m.message_type.as_deref(), Some("text"));
+    assert_eq!(m.message_type, Some(types::TicketMessageKind::Text));
     assert_eq!(m.created_at, Some(TimestampMsNumber(1617960686000)));
     assert_eq!(m.user_name.as_deref(), Some("李宁"));
     let content: serde_json::Value =

@@ -3956,7 +3956,7 @@ pub mod types {
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub message_type: Option<String>,
+        pub message_type: Option<types::TicketMessageKind>,
         /// Creation time (Unix timestamp in milliseconds, as a JSON number).
         ///
         /// 创建时间
@@ -4014,7 +4014,7 @@ pub mod types {
         ///
         /// 消息类型；text：纯文本；post：富文本；image：图片
         #[serde(rename = "msg_type", default, skip_serializing_if = "Option::is_none")]
-        pub msg_type: Option<String>,
+        pub msg_type: Option<types::TicketMessageContentType>,
         /// Image ID.
         ///
         /// 图片ID
@@ -4087,6 +4087,136 @@ pub mod types {
         }
     }
     impl crate::runtime::QueryValue for TicketMessageType {
+        fn write_query(&self, out: &mut String) {
+            out.push_str(self.as_str())
+        }
+    }
+    /// Kind of a ticket message (`message_type` in the ticket message list).
+    ///
+    /// 工单消息的类型（查询工单消息的 message_type）
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum TicketMessageKind {
+        /// `"text"`: Plain text
+        ///
+        /// 纯文本
+        Text,
+        /// `"post"`: Rich text (post)
+        ///
+        /// 富文本
+        Post,
+        /// `"image"`: Image
+        ///
+        /// 图像
+        Image,
+        /// `"file"`: File
+        ///
+        /// 文件
+        File,
+        /// `"media"`: Video
+        ///
+        /// 视频
+        Media,
+        /// A value this version of the spec does not list, kept as received.
+        ///
+        /// Match on the documented variants and treat this one as "other": a later
+        /// version may give the value its own variant.
+        Unknown(crate::UnknownValue),
+    }
+    impl TicketMessageKind {
+        /// The string sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Text => "text",
+                Self::Post => "post",
+                Self::Image => "image",
+                Self::File => "file",
+                Self::Media => "media",
+                Self::Unknown(v) => v.as_str().unwrap_or_default(),
+            }
+        }
+        /// The variant for a wire value; unknown values are kept.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "text" => Self::Text,
+                "post" => Self::Post,
+                "image" => Self::Image,
+                "file" => Self::File,
+                "media" => Self::Media,
+                other => Self::Unknown(crate::UnknownValue::string(other)),
+            }
+        }
+    }
+    impl serde::Serialize for TicketMessageKind {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> serde::Deserialize<'de> for TicketMessageKind {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            crate::runtime::deserialize_str_with(d, Self::from_wire)
+        }
+    }
+    impl crate::runtime::QueryValue for TicketMessageKind {
+        fn write_query(&self, out: &mut String) {
+            out.push_str(self.as_str())
+        }
+    }
+    /// Type of the message content in the ticket message event (`content.msg_type`).
+    ///
+    /// 事件中消息内容的类型（content.msg_type）
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum TicketMessageContentType {
+        /// `"text"`: Plain text
+        ///
+        /// 纯文本
+        Text,
+        /// `"post"`: Rich text (post)
+        ///
+        /// 富文本
+        Post,
+        /// `"image"`: Image
+        ///
+        /// 图片
+        Image,
+        /// A value this version of the spec does not list, kept as received.
+        ///
+        /// Match on the documented variants and treat this one as "other": a later
+        /// version may give the value its own variant.
+        Unknown(crate::UnknownValue),
+    }
+    impl TicketMessageContentType {
+        /// The string sent on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Text => "text",
+                Self::Post => "post",
+                Self::Image => "image",
+                Self::Unknown(v) => v.as_str().unwrap_or_default(),
+            }
+        }
+        /// The variant for a wire value; unknown values are kept.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "text" => Self::Text,
+                "post" => Self::Post,
+                "image" => Self::Image,
+                other => Self::Unknown(crate::UnknownValue::string(other)),
+            }
+        }
+    }
+    impl serde::Serialize for TicketMessageContentType {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> serde::Deserialize<'de> for TicketMessageContentType {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            crate::runtime::deserialize_str_with(d, Self::from_wire)
+        }
+    }
+    impl crate::runtime::QueryValue for TicketMessageContentType {
         fn write_query(&self, out: &mut String) {
             out.push_str(self.as_str())
         }
@@ -14112,6 +14242,8 @@ pub mod ticket {
         ///
         /// 页数, 从1开始, 默认为1
         ///
+        /// Default: `1`
+        ///
         /// Example: `1`
         pub fn page(mut self, value: i32) -> Self {
             self.page = Some(value);
@@ -14120,6 +14252,8 @@ pub mod ticket {
         /// Page size, at most 200; defaults to 20. Paging returns at most 10,000 records in total; beyond that, narrow the filters (filtering by time is recommended).
         ///
         /// 当前页大小，最大为200， 默认为20。分页查询最多累计返回一万条数据，超过一万条请更改查询条件，推荐通过时间查询。
+        ///
+        /// Default: `20`
         ///
         /// Example: `20`
         pub fn page_size(mut self, value: i32) -> Self {

@@ -364,6 +364,23 @@ fn labelled_value(desc: &str, label: &str) -> Option<Value> {
     Some(serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string())))
 }
 
+/// A default stated inside a sentence (`示例值：10；默认为20`): the word or
+/// number after 默认为 / 默认值为 / 默认是.
+fn inline_default(desc: &str) -> Option<Value> {
+    let at = ["默认值为", "默认为", "默认是"]
+        .iter()
+        .find_map(|k| desc.find(k).map(|i| i + k.len()))?;
+    let raw: String = desc[at..]
+        .trim_start_matches([' ', ':', '：', '`'])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        .collect();
+    if raw.is_empty() {
+        return None;
+    }
+    Some(serde_json::from_str(&raw).unwrap_or(Value::String(raw)))
+}
+
 /// Coerces a doc example to the draft type; `None` when it does not fit.
 fn fit(v: &Value, ty: &str, b: &Builder) -> Option<Value> {
     match ty {
@@ -1132,7 +1149,8 @@ pub(super) fn param_of(r: &Row, path: bool, b: &mut Builder) -> Value {
         m.insert("example".into(), ex);
     }
     if !path {
-        if let Some(d) = labelled_value(&r.desc, "默认值").and_then(|e| fit(&e, &ty, b)) {
+        let default = labelled_value(&r.desc, "默认值").or_else(|| inline_default(&r.desc));
+        if let Some(d) = default.and_then(|e| fit(&e, &ty, b)) {
             m.insert("default".into(), d);
         }
     }
@@ -1142,6 +1160,20 @@ pub(super) fn param_of(r: &Row, path: bool, b: &mut Builder) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_a_default_inside_a_sentence() {
+        assert_eq!(
+            inline_default("分页大小 **示例值**：10；默认为20 **数据校验规则**"),
+            Some(serde_json::json!(20))
+        );
+        assert_eq!(
+            inline_default("默认值为 open_id"),
+            Some(serde_json::json!("open_id"))
+        );
+        assert_eq!(inline_default("没有默认"), None);
+        assert_eq!(inline_default("默认为空"), None);
+    }
 
     #[test]
     fn finds_int_enums() {
