@@ -246,6 +246,11 @@ pub struct Report {
     /// Every doc deviation of the spec, with the differences it explained
     /// (none: stale).
     pub deviations: Vec<Recorded>,
+    /// Facts the crawled text form does not carry (a body or query row's
+    /// required flag: that form has no 必填 cells), left out of both sides.
+    pub not_in_form: usize,
+    /// Pages read in the crawled text form.
+    pub text_form_pages: usize,
 }
 
 impl Report {
@@ -271,11 +276,22 @@ impl Report {
     }
 
     /// Whether the run passes: every page read, every difference explained,
-    /// every deviation explaining something.
+    /// every deviation explaining something. Stale entries are judged on
+    /// markdown pages only: the crawled text form lacks facts (required
+    /// flags, markup) that some entries are about.
     pub fn ok(&self) -> bool {
         self.failed.is_empty()
             && self.unexplained().next().is_none()
-            && self.stale().next().is_none()
+            && (self.stale_fails() == 0)
+    }
+
+    /// Stale entries that fail the run (none when text-form pages were read).
+    pub fn stale_fails(&self) -> usize {
+        if self.text_form_pages > 0 {
+            0
+        } else {
+            self.stale().count()
+        }
     }
 
     /// The summary lines: per category, recall and precision with their
@@ -310,6 +326,12 @@ impl Report {
             "deviations aside: {}",
             line("all", &self.total().aside())
         ));
+        if self.not_in_form > 0 {
+            out.push(format!(
+                "not compared: {} body and query required flag(s) the crawled text form does not carry (no 必填 cells)",
+                self.not_in_form
+            ));
+        }
         out
     }
 }
@@ -361,7 +383,13 @@ pub fn conform(pages: &[(String, String)], spec: &Spec) -> Report {
         };
         report.pages += 1;
         let draft_types = types_in(&draft.types);
-        let page_facts = facts(&draft.endpoint, &draft_types, draft.kind);
+        let mut page_facts = facts(&draft.endpoint, &draft_types, draft.kind);
+        let text_form = !crate::crawl::is_markdown(text);
+        let unstated = if text_form {
+            unstated_in_text_form(&mut page_facts)
+        } else {
+            Vec::new()
+        };
         let spec_side = match draft.kind {
             DraftKind::Endpoint => {
                 let key = (
@@ -378,7 +406,7 @@ pub fn conform(pages: &[(String, String)], spec: &Spec) -> Report {
                 (draft.id.clone(), v)
             }),
         };
-        let spec_facts = match &spec_side {
+        let mut spec_facts = match &spec_side {
             Some((_, v)) => collect(v, &spec_types, draft.kind, &page_facts),
             None => {
                 let mut c = Collected::default();
@@ -386,6 +414,18 @@ pub fn conform(pages: &[(String, String)], spec: &Spec) -> Report {
                 c
             }
         };
+        if text_form {
+            for k in &unstated {
+                spec_facts.facts.remove(k);
+            }
+            report.not_in_form += unstated.len();
+            report.text_form_pages += 1;
+            for (k, v) in spec_facts.facts.iter_mut() {
+                if k.starts_with("errors/") {
+                    *v = plain_text(v);
+                }
+            }
+        }
         let item = spec_side.map(|(id, _)| id);
         compare_facts(name, item.as_deref(), &page_facts, &spec_facts, &mut report);
     }
@@ -506,6 +546,58 @@ fn compare_facts(
             explained_by: by.map(|i| report.deviations[i].deviation.reason.clone()),
         });
     }
+}
+
+/// The body and query `#required` facts a text-form page drafted as
+/// `false`: that form has no 必填 cells, so `false` there means "not
+/// stated". They are removed from the page's facts and returned, to be
+/// removed from the spec's too. (`true` is stated: the description said 必填.)
+fn unstated_in_text_form(page: &mut Facts) -> Vec<String> {
+    let keys: Vec<String> = page
+        .iter()
+        .filter(|(k, v)| {
+            (k.starts_with("body/") || k.starts_with("query/"))
+                && k.ends_with("#required")
+                && v.as_str() == "false"
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in &keys {
+        page.remove(k);
+    }
+    keys
+}
+
+/// Markdown inline markup taken out, as the crawled text form shows it:
+/// `` `x` `` → `x`, `[text](url)` → `text`.
+fn plain_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(['`', '[']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if let Some(t) = tail.strip_prefix('`') {
+            rest = t;
+            continue;
+        }
+        // `[text](url)`
+        let link = tail.find("](").and_then(|close| {
+            let end = tail[close..].find(')')? + close;
+            Some((close, end))
+        });
+        match link {
+            Some((close, end)) if !tail[1..close].contains('[') => {
+                out.push_str(&tail[1..close]);
+                rest = &tail[end + 1..];
+            }
+            _ => {
+                out.push('[');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Every named type of the spec.
@@ -841,6 +933,30 @@ mod tests {
             [("A", "x#type"), ("A", "again[].x#type")]
         );
         assert!(!c.facts.contains_key("reply/a.again[].again[].x#type"));
+    }
+
+    #[test]
+    fn text_form_comparisons_leave_out_what_that_form_cannot_carry() {
+        assert_eq!(
+            plain_text("检查 `ticket_id`，请联系[技术支持](https://applink.feishu.cn/x)"),
+            "检查 ticket_id，请联系技术支持"
+        );
+        assert_eq!(plain_text("a [b] c"), "a [b] c");
+        let mut page: Facts = [
+            ("body/a#required", "false"),
+            ("body/b#required", "true"),
+            ("query/c#required", "false"),
+            ("endpoint/path_params.id#required", "false"),
+            ("reply/d#required", "false"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let gone = unstated_in_text_form(&mut page);
+        assert_eq!(gone, ["body/a#required", "query/c#required"]);
+        assert!(page.contains_key("body/b#required"));
+        assert!(page.contains_key("endpoint/path_params.id#required"));
+        assert!(page.contains_key("reply/d#required"));
     }
 
     #[test]

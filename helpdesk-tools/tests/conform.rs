@@ -60,15 +60,27 @@ fn figures(stderr: &str, name: &str) -> (usize, usize, usize) {
     (pairs[0].0, pairs[0].1, pairs[1].1)
 }
 
+/// The same from a `deviations aside: NAME …` line.
+fn aside_figures(stderr: &str, name: &str) -> (usize, usize, usize) {
+    let lines: String = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("deviations aside: "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    figures(&lines, name)
+}
+
 const CATEGORIES: [&str; 7] = [
     "endpoint", "query", "body", "reply", "errors", "paging", "events",
 ];
 
-/// The vendored pages against the repository spec. The figures are what the
-/// importer achieves today (see the final report of issue 14); the floors
-/// are set a little below them so that a regression of the importer fails
-/// while an ordinary spec edit does not. Unexplained differences are real
-/// (recorded, not hidden): the exit code must say so.
+/// The vendored pages against the repository spec: every difference is
+/// explained by a deviation the spec records, none of which is stale, so
+/// the run passes; with the recorded deviations aside, recall and precision
+/// are at least 98% and 99% in every category. The raw figures (deviations
+/// counted as differences) have floors too, a little below what the
+/// importer achieves today (see the closing note of issue 14), so that a
+/// regression fails and recording deviations cannot stand in for reading.
 #[test]
 fn conform_over_the_vendored_pages_computes_the_figures() {
     let docs = root().join("tests/pages/docs");
@@ -91,7 +103,21 @@ fn conform_over_the_vendored_pages_computes_the_figures() {
         "{}",
         r.stdout
     );
-    assert_eq!(r.code, if unexplained > 0 { 1 } else { 0 }, "{}", r.stderr);
+    assert_eq!(
+        (unexplained, r.code),
+        (0, 0),
+        "every difference between the pages and the spec is fixed or recorded as a doc deviation:\n{}{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(r.stderr.contains(" 0 stale deviation(s)"), "{}", r.stderr);
+    for name in CATEGORIES.iter().chain(["all"].iter()) {
+        let (m, spec_n, page_n) = aside_figures(&r.stderr, name);
+        assert!(
+            m * 100 >= 98 * spec_n && m * 100 >= 99 * page_n,
+            "{name}, deviations aside: recall {m}/{spec_n}, precision {m}/{page_n}"
+        );
+    }
     assert!(
         r.stderr.contains("compared 54 page(s)"),
         "all 50 endpoint and 4 event pages are compared:\n{}",
@@ -117,7 +143,7 @@ fn conform_over_the_vendored_pages_computes_the_figures() {
     // floors: (category, recall %, precision %)
     let floors = [
         ("endpoint", 100, 100),
-        ("query", 97, 100),
+        ("query", 98, 100),
         // Body precision: the page lists the server-assigned fields of
         // notification.create/patch (id, status, created_at, …: 创建成功后返回),
         // which the spec leaves out of the request types on purpose (60 facts,
