@@ -280,9 +280,7 @@ impl Report {
     /// markdown pages only: the crawled text form lacks facts (required
     /// flags, markup) that some entries are about.
     pub fn ok(&self) -> bool {
-        self.failed.is_empty()
-            && self.unexplained().next().is_none()
-            && (self.stale_fails() == 0)
+        self.failed.is_empty() && self.unexplained().next().is_none() && (self.stale_fails() == 0)
     }
 
     /// Stale entries that fail the run (none when text-form pages were read).

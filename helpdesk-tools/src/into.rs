@@ -276,22 +276,41 @@ fn input_types(draft: &Draft) -> BTreeSet<String> {
     seen
 }
 
-/// The last word of a PascalCase name, lowercased (`TicketScore` → `score`).
-fn last_word(name: &str) -> String {
-    let start = name
-        .char_indices()
-        .filter(|(_, c)| c.is_ascii_uppercase())
-        .map(|(i, _)| i)
-        .next_back()
-        .unwrap_or(0);
-    name[start..].to_ascii_lowercase()
+/// The words of a PascalCase name, lowercased (`TicketScore` → `ticket`, `score`).
+fn words(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in name.chars() {
+        if c.is_ascii_uppercase() || out.is_empty() {
+            out.push(String::new());
+        }
+        if let Some(w) = out.last_mut() {
+            w.push(c.to_ascii_lowercase());
+        }
+    }
+    out
 }
 
-/// Whether two type names name the same thing: their last words agree up
-/// to an ending (`Solve` / `TicketSolved`, `Score` / `TicketScore`).
+/// Whether two type names name the same thing: their last words agree, the
+/// very last up to an ending (`Solve` / `TicketSolved`, `Score` /
+/// `TicketScore`); when the last word says little alone (`Type`, `Status`),
+/// the word before it too where both names have one (`SenderType` /
+/// `TicketMessageSenderType`, not `MsgType` / `BotMessageType`).
 fn related_names(a: &str, b: &str) -> bool {
-    let (a, b) = (last_word(a), last_word(b));
-    a.len() >= 3 && b.len() >= 3 && (a.starts_with(&b) || b.starts_with(&a))
+    let (wa, wb) = (words(a), words(b));
+    let (Some(la), Some(lb)) = (wa.last(), wb.last()) else {
+        return false;
+    };
+    let generic = |w: &str| matches!(w, "type" | "status" | "kind" | "id" | "info" | "item");
+    let ends_agree = la.len() >= 3
+        && lb.len() >= 3
+        && (la.starts_with(lb.as_str()) || lb.starts_with(la.as_str()));
+    if !ends_agree {
+        return false;
+    }
+    if generic(la) && wa.len() >= 2 && wb.len() >= 2 {
+        return wa[wa.len() - 2] == wb[wb.len() - 2];
+    }
+    true
 }
 
 /// Renames named types in every `type` of a JSON tree (fields, params).
@@ -339,7 +358,9 @@ pub fn merge(draft: &Draft, files: &SpecFiles, id: &str) -> Merged {
         };
         let mut t = t.clone();
         rename_types(&mut t, &rename);
-        let exact = input.contains(name);
+        // an enum's values are its meaning: reused only when they are the
+        // same (a superset would change what the page says the field holds)
+        let exact = input.contains(name) || t["kind"] == "enum";
         let same_name = existing
             .get(name)
             .filter(|e| subset_of(&t, e, &existing, exact))
@@ -460,8 +481,11 @@ mod tests {
         assert!(related_names("Status", "TicketStatus"));
         assert!(!related_names("Score", "AgentSkillRuleCategory"));
         assert!(!related_names("Solve", "AgentStatus"));
-        assert_eq!(last_word("TicketUser"), "user");
-        assert_eq!(last_word("status"), "status");
+        assert_eq!(words("TicketUser"), ["ticket", "user"]);
+        assert_eq!(words("status"), ["status"]);
+        assert!(related_names("SenderType", "TicketMessageSenderType"));
+        assert!(!related_names("MsgType", "BotMessageType"));
+        assert!(!related_names("TicketType", "PushScopeType"));
     }
 
     #[test]
