@@ -938,6 +938,22 @@ fn import_of_a_non_doc_file_is_a_clear_error() {
             r.stderr
         );
     }
+    // a page missing one of the rows names that one
+    let page = std::fs::read_to_string(page("docs/notification.get.md")).unwrap();
+    let no_method: String = page
+        .lines()
+        .filter(|l| !l.contains("HTTP Method"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let f = d.join("no_method.md");
+    std::fs::write(&f, no_method).unwrap();
+    let r = run(&["import", s(&f)]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("has no `HTTP Method` row (") && !r.stderr.contains("`HTTP URL`"),
+        "{}",
+        r.stderr
+    );
     let r = run(&["import", "/definitely/not/here.txt"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("cannot read"), "{}", r.stderr);

@@ -144,11 +144,20 @@ pub(super) fn parse_markdown(text: &str) -> Result<Page, String> {
             return Ok(page);
         }
     }
-    if !page.props.contains_key("HTTP URL") || !page.props.contains_key("HTTP Method") {
-        return Err(
-            "this markdown page has no `HTTP URL` / `HTTP Method` rows (nor a 事件类型 row): not an endpoint doc page"
-                .into(),
-        );
+    let missing: Vec<&str> = ["HTTP URL", "HTTP Method"]
+        .into_iter()
+        .filter(|k| !page.props.contains_key(*k))
+        .collect();
+    if !missing.is_empty() {
+        let rows = missing
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        return Err(format!(
+            "this markdown page has no {rows} row{} (nor a 事件类型 row): not an endpoint doc page",
+            if missing.len() > 1 { "s" } else { "" }
+        ));
     }
     page.example_response = json_after(text, "响应体示例", &mut page.notes);
     page.example_request = json_after(text, "请求体示例", &mut page.notes);
