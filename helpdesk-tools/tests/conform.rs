@@ -1,6 +1,9 @@
 //! `helpdesk-spec conform`: the doc pages against the spec, fact by fact.
 
+mod common;
+
 use assert_cmd::Command;
+use common::figures;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -40,40 +43,6 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// `(matched, spec, page)` of a summary line `NAME recall …% (m/s) precision …% (m/p)`.
-fn figures(stderr: &str, name: &str) -> (usize, usize, usize) {
-    let line = stderr
-        .lines()
-        .find(|l| l.split_whitespace().next() == Some(name) && l.contains("recall"))
-        .unwrap_or_else(|| panic!("no `{name}` summary line in:\n{stderr}"));
-    let pairs: Vec<(usize, usize)> = line
-        .split('(')
-        .skip(1)
-        .map(|p| {
-            let inner = p.split(')').next().unwrap();
-            let (a, b) = inner.split_once('/').unwrap();
-            (a.parse().unwrap(), b.parse().unwrap())
-        })
-        .collect();
-    assert_eq!(pairs.len(), 2, "{line}");
-    assert_eq!(pairs[0].0, pairs[1].0, "{line}");
-    (pairs[0].0, pairs[0].1, pairs[1].1)
-}
-
-/// The same from a `deviations aside: NAME …` line.
-fn aside_figures(stderr: &str, name: &str) -> (usize, usize, usize) {
-    let lines: String = stderr
-        .lines()
-        .filter_map(|l| l.strip_prefix("deviations aside: "))
-        .collect::<Vec<_>>()
-        .join("\n");
-    figures(&lines, name)
-}
-
-const CATEGORIES: [&str; 7] = [
-    "endpoint", "query", "body", "reply", "errors", "paging", "events",
-];
-
 /// The vendored pages against the repository spec: every difference is
 /// explained by a deviation the spec records, none of which is stale, so
 /// the run passes; with the recorded deviations aside, recall and precision
@@ -111,13 +80,7 @@ fn conform_over_the_vendored_pages_computes_the_figures() {
         r.stderr
     );
     assert!(r.stderr.contains(" 0 stale deviation(s)"), "{}", r.stderr);
-    for name in CATEGORIES.iter().chain(["all"].iter()) {
-        let (m, spec_n, page_n) = aside_figures(&r.stderr, name);
-        assert!(
-            m * 100 >= 98 * spec_n && m * 100 >= 99 * page_n,
-            "{name}, deviations aside: recall {m}/{spec_n}, precision {m}/{page_n}"
-        );
-    }
+    common::assert_aside_at_least_98_99(&r.stderr);
     assert!(
         r.stderr.contains("compared 54 page(s)"),
         "all 50 endpoint and 4 event pages are compared:\n{}",
@@ -159,24 +122,7 @@ fn conform_over_the_vendored_pages_computes_the_figures() {
         ("events", 69, 94),
         ("all", 92, 96),
     ];
-    let mut total = (0, 0, 0);
-    for (name, recall, precision) in floors {
-        let (m, spec_n, page_n) = figures(&r.stderr, name);
-        assert!(spec_n > 0 && page_n > 0, "{name}: no facts");
-        assert!(
-            m * 100 >= recall * spec_n,
-            "{name}: recall {m}/{spec_n} below {recall}%"
-        );
-        assert!(
-            m * 100 >= precision * page_n,
-            "{name}: precision {m}/{page_n} below {precision}%"
-        );
-        if name != "all" {
-            total = (total.0 + m, total.1 + spec_n, total.2 + page_n);
-        }
-    }
-    assert_eq!(total, figures(&r.stderr, "all"), "the categories add up");
-    assert_eq!(CATEGORIES.len(), floors.len() - 1);
+    common::assert_floors(&r.stderr, &floors);
 }
 
 /// A spec made from the page itself: no differences, exit 0.

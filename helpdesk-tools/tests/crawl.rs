@@ -3,6 +3,8 @@
 //! crawled page byte for byte, and the text-form reader imports every
 //! converted page.
 
+mod common;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
@@ -170,30 +172,12 @@ fn every_converted_page_imports() {
     assert!(failed.is_empty(), "not imported:\n{}", failed.join("\n"));
 }
 
-/// `(matched, spec, page)` of a summary line `NAME recall …% (m/s) precision …% (m/p)`.
-fn figures(stderr: &str, name: &str) -> (usize, usize, usize) {
-    let line = stderr
-        .lines()
-        .find(|l| l.split_whitespace().next() == Some(name) && l.contains("recall"))
-        .unwrap_or_else(|| panic!("no `{name}` summary line in:\n{stderr}"));
-    let pairs: Vec<(usize, usize)> = line
-        .split('(')
-        .skip(1)
-        .map(|p| {
-            let inner = p.split(')').next().unwrap();
-            let (a, b) = inner.split_once('/').unwrap();
-            (a.parse().unwrap(), b.parse().unwrap())
-        })
-        .collect();
-    assert_eq!(pairs.len(), 2, "{line}");
-    assert_eq!(pairs[0].0, pairs[1].0, "{line}");
-    (pairs[0].0, pairs[0].1, pairs[1].1)
-}
-
-/// `conform --crawled` over the vendored pages: every page is converted and
-/// read by the text-form reader. The floors are set a little below the
-/// figures measured (see the final report of the crawl work), so that a
-/// regression of the converter or the text-form reader fails.
+/// `conform --crawled` over the vendored pages: every page is converted
+/// (the reference pages too) and read by the text-form reader. As on the
+/// markdown run, every difference is explained by a recorded deviation and,
+/// deviations aside, recall and precision are at least 98% and 99% per
+/// category. The raw floors sit a little below the figures measured, so
+/// that a regression of the converter or the text-form reader fails.
 #[test]
 fn conform_over_the_crawled_pages_computes_the_figures() {
     let docs = root().join("tests/pages/docs");
@@ -210,51 +194,38 @@ fn conform_over_the_crawled_pages_computes_the_figures() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
-    let unexplained = stdout
+    let unexplained: Vec<&str> = stdout
         .lines()
         .filter(|l| l.starts_with("unexplained: "))
-        .count();
-    assert_eq!(
-        out.status.code(),
-        Some(if unexplained > 0 { 1 } else { 0 }),
-        "{stderr}"
+        .collect();
+    assert!(
+        unexplained.is_empty() && out.status.code() == Some(0),
+        "every difference on the crawled pages is explained:\n{}\n{stderr}",
+        unexplained.join("\n")
     );
     assert!(
         stderr.contains("compared 54 page(s)"),
         "all 50 endpoint and 4 event pages are compared:\n{stderr}"
     );
     assert!(stderr.contains("0 page(s) not imported"), "{stderr}");
-    // floors: (category, recall %, precision %)
-    // Measured: endpoint 409/410 both; query 97/105, 97/101; body 261/307,
-    // 261/357; reply 1061/1192, 1061/1091; errors 540/543 both; paging 13/13
-    // both; events 222/328, 222/235. The markdown form reaches the same but
-    // for query and body `required` (31 facts): the crawl drops the 必填
-    // cells, so only a description that says 必填 tells.
-    let floors = [
-        ("endpoint", 99, 99),
-        ("query", 91, 95),
-        ("body", 83, 71),
-        ("reply", 87, 96),
-        ("errors", 98, 98),
-        ("paging", 100, 100),
-        ("events", 65, 90),
-        ("all", 88, 93),
-    ];
-    let mut total = (0, 0, 0);
-    for (name, recall, precision) in floors {
-        let (m, spec_n, page_n) = figures(&stderr, name);
-        assert!(spec_n > 0 && page_n > 0, "{name}: no facts");
-        assert!(
-            m * 100 >= recall * spec_n,
-            "{name}: recall {m}/{spec_n} below {recall}%"
-        );
-        assert!(
-            m * 100 >= precision * page_n,
-            "{name}: precision {m}/{page_n} below {precision}%"
-        );
-        if name != "all" {
-            total = (total.0 + m, total.1 + spec_n, total.2 + page_n);
-        }
-    }
-    assert_eq!(total, figures(&stderr, "all"), "the categories add up");
+    common::assert_aside_at_least_98_99(&stderr);
+    // Measured: endpoint 410/410 both; query 61/63, 61/61; body 164/167,
+    // 164/196; reply 1085/1193, 1085/1107; errors 543/543 both; paging
+    // 13/13 both; events 228/329, 228/241. The crawl drops the 必填 cells,
+    // so body and query required flags the page does not state are not
+    // compared (214 facts; the run says so), hence fewer query and body facts
+    // than on the markdown run.
+    common::assert_floors(
+        &stderr,
+        &[
+            ("endpoint", 100, 100),
+            ("query", 96, 100),
+            ("body", 97, 83),
+            ("reply", 90, 97),
+            ("errors", 100, 100),
+            ("paging", 100, 100),
+            ("events", 69, 94),
+            ("all", 91, 97),
+        ],
+    );
 }

@@ -594,12 +594,15 @@ fn six_reimported_endpoints_build_pass_clippy_and_decode_on_the_mock() {
     let tests = ws.join("helpdesk-api/tests");
     std::fs::create_dir_all(&tests).unwrap();
     std::fs::write(tests.join("reimported_calls.rs"), REIMPORTED_CALLS).unwrap();
-    // the client library and the calls, as a user's crate would build them
+    // the client library and the calls, as a user's crate would build them;
+    // `--locked`, not `--offline`: the workspace's own lock file, whose
+    // crates a run of this test alone (`cargo test -p helpdesk-tools`) may
+    // not have fetched yet
     cargo_in(
         &ws,
         &[
             "clippy",
-            "--offline",
+            "--locked",
             "-p",
             "helpdesk-api",
             "--lib",
@@ -614,7 +617,7 @@ fn six_reimported_endpoints_build_pass_clippy_and_decode_on_the_mock() {
         &ws,
         &[
             "test",
-            "--offline",
+            "--locked",
             "-p",
             "helpdesk-api",
             "--test",

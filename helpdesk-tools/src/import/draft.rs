@@ -464,11 +464,14 @@ fn scopes(page: &Page, b: &mut Builder) -> Value {
         .map(|(n, d)| json!({"name": n, "description": d}))
         .collect();
     if scopes.is_empty() {
-        let named = scope_text
-            .split(['\n', '、', ',', '，', ';', '；'])
-            .map(str::trim)
-            .filter_map(|t| KNOWN_SCOPES.iter().find(|k| k.1 == t));
-        for (key, title) in named {
+        // by display name: a cell of its own in the markdown form, glued to
+        // the row's lead text (`…即可调用获取服务台资源详情`) in the crawled one
+        let mut named: Vec<(usize, &(&str, &str))> = KNOWN_SCOPES
+            .iter()
+            .filter_map(|k| scope_text.find(k.1).map(|at| (at, k)))
+            .collect();
+        named.sort();
+        for (_, (key, title)) in named {
             b.notes.push(format!(
                 "权限要求 names the scope `{title}` without its key; read as `{key}`"
             ));

@@ -490,10 +490,16 @@ fn field_of(
     let mut m = Map::new();
     m.insert("name".into(), json!(r.name));
     m.insert("type".into(), json!(full_ty));
-    let column_no = r.required == Some(false) && required_in(&r.desc) == Some(true);
-    if in_body && b.partial && column_no {
+    // a PATCH updates in part: a 必填 that only the description says (the
+    // column says 否, or the crawled form has no column) is not taken
+    let desc_only = r.required != Some(true) && required_in(&r.desc) == Some(true);
+    if in_body && b.partial && desc_only {
+        let column = match r.required {
+            Some(_) => "the 必填 column says 否",
+            None => "no 必填 column says so",
+        };
         b.notes.push(format!(
-            "`{}`: the description says 必填 but the 必填 column says 否; a PATCH updates in part: drafted optional",
+            "`{}`: the description says 必填 but {column}; a PATCH updates in part: drafted optional",
             r.name
         ));
     } else if field_required(r, in_body) {
@@ -520,7 +526,11 @@ fn linked_enum(r: &Row, example: Option<&Value>, b: &mut Builder) -> Option<(Str
     if !matches!(base_type(r), "int" | "int32" | "int64") || listed_enum(r, None).is_some() {
         return None;
     }
-    let page = b.refs.linked(&r.links)?.clone();
+    let page = b
+        .refs
+        .linked(&r.links)
+        .or_else(|| b.refs.named(&r.desc))?
+        .clone();
     let ex = example
         .cloned()
         .or_else(|| labelled_value(&r.desc, "示例值"));

@@ -178,6 +178,32 @@ mod tests {
     }
 
     #[test]
+    fn the_crawled_form_of_a_file_reply_is_binary_and_a_glued_scope_name_is_read() {
+        let page = md_page(
+            "GET",
+            "获取服务台资源详情",
+            "## 响应\n\n\nHTTP状态码为 200 时，表示成功\n\n返回文件二进制流\n\n\n### 错误码\n\n\
+             | HTTP状态码 | 错误码 | 描述 | 排查建议 |\n| --- | --- | --- | --- |\n\
+             | 404 | 154004 | Resource not found | 资源不存在 |\n",
+        );
+        let text = crate::crawl::to_crawled_text(&page);
+        assert!(!is_markdown(&text));
+        // the crawl glues the 权限要求 cells: `…即可调用获取服务台资源详情`
+        assert!(text.contains("即可调用获取服务台资源详情"), "{text}");
+        let d = import_page(&text, Some("thing.image"), None).unwrap();
+        let binary = &d.endpoint["response"]["binary"];
+        assert!(
+            binary["description"].as_str().unwrap().contains("二进制"),
+            "{d:?}"
+        );
+        assert!(d.endpoint["response"].get("fields").is_none());
+        assert_eq!(
+            d.endpoint["scopes"]["any_of"],
+            serde_json::json!([{"name": "helpdesk:all:readonly", "description": "获取服务台资源详情"}])
+        );
+    }
+
+    #[test]
     fn old_template_rows_of_a_recursive_type_stay_its_fields() {
         // the older template: `∟` rows without depth; `children` has the type
         // of the object it is in, and the page lists it a second time
@@ -446,5 +472,24 @@ mod tests {
         assert_eq!(required("PATCH"), (false, true, true));
         // elsewhere the description's 必填 still makes the field required
         assert_eq!(required("POST"), (true, true, false));
+
+        // the crawled text form has no 必填 column: only the description
+        // tells, and a PATCH does not take its 必填 either
+        let crawled = |method: &str| {
+            let text = crate::crawl::to_crawled_text(&md_page(
+                method,
+                "`helpdesk:all` 更新服务台资源详情",
+                body,
+            ));
+            let d = import_page(&text, Some("thing.update"), None).unwrap();
+            let fields = d.endpoint["request_body"]["fields"].clone();
+            let of = |n: &str| field(&d, &fields, n).get("required").is_some();
+            let noted = d.notes.iter().any(|n| {
+                n.starts_with("`job_name`: the description says 必填 but no 必填 column says so")
+            });
+            (of("job_name"), of("id"), noted)
+        };
+        assert_eq!(crawled("PATCH"), (false, false, true));
+        assert_eq!(crawled("POST"), (true, false, false));
     }
 }

@@ -32,7 +32,10 @@ impl RefPages {
     /// table; other texts (endpoint pages, the index) add nothing.
     pub fn from_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> RefPages {
         RefPages {
-            pages: texts.into_iter().filter_map(ref_page).collect(),
+            pages: texts
+                .into_iter()
+                .filter_map(|t| ref_page(t).or_else(|| crawled_ref_page(t)))
+                .collect(),
         }
     }
 
@@ -54,6 +57,54 @@ impl RefPages {
                 .iter()
                 .find(|p| !p.path.is_empty() && url.ends_with(&p.path))
         })
+    }
+
+    /// The page a description names when its link is gone (the crawled text
+    /// form keeps only the link text): by its whole title
+    /// (`rule操作数value,客服技能及运算符`), or after `参考` by a link text that
+    /// differs from the title (`参考客服技能运算符选项` for `客服技能及运算符`)
+    /// but holds at least 3/4 of its characters; the page holding the most
+    /// wins, and a tie names none.
+    pub(super) fn named(&self, desc: &str) -> Option<&RefPage> {
+        let whole: Vec<&RefPage> = self
+            .pages
+            .iter()
+            .filter(|p| !p.title.is_empty() && desc.contains(&p.title))
+            .collect();
+        if let [page] = whole.as_slice() {
+            return Some(page);
+        }
+        let mut best: Option<(usize, &RefPage)> = None;
+        let mut tie = false;
+        for (at, _) in desc.match_indices("参考") {
+            let named: String = desc[at + "参考".len()..]
+                .trim_start_matches([' ', ':', '：', '['])
+                .chars()
+                .take_while(|c| {
+                    !matches!(c, ',' | '，' | '。' | ';' | '；' | '\n' | '(' | '（' | ']')
+                })
+                .take(40)
+                .collect();
+            for page in &self.pages {
+                let title: Vec<char> = page.title.chars().filter(|c| !c.is_whitespace()).collect();
+                if title.is_empty() {
+                    continue;
+                }
+                let held = title.iter().filter(|c| named.contains(**c)).count();
+                if held * 4 < title.len() * 3 {
+                    continue;
+                }
+                match best {
+                    Some((n, p)) if n == held && !std::ptr::eq(p, page) => tie = true,
+                    Some((n, _)) if n >= held => {}
+                    _ => {
+                        best = Some((held, page));
+                        tie = false;
+                    }
+                }
+            }
+        }
+        if tie { None } else { best.map(|b| b.1) }
     }
 }
 
@@ -77,6 +128,55 @@ fn plain(line: &str) -> String {
         .trim_start_matches('#')
         .trim()
         .to_string()
+}
+
+/// Reads a reference page in the crawled text form, where the front matter
+/// is gone (no doc path: it is found by title, see [`RefPages::named`]) and
+/// a table row's cells are glued (`2大于等于>=`): a table is a header line
+/// starting with `value` and the lines under it that start with a number.
+/// `None` for an endpoint or event page, or without a value table.
+fn crawled_ref_page(text: &str) -> Option<RefPage> {
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| l.is_empty() || *l == "Skip to content");
+    let title = lines.next()?.to_string();
+    if text.contains("HTTP URL") || text.contains("事件类型") {
+        return None;
+    }
+    let mut tables = Vec::new();
+    let mut above = String::new();
+    let mut lines = lines.filter(|l| !l.is_empty()).peekable();
+    while let Some(line) = lines.next() {
+        let head = line.to_ascii_lowercase();
+        if !(head.starts_with("value") || line.starts_with("取值") || line.starts_with('值')) {
+            above = line.to_string();
+            continue;
+        }
+        let mut values = Vec::new();
+        while let Some(row) = lines.peek() {
+            let digits = row
+                .char_indices()
+                .take_while(|(k, c)| c.is_ascii_digit() || (*k == 0 && *c == '-'))
+                .count();
+            let Ok(v) = row[..digits].parse::<i64>() else {
+                break;
+            };
+            values.push((v, row[digits..].trim().to_string()));
+            lines.next();
+        }
+        if values.len() >= 2 {
+            tables.push(ValueTable {
+                heading: above.clone(),
+                values,
+            });
+        }
+    }
+    (!tables.is_empty()).then_some(RefPage {
+        path: String::new(),
+        title,
+        tables,
+    })
 }
 
 /// Reads a reference page; `None` without a `fullPath` or a value table.
@@ -185,5 +285,33 @@ mod tests {
             refs.linked(&link("https://open.larkoffice.com/document/abc/def/other"))
                 .is_none()
         );
+        // the crawled form keeps the link text only; it names the page by
+        // most of its title's characters
+        assert_eq!(
+            refs.named("运算符比较, 参考客服技能运算符选项")
+                .map(|p| p.title.as_str()),
+            Some("客服技能及运算符")
+        );
+        assert!(refs.named("运算符比较, 参考运算符").is_none());
+        assert!(refs.named("rule操作数value，客服技能及运算符").is_some());
+        assert!(refs.named("客服技能运算符选项").is_none(), "no 参考");
+
+        // the same page in the crawled text form: no front matter, glued cells
+        let crawled = crate::crawl::to_crawled_text(PAGE);
+        let refs = RefPages::from_texts([crawled.as_str()]);
+        assert_eq!(refs.len(), 1, "{crawled}");
+        let c = &refs.pages[0];
+        assert_eq!(
+            (c.title.as_str(), c.path.as_str()),
+            ("客服技能及运算符", "")
+        );
+        assert_eq!(c.tables.len(), 2, "{crawled}");
+        assert_eq!(c.tables[1].heading, "运算符列表");
+        let values: Vec<i64> = c.tables[1].values.iter().map(|v| v.0).collect();
+        assert_eq!(values, [2, 8]);
+        assert!(refs.named("参考客服技能运算符选项").is_some());
+        // an endpoint page is no reference page, whatever its tables
+        let endpoint = "Skip to content\n\n标题\n\n项目\nHTTP URLhttps://x\n\nvalue名称\n1a\n2b\n";
+        assert!(RefPages::from_texts([endpoint]).is_empty());
     }
 }

@@ -276,6 +276,16 @@ pub(super) fn parse_text(text: &str) -> Result<Page, String> {
         &mut page.notes,
     );
     page.errors = text_errors(get("错误码").unwrap_or(&[]));
+    // a file reply: the 响应 section's lead says so (`返回文件二进制流`)
+    let reply_lead: Vec<&str> = get("响应")
+        .unwrap_or(&[])
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if reply_lead.iter().any(|l| l.contains("二进制")) {
+        page.binary_reply = Some(reply_lead.join("；"));
+    }
     restore_page(&mut page);
     Ok(page)
 }
