@@ -454,42 +454,32 @@ mod tests {
         let body = "### 请求体\n\n| 名称 | 类型 | 必填 | 描述 |\n| --- | --- | --- | --- |\n\
              | `job_name` | `string` | 否 | 必填，任务名称 |\n\
              | `id` | `string` | 是 | 任务ID |\n\n";
-        let required = |method: &str| {
-            let d = import_page(
-                &md_page(method, "`helpdesk:all` 更新服务台资源详情", body),
-                Some("thing.update"),
-                None,
-            )
-            .unwrap();
-            let fields = d.endpoint["request_body"]["fields"].clone();
-            let of = |n: &str| field(&d, &fields, n).get("required").is_some();
-            let noted = d.notes.iter().any(|n| {
-                n.starts_with("`job_name`: the description says 必填 but the 必填 column says 否")
-            });
-            (of("job_name"), of("id"), noted)
-        };
-        // a PATCH updates in part: the column's 否 wins, with a note
-        assert_eq!(required("PATCH"), (false, true, true));
-        // elsewhere the description's 必填 still makes the field required
-        assert_eq!(required("POST"), (true, true, false));
-
-        // the crawled text form has no 必填 column: only the description
-        // tells, and a PATCH does not take its 必填 either
-        let crawled = |method: &str| {
-            let text = crate::crawl::to_crawled_text(&md_page(
-                method,
-                "`helpdesk:all` 更新服务台资源详情",
-                body,
-            ));
+        // (job_name required, id required, the note) for a method, read in
+        // the markdown form or in the crawled text form
+        let read = |method: &str, crawled: bool, note: &str| {
+            let md = md_page(method, "`helpdesk:all` 更新服务台资源详情", body);
+            let text = if crawled {
+                crate::crawl::to_crawled_text(&md)
+            } else {
+                md
+            };
             let d = import_page(&text, Some("thing.update"), None).unwrap();
             let fields = d.endpoint["request_body"]["fields"].clone();
             let of = |n: &str| field(&d, &fields, n).get("required").is_some();
             let noted = d.notes.iter().any(|n| {
-                n.starts_with("`job_name`: the description says 必填 but no 必填 column says so")
+                n.starts_with(&format!("`job_name`: the description says 必填 but {note}"))
             });
             (of("job_name"), of("id"), noted)
         };
-        assert_eq!(crawled("PATCH"), (false, false, true));
-        assert_eq!(crawled("POST"), (true, false, false));
+        let column = "the 必填 column says 否";
+        // a PATCH updates in part: the column's 否 wins, with a note
+        assert_eq!(read("PATCH", false, column), (false, true, true));
+        // elsewhere the description's 必填 still makes the field required
+        assert_eq!(read("POST", false, column), (true, true, false));
+        // the crawled text form has no 必填 column: only the description
+        // tells, and a PATCH does not take its 必填 either
+        let no_column = "no 必填 column says so";
+        assert_eq!(read("PATCH", true, no_column), (false, false, true));
+        assert_eq!(read("POST", true, no_column), (true, false, false));
     }
 }
