@@ -996,6 +996,44 @@ fn import_reads_the_reference_pages_beside_the_page() {
     assert!(!r.stderr.contains("from the linked page"), "{}", r.stderr);
 }
 
+/// The crawled text form keeps no link: the reference page beside the page,
+/// crawled too, is found by its title.
+#[test]
+fn import_of_a_crawled_page_reads_the_crawled_reference_page_beside_it() {
+    let d = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("import-crawled-refs");
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    for name in ["agent_skill.get", "ref.agent_skill_rule.operator-options"] {
+        let md = std::fs::read_to_string(pages_dir().join(format!("docs/{name}.md"))).unwrap();
+        let text = helpdesk_tools::crawl::to_crawled_text(&md);
+        std::fs::write(d.join(format!("{name}.txt")), text).unwrap();
+    }
+    let r = run(&["import", s(&d.join("agent_skill.get.txt"))]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let draft: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let values = |name: &str| -> Vec<i64> {
+        let ty = draft["types"]["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {}\n{}", draft["types"], r.stderr));
+        ty["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["value"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(values("SelectedOperator"), [2, 3, 5, 6, 7, 8]);
+    assert_eq!(values("OperatorOptions"), [2, 3, 5, 6, 7, 8]);
+    // without the reference page, no enum is made up
+    std::fs::remove_file(d.join("ref.agent_skill_rule.operator-options.txt")).unwrap();
+    let r = run(&["import", s(&d.join("agent_skill.get.txt"))]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("from the linked page"), "{}", r.stderr);
+}
+
 #[test]
 fn import_never_panics_on_any_vendored_page() {
     // Every vendored doc page either imports or fails cleanly; the 50

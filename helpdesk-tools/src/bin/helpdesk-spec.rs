@@ -128,9 +128,10 @@ draft is printed as one JSON object {\"endpoint\": ..., \"types\": ...}, where
 `endpoint` is an endpoints/*.json file and `types` a types/*.json file.
 Enum value names are placeholders (value_0, ...): rename them. Review the
 draft, then move the types that already exist elsewhere into place. The
-markdown pages beside PAGE that have value tables (general pages such as
-ref.agent_skill_rule.operator-options.md) give the values of fields whose
-descriptions link to them.
+pages beside PAGE (.md or crawled .txt) that have value tables (general
+pages such as ref.agent_skill_rule.operator-options.md) give the values of
+fields whose descriptions link to them (in the crawled form, by the page's
+title).
 
 OPTIONS:
     -o, --output FILE      Write the draft to FILE instead of stdout
@@ -989,8 +990,9 @@ fn cmd_import(p: &mut lexopt::Parser) -> Result<ExitCode, Fail> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The reference pages among the markdown files beside `page` (unreadable
-/// files are passed over: they are not the page being imported).
+/// The reference pages among the doc pages beside `page`, markdown (`.md`)
+/// or crawled text (`.txt`); unreadable files are passed over: they are not
+/// the page being imported.
 fn sibling_refs(page: &Path) -> helpdesk_tools::import::RefPages {
     let dir = match page.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -1001,7 +1003,7 @@ fn sibling_refs(page: &Path) -> helpdesk_tools::import::RefPages {
         .flatten()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p != page && p.extension().is_some_and(|x| x == "md"))
+        .filter(|p| p != page && p.extension().is_some_and(|x| x == "md" || x == "txt"))
         .filter_map(|p| std::fs::read_to_string(p).ok())
         .collect();
     helpdesk_tools::import::RefPages::from_texts(texts.iter().map(String::as_str))
