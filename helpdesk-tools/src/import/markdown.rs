@@ -1,6 +1,6 @@
 //! The markdown form of a doc page, whose tables have real cells.
 
-use super::page::{ErrorRow, Page, Row, json_after};
+use super::page::{ErrorRow, Page, Row, binary_reply, json_after};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -127,9 +127,7 @@ pub(super) fn parse_markdown(text: &str) -> Result<Page, String> {
         }
     }
     page.description = lead.join("\n");
-    if reply_lead.iter().any(|l| l.contains("二进制")) {
-        page.binary_reply = Some(reply_lead.join("；"));
-    }
+    page.binary_reply = binary_reply(&reply_lead);
     if let Some(t) = page.props.remove("事件类型") {
         if !page.props.contains_key("HTTP URL") {
             page.event_type = Some(t);

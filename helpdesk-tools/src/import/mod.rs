@@ -140,17 +140,22 @@ mod tests {
         assert_eq!(field(&d, reply, "agents")["type"], "json");
     }
 
-    #[test]
-    fn a_file_reply_is_binary_and_error_cells_keep_their_markdown() {
-        let page = md_page(
+    /// A GET whose reply is a file's bytes, whose 权限要求 cell gives only a
+    /// scope's display name, and whose error advice carries markdown.
+    fn file_reply_page() -> String {
+        md_page(
             "GET",
             "获取服务台资源详情",
             "## 响应\n\n\nHTTP状态码为 200 时，表示成功\n\n返回文件二进制流\n\n\n### 错误码\n\n\
              | HTTP状态码 | 错误码 | 描述 | 排查建议 |\n| --- | --- | --- | --- |\n\
              | 404 | 154004 | Resource not found | 可能是 `ticket_id` 不对 |\n\
              | 500 | 155000 | Internal error | 请联系[技术支持](https://applink.feishu.cn/x) |\n",
-        );
-        let d = import_page(&page, Some("thing.image"), None).unwrap();
+        )
+    }
+
+    #[test]
+    fn a_file_reply_is_binary_and_error_cells_keep_their_markdown() {
+        let d = import_page(&file_reply_page(), Some("thing.image"), None).unwrap();
         let binary = &d.endpoint["response"]["binary"];
         assert!(
             binary["description"].as_str().unwrap().contains("二进制"),
@@ -179,14 +184,7 @@ mod tests {
 
     #[test]
     fn the_crawled_form_of_a_file_reply_is_binary_and_a_glued_scope_name_is_read() {
-        let page = md_page(
-            "GET",
-            "获取服务台资源详情",
-            "## 响应\n\n\nHTTP状态码为 200 时，表示成功\n\n返回文件二进制流\n\n\n### 错误码\n\n\
-             | HTTP状态码 | 错误码 | 描述 | 排查建议 |\n| --- | --- | --- | --- |\n\
-             | 404 | 154004 | Resource not found | 资源不存在 |\n",
-        );
-        let text = crate::crawl::to_crawled_text(&page);
+        let text = crate::crawl::to_crawled_text(&file_reply_page());
         assert!(!is_markdown(&text));
         // the crawl glues the 权限要求 cells: `…即可调用获取服务台资源详情`
         assert!(text.contains("即可调用获取服务台资源详情"), "{text}");

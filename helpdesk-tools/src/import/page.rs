@@ -109,6 +109,18 @@ pub struct Page {
     pub notes: Vec<String>,
 }
 
+/// The [`Page::binary_reply`] of a 响应 section whose lead lines (outside
+/// any table) say the reply is a file's bytes (`返回文件二进制流`): those
+/// lines joined; `None` for a JSON reply. Both page forms read it so.
+pub(super) fn binary_reply<S: AsRef<str>>(lead: &[S]) -> Option<String> {
+    lead.iter().any(|l| l.as_ref().contains("二进制")).then(|| {
+        lead.iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<_>>()
+            .join("；")
+    })
+}
+
 /// Whether `c` can be part of an ASCII identifier.
 pub(super) fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'

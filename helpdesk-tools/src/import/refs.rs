@@ -74,8 +74,8 @@ impl RefPages {
         if let [page] = whole.as_slice() {
             return Some(page);
         }
-        let mut best: Option<(usize, &RefPage)> = None;
-        let mut tie = false;
+        // (characters of the title held, page) for every 参考 and page
+        let mut held: Vec<(usize, &RefPage)> = Vec::new();
         for (at, _) in desc.match_indices("参考") {
             let named: String = desc[at + "参考".len()..]
                 .trim_start_matches([' ', ':', '：', '['])
@@ -87,24 +87,16 @@ impl RefPages {
                 .collect();
             for page in &self.pages {
                 let title: Vec<char> = page.title.chars().filter(|c| !c.is_whitespace()).collect();
-                if title.is_empty() {
-                    continue;
-                }
-                let held = title.iter().filter(|c| named.contains(**c)).count();
-                if held * 4 < title.len() * 3 {
-                    continue;
-                }
-                match best {
-                    Some((n, p)) if n == held && !std::ptr::eq(p, page) => tie = true,
-                    Some((n, _)) if n >= held => {}
-                    _ => {
-                        best = Some((held, page));
-                        tie = false;
-                    }
+                let n = title.iter().filter(|c| named.contains(**c)).count();
+                if !title.is_empty() && n * 4 >= title.len() * 3 {
+                    held.push((n, page));
                 }
             }
         }
-        if tie { None } else { best.map(|b| b.1) }
+        let most = held.iter().map(|h| h.0).max()?;
+        let mut top = held.iter().filter(|h| h.0 == most).map(|h| h.1);
+        let first = top.next()?;
+        top.all(|p| std::ptr::eq(p, first)).then_some(first)
     }
 }
 
@@ -140,10 +132,10 @@ fn crawled_ref_page(text: &str) -> Option<RefPage> {
         .lines()
         .map(str::trim)
         .skip_while(|l| l.is_empty() || *l == "Skip to content");
-    let title = lines.next()?.to_string();
     if text.contains("HTTP URL") || text.contains("事件类型") {
         return None;
     }
+    let title = lines.next()?.to_string();
     let mut tables = Vec::new();
     let mut above = String::new();
     let mut lines = lines.filter(|l| !l.is_empty()).peekable();

@@ -16,7 +16,7 @@
 //! * the older template's `∟ name` rows have no depth: they are flat rows,
 //!   placed by the JSON example as in the markdown form.
 
-use super::page::{ErrorRow, Page, Row, is_ident_char, is_snake, json_after};
+use super::page::{ErrorRow, Page, Row, binary_reply, is_ident_char, is_snake, json_after};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -283,9 +283,7 @@ pub(super) fn parse_text(text: &str) -> Result<Page, String> {
         .map(|l| l.trim())
         .filter(|l| !l.is_empty())
         .collect();
-    if reply_lead.iter().any(|l| l.contains("二进制")) {
-        page.binary_reply = Some(reply_lead.join("；"));
-    }
+    page.binary_reply = binary_reply(&reply_lead);
     restore_page(&mut page);
     Ok(page)
 }
